@@ -1,0 +1,65 @@
+# Big Picture — PGXS build.  See README.md for the two commands and docs/ for more.
+
+EXTENSION  = bigpicture
+EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+
+# The extension's SQL is written one file per concern and concatenated in
+# name order into the versioned install script, which is never committed.
+SQL_SRCS   = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+# The default bigpicture.master_key_command, installed next to pg_ctl.
+SCRIPTS    = scripts/bigpicture-master-key
+
+CORE_SRCS  = $(sort $(wildcard src/core/*.c))
+EXT_SRCS   = $(sort $(wildcard src/extension/*.c))
+MODULE_big = $(EXTENSION)
+OBJS       = $(CORE_SRCS:.c=.o) $(EXT_SRCS:.c=.o)
+SHLIB_LINK = -lsodium
+# Our own code builds warning-clean.  PostgreSQL's fmgr macros leave fcinfo
+# unused in some functions and its headers use {0} initialisers, hence the two
+# -Wno- flags.
+PG_CPPFLAGS = -I$(srcdir)/src/core
+PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+
+# pg_regress: every file in sql/ is a test, in name order.
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --outputdir=build/regress --load-extension=bigpicture
+
+EXTRA_CLEAN = build results regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(DATA_built): $(SQL_SRCS) $(EXTENSION).control
+	@{ printf -- "-- generated from src/sql by make; do not edit\n"; \
+	   for f in $(SQL_SRCS); do printf -- "\n-- %s\n" "$$f"; cat "$$f"; done; } > $@.tmp && mv $@.tmp $@
+
+installcheck: | build/regress
+build/regress:
+	mkdir -p $@
+
+# ---- C unit tests of src/core (no database) --------------------------------
+UNIT_CC     ?= cc
+UNIT_CFLAGS  = -std=c99 -D_POSIX_C_SOURCE=200809L -O1 -g -Wall -Wextra -Werror -Isrc/core -Itest/unit
+UNIT_TESTS   = $(patsubst test/unit/%.c,build/unit/%,$(sort $(wildcard test/unit/test_*.c)))
+CORE_HDRS    = $(wildcard src/core/*.h) test/unit/unit.h
+
+build/unit/%: test/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lsodium
+
+.PHONY: unit test demo stop bench
+unit: $(UNIT_TESTS)
+	@scripts/run-unit $(UNIT_TESTS)
+
+# The whole suite on a throwaway cluster (installs missing packages first).
+test:
+	@test/run-tests
+
+# A local cluster with the extension and demo data; `make stop` stops it.
+demo:
+	@scripts/demo start
+
+stop:
+	@scripts/demo stop

@@ -1,0 +1,323 @@
+-- Signing keys (DESIGN §5, §6): the key store, lifecycle, key set, verification.
+-- Secret keys are created, sealed and used only in src/extension/key_store.c.
+
+-- STABLE, not IMMUTABLE: to_char is STABLE in general, although this
+-- all-numeric pattern in UTC does not depend on any setting.
+CREATE FUNCTION bigpicture.rfc3339(ts timestamptz) RETURNS text
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	RETURN pg_catalog.to_char(pg_catalog.timezone('UTC', ts), 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+COMMENT ON FUNCTION bigpicture.rfc3339(timestamptz) IS
+	'the time as RFC 3339 UTC text with whole seconds, as in every signed payload';
+
+CREATE SEQUENCE bigpicture.signing_key_changes;
+COMMENT ON SEQUENCE bigpicture.signing_key_changes IS
+	'bumped by every change to signing_keys; its last value is the key set version';
+
+CREATE TABLE bigpicture.signing_keys (
+	kid            text PRIMARY KEY
+	               CHECK (kid OPERATOR(pg_catalog.~) '^k4\.pid\.[A-Za-z0-9_-]{44}$'),
+	purpose        text NOT NULL
+	               CHECK (purpose IN ('root', 'decision', 'lease', 'snapshot', 'audit')),
+	tenant_id      text CHECK (tenant_id <> ''),
+	public_key     bytea NOT NULL CHECK (pg_catalog.length(public_key) = 32),
+	sealed_secret  bytea NOT NULL,
+	state          text NOT NULL DEFAULT 'pending'
+	               CHECK (state IN ('pending', 'active', 'retiring', 'retired', 'revoked')),
+	created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	activated_at   timestamptz,
+	retiring_at    timestamptz,
+	grace_ends_at  timestamptz,
+	retired_at     timestamptz,
+	revoked_at     timestamptz,
+	revoked_reason text,
+	change_seq     bigint NOT NULL,
+	CHECK (state <> 'retiring' OR grace_ends_at IS NOT NULL)
+);
+COMMENT ON TABLE bigpicture.signing_keys IS
+	'Ed25519 signing keys; secrets sealed with XChaCha20-Poly1305 under the master key; readable by the extension owner only';
+-- Exactly one active key per purpose and scope (vendor-wide or one tenant).
+CREATE UNIQUE INDEX signing_keys_one_active
+	ON bigpicture.signing_keys (purpose, (COALESCE(tenant_id, '')))
+	WHERE state = 'active';
+REVOKE ALL ON TABLE bigpicture.signing_keys FROM PUBLIC;
+REVOKE ALL ON SEQUENCE bigpicture.signing_key_changes FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.signing_keys', '');
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.signing_key_changes', '');
+
+-- Keys never change identity; state moves only forward; rows are never deleted.
+CREATE FUNCTION bigpicture.signing_keys_guard() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		RAISE EXCEPTION 'signing keys cannot be deleted'
+			USING ERRCODE = '55000', HINT = 'Retire or revoke the key instead.';
+	END IF;
+	IF TG_OP = 'UPDATE' THEN
+		IF (NEW.kid, NEW.purpose, NEW.tenant_id, NEW.public_key, NEW.sealed_secret, NEW.created_at)
+			IS DISTINCT FROM
+		   (OLD.kid, OLD.purpose, OLD.tenant_id, OLD.public_key, OLD.sealed_secret, OLD.created_at) THEN
+			RAISE EXCEPTION 'the identity of signing key % cannot change', OLD.kid
+				USING ERRCODE = '55000', HINT = 'Generate a new key instead.';
+		END IF;
+		IF NEW.state IS DISTINCT FROM OLD.state AND NOT (OLD.state, NEW.state) IN (
+			('pending', 'active'), ('pending', 'retired'), ('pending', 'revoked'),
+			('active', 'retiring'), ('active', 'retired'), ('active', 'revoked'),
+			('retiring', 'retired'), ('retiring', 'revoked'), ('retired', 'revoked')) THEN
+			RAISE EXCEPTION 'signing key % cannot go from % to %', OLD.kid, OLD.state, NEW.state
+				USING ERRCODE = '55000';
+		END IF;
+	END IF;
+	NEW.change_seq := pg_catalog.nextval('bigpicture.signing_key_changes');
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER signing_keys_guard BEFORE INSERT OR UPDATE OR DELETE ON bigpicture.signing_keys
+	FOR EACH ROW EXECUTE FUNCTION bigpicture.signing_keys_guard();
+CREATE TRIGGER signing_keys_no_truncate BEFORE TRUNCATE ON bigpicture.signing_keys
+	FOR EACH STATEMENT EXECUTE FUNCTION bigpicture.signing_keys_guard();
+
+-- Every backend drops its unsealed copies once the key table changes.
+CREATE FUNCTION bigpicture.signing_keys_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'bigpicture_signing_keys_changed' LANGUAGE C;
+CREATE TRIGGER signing_keys_changed AFTER UPDATE ON bigpicture.signing_keys
+	FOR EACH STATEMENT EXECUTE FUNCTION bigpicture.signing_keys_changed();
+
+-- ---- public views of keys -------------------------------------------------------
+
+CREATE FUNCTION bigpicture.paserk_public(public_key bytea) RETURNS text
+	AS 'MODULE_PATHNAME', 'bigpicture_paserk_public' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bigpicture.paserk_public(bytea) IS
+	'a raw 32-byte Ed25519 public key as PASERK k4.public text';
+CREATE FUNCTION bigpicture.paserk_pid(public_key bytea) RETURNS text
+	AS 'MODULE_PATHNAME', 'bigpicture_paserk_pid' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bigpicture.paserk_pid(bytea) IS
+	'the PASERK k4.pid key id of a raw 32-byte Ed25519 public key';
+
+-- The state a key has now: a retiring key whose grace has ended is retired.
+CREATE VIEW bigpicture.public_keys WITH (security_barrier) AS
+SELECT k.kid,
+	   k.purpose,
+	   k.tenant_id,
+	   bigpicture.paserk_public(k.public_key) AS public_key,
+	   CASE WHEN k.state = 'retiring' AND k.grace_ends_at <= pg_catalog.now() THEN 'retired'
+			ELSE k.state END AS state,
+	   k.created_at,
+	   k.activated_at AS valid_from,
+	   COALESCE(k.revoked_at, k.retired_at, k.grace_ends_at) AS valid_until,
+	   k.revoked_reason
+FROM bigpicture.signing_keys k;
+COMMENT ON VIEW bigpicture.public_keys IS
+	'every signing key''s public half (PASERK k4.public), purpose, scope, state and validity; never a secret';
+
+-- ---- signing (internal) --------------------------------------------------------
+
+CREATE FUNCTION bigpicture._sign_token(purpose text, tenant_id text, payload jsonb) RETURNS text
+	AS 'MODULE_PATHNAME', 'bigpicture_sign_token' LANGUAGE C STABLE;
+COMMENT ON FUNCTION bigpicture._sign_token(text, text, jsonb) IS
+	'internal: sign a payload with the active key of a purpose; callable only by the extension''s own definer functions';
+
+-- ---- lifecycle ---------------------------------------------------------------------
+
+CREATE FUNCTION bigpicture.generate_key(purpose text, tenant_id text DEFAULT NULL) RETURNS text
+	AS 'MODULE_PATHNAME', 'bigpicture_generate_key'
+	LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION bigpicture.generate_key(text, text) IS
+	'create a pending Ed25519 signing key for a purpose (root, decision, lease, snapshot, audit), optionally for one tenant; returns its kid';
+
+-- The key with this kid, locked, or an error.
+CREATE FUNCTION bigpicture._lock_key(p_kid text) RETURNS bigpicture.signing_keys
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	k bigpicture.signing_keys;
+BEGIN
+	IF p_kid IS NULL THEN
+		RAISE EXCEPTION 'kid must not be null' USING ERRCODE = '22004';
+	END IF;
+	SELECT * INTO k FROM bigpicture.signing_keys WHERE kid = p_kid FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'signing key "%" does not exist', p_kid
+			USING ERRCODE = 'P0002', HINT = 'Key ids are listed in bigpicture.public_keys.';
+	END IF;
+	RETURN k;
+END
+$$;
+
+CREATE FUNCTION bigpicture.activate_key(kid text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	k bigpicture.signing_keys;
+	grace interval;
+BEGIN
+	k := bigpicture._lock_key(activate_key.kid);
+	-- One activation per purpose and scope at a time, so two cannot race.
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(
+		'bigpicture.activate_key:' || k.purpose || ':' || COALESCE(k.tenant_id, '')));
+	IF k.state <> 'pending' THEN
+		RAISE EXCEPTION 'signing key "%" cannot be activated', k.kid
+			USING ERRCODE = '55000', DETAIL = format('The key is %s; only a pending key can be activated.', k.state),
+				  HINT = 'Generate a new key with bigpicture.generate_key().';
+	END IF;
+	grace := pg_catalog.make_interval(secs => COALESCE(
+		(SELECT setting::float8 FROM pg_catalog.pg_settings WHERE name = 'bigpicture.key_grace_period'),
+		30 * 86400));
+	UPDATE bigpicture.signing_keys s
+	   SET state = 'retiring', retiring_at = pg_catalog.now(), grace_ends_at = pg_catalog.now() + grace
+	 WHERE s.purpose = k.purpose AND s.tenant_id IS NOT DISTINCT FROM k.tenant_id AND s.state = 'active';
+	UPDATE bigpicture.signing_keys s
+	   SET state = 'active', activated_at = pg_catalog.now()
+	 WHERE s.kid = k.kid;
+END
+$$;
+COMMENT ON FUNCTION bigpicture.activate_key(text) IS
+	'make a pending key the one that signs for its purpose and scope; the key it replaces keeps verifying for bigpicture.key_grace_period';
+
+CREATE FUNCTION bigpicture.retire_key(kid text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	k bigpicture.signing_keys;
+BEGIN
+	k := bigpicture._lock_key(retire_key.kid);
+	IF k.state NOT IN ('pending', 'active', 'retiring') THEN
+		RAISE EXCEPTION 'signing key "%" cannot be retired', k.kid
+			USING ERRCODE = '55000', DETAIL = format('The key is already %s.', k.state);
+	END IF;
+	UPDATE bigpicture.signing_keys s SET state = 'retired', retired_at = pg_catalog.now() WHERE s.kid = k.kid;
+END
+$$;
+COMMENT ON FUNCTION bigpicture.retire_key(text) IS
+	'stop a key signing and verifying now, ahead of its grace period; it leaves the key set';
+
+CREATE FUNCTION bigpicture.revoke_key(kid text, reason text DEFAULT NULL) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	k bigpicture.signing_keys;
+BEGIN
+	k := bigpicture._lock_key(revoke_key.kid);
+	IF k.state = 'revoked' THEN
+		RAISE EXCEPTION 'signing key "%" is already revoked', k.kid USING ERRCODE = '55000';
+	END IF;
+	UPDATE bigpicture.signing_keys s
+	   SET state = 'revoked', revoked_at = pg_catalog.now(), revoked_reason = reason
+	 WHERE s.kid = k.kid;
+END
+$$;
+COMMENT ON FUNCTION bigpicture.revoke_key(text, text) IS
+	'distrust a key at once (say, it leaked): it never signs or verifies again, and the key set lists it as revoked';
+
+CREATE FUNCTION bigpicture.retire_expired_keys() RETURNS integer
+	LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	WITH done AS (
+		UPDATE bigpicture.signing_keys SET state = 'retired', retired_at = grace_ends_at
+		WHERE state = 'retiring' AND grace_ends_at <= pg_catalog.now()
+		RETURNING 1)
+	SELECT pg_catalog.count(*)::integer FROM done;
+END;
+COMMENT ON FUNCTION bigpicture.retire_expired_keys() IS
+	'mark retiring keys whose grace period has ended as retired (for pg_cron or any scheduler); returns how many';
+
+-- ---- key set ------------------------------------------------------------------------
+
+CREATE FUNCTION bigpicture.keyset_payload() RETURNS jsonb
+	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT pg_catalog.jsonb_build_object(
+		'typ', 'keyset',
+		'iss', pg_catalog.current_setting('bigpicture.issuer', true),
+		'iat', bigpicture.rfc3339(pg_catalog.now()),
+		'exp', bigpicture.rfc3339(pg_catalog.now() + pg_catalog.make_interval(secs => COALESCE(
+			(SELECT setting::float8 FROM pg_catalog.pg_settings WHERE name = 'bigpicture.keyset_ttl'), 86400))),
+		'version', (SELECT COALESCE(pg_catalog.max(change_seq), 0) FROM bigpicture.signing_keys),
+		'keys', COALESCE((
+			SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+				'kid', p.kid, 'purpose', p.purpose, 'tenant_id', p.tenant_id,
+				'public_key', p.public_key, 'state', p.state,
+				'valid_from', bigpicture.rfc3339(p.valid_from),
+				'valid_until', bigpicture.rfc3339(p.valid_until)) ORDER BY p.purpose, p.created_at, p.kid)
+			FROM bigpicture.public_keys p WHERE p.state <> 'retired'), '[]'::jsonb));
+END;
+COMMENT ON FUNCTION bigpicture.keyset_payload() IS
+	'the unsigned key set: every key not retired (pending, active, retiring, revoked) with purpose, state and validity';
+
+CREATE FUNCTION bigpicture.keyset() RETURNS text
+	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT bigpicture._sign_token('root', NULL, bigpicture.keyset_payload());
+END;
+COMMENT ON FUNCTION bigpicture.keyset() IS
+	'the key set as a PASETO v4.public token (typ keyset) signed by the active root key';
+
+-- ---- verification ---------------------------------------------------------------------
+
+CREATE FUNCTION bigpicture.paseto_verify(token text, public_key text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'bigpicture_paseto_verify' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bigpicture.paseto_verify(text, text) IS
+	'verify a PASETO v4.public token with a PASERK k4.public key and return its payload; checks the signature only';
+
+CREATE FUNCTION bigpicture.paseto_footer(token text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'bigpicture_paseto_footer' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bigpicture.paseto_footer(text) IS
+	'the footer of a PASETO v4.public token, NOT verified (read the kid, then verify)';
+
+-- Which token types each key purpose may sign.
+CREATE FUNCTION bigpicture.key_purpose_of(typ text) RETURNS text
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	RETURN CASE typ
+		WHEN 'keyset' THEN 'root' WHEN 'key_certificate' THEN 'root'
+		WHEN 'decision' THEN 'decision' WHEN 'release' THEN 'decision'
+		WHEN 'lease' THEN 'lease' WHEN 'snapshot' THEN 'snapshot' WHEN 'checkpoint' THEN 'audit' END;
+COMMENT ON FUNCTION bigpicture.key_purpose_of(text) IS
+	'the key purpose that signs tokens of a typ (keyset, key_certificate, decision, release, lease, snapshot, checkpoint)';
+
+CREATE FUNCTION bigpicture.verify_token(token text) RETURNS jsonb
+	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	footer jsonb := bigpicture.paseto_footer(token);
+	k bigpicture.public_keys;
+	payload jsonb;
+BEGIN
+	IF footer IS NULL OR jsonb_typeof(footer) <> 'object' OR jsonb_typeof(footer -> 'kid') <> 'string' THEN
+		RAISE EXCEPTION 'token has no key id' USING ERRCODE = '22023',
+			DETAIL = 'The footer must be {"kid":"k4.pid.…"}.';
+	END IF;
+	SELECT * INTO k FROM bigpicture.public_keys p WHERE p.kid = footer ->> 'kid';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'token is signed by an unknown key' USING ERRCODE = '22023',
+			DETAIL = format('No key has kid %s.', footer ->> 'kid');
+	END IF;
+	IF k.state NOT IN ('active', 'retiring') THEN
+		RAISE EXCEPTION 'token is signed by a % key', k.state USING ERRCODE = '22023',
+			DETAIL = format('Key %s is %s and no longer verifies.', k.kid, k.state);
+	END IF;
+	payload := bigpicture.paseto_verify(token, k.public_key);
+	IF bigpicture.key_purpose_of(payload ->> 'typ') IS DISTINCT FROM k.purpose THEN
+		RAISE EXCEPTION 'token type does not match the key''s purpose' USING ERRCODE = '22023',
+			DETAIL = format('A %s key cannot sign typ %s.', k.purpose, COALESCE(payload ->> 'typ', '(none)'));
+	END IF;
+	IF payload ? 'exp' AND (payload ->> 'exp')::timestamptz <= now() THEN
+		RAISE EXCEPTION 'token has expired' USING ERRCODE = '22023',
+			DETAIL = format('It expired at %s.', payload ->> 'exp');
+	END IF;
+	IF payload ? 'nbf' AND (payload ->> 'nbf')::timestamptz > now() THEN
+		RAISE EXCEPTION 'token is not valid yet' USING ERRCODE = '22023',
+			DETAIL = format('It is valid from %s.', payload ->> 'nbf');
+	END IF;
+	RETURN payload;
+END
+$$;
+COMMENT ON FUNCTION bigpicture.verify_token(text) IS
+	'verify a token signed by this server: known key (active or in grace), typ matching the key''s purpose, exp and nbf; returns the payload';
+
+-- ---- grants -----------------------------------------------------------------------------
+
+GRANT SELECT ON bigpicture.public_keys TO bigpicture_admin, bigpicture_publisher, bigpicture_approver,
+	bigpicture_tenant_admin, bigpicture_client, bigpicture_mirror, bigpicture_auditor;
+GRANT EXECUTE ON FUNCTION bigpicture.generate_key(text, text), bigpicture.activate_key(text),
+	bigpicture.retire_key(text), bigpicture.revoke_key(text, text), bigpicture.retire_expired_keys()
+	TO bigpicture_admin;
+GRANT EXECUTE ON FUNCTION bigpicture.keyset(), bigpicture.keyset_payload() TO bigpicture_admin,
+	bigpicture_publisher, bigpicture_approver, bigpicture_tenant_admin, bigpicture_client,
+	bigpicture_mirror, bigpicture_auditor, bigpicture_anon;
+GRANT EXECUTE ON FUNCTION bigpicture.verify_token(text) TO bigpicture_admin, bigpicture_publisher,
+	bigpicture_approver, bigpicture_tenant_admin, bigpicture_client, bigpicture_mirror,
+	bigpicture_auditor;

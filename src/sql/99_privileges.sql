@@ -1,0 +1,28 @@
+-- Privileges, last so that nothing created above escapes them.  PostgreSQL
+-- grants EXECUTE on new functions to PUBLIC; we take that back from every
+-- function of the extension except the pure value functions below, which
+-- anyone who can reach the schema may call (schema USAGE is itself granted
+-- only to the bigpicture_* roles).  Everything else is granted role by role
+-- in the file that creates it.
+
+DO $privileges$
+DECLARE
+	f record;
+BEGIN
+	FOR f IN
+		SELECT p.oid::regprocedure AS sig, p.proname
+		FROM pg_catalog.pg_proc p
+		JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass
+			AND d.objid = p.oid AND d.deptype = 'e'
+		JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'bigpicture'
+	LOOP
+		IF f.proname OPERATOR(pg_catalog.~) '^semver_'
+			OR f.proname IN ('max', 'min', 'paserk_public', 'paserk_pid', 'paseto_verify',
+							 'paseto_footer', 'rfc3339', 'key_purpose_of') THEN
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f.sig);
+		ELSE
+			EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
+		END IF;
+	END LOOP;
+END
+$privileges$;
