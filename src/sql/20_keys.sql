@@ -48,7 +48,7 @@ SELECT pg_catalog.pg_extension_config_dump('bigpicture.signing_key_changes', '')
 CREATE FUNCTION bigpicture.signing_keys_guard() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	IF TG_OP = 'DELETE' THEN
+	IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
 		RAISE EXCEPTION 'signing keys cannot be deleted'
 			USING ERRCODE = '55000', HINT = 'Retire or revoke the key instead.';
 	END IF;
