@@ -13,3 +13,7 @@ INSERT INTO public.demo_builds VALUES
 	('acme-editor', '1.9.0'), ('acme-editor', '1.10.0'), ('acme-editor', '1.10.1'),
 	('acme-editor', '2.0.0-beta.1'), ('acme-editor', '2.0.0-beta.11'), ('acme-editor', '2.0.0-rc.1'),
 	('acme-editor', '2.0.0'), ('acme-editor', '2.1.0+build.2024');
+
+-- Signing keys: a root key (signs the key set) and a decision key.
+SELECT bigpicture.activate_key(bigpicture.generate_key('root')) \gset
+SELECT bigpicture.activate_key(bigpicture.generate_key('decision')) \gset

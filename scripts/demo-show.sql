@@ -18,3 +18,13 @@ FROM (VALUES ('^1.9'), ('>=1.10.0,<2.0.0'), ('~2.0.0-beta.2'), ('1.x || >=2.1'),
 SELECT max(version) AS newest,
        max(version) FILTER (WHERE version <@ '<2.0.0'::semver_range) AS newest_before_2
 FROM demo_builds;
+
+\echo 'Signing keys (secrets sealed under the master key; only public halves are visible):'
+SELECT kid, purpose, public_key, state FROM public_keys ORDER BY purpose;
+
+\echo 'The key set, a PASETO v4.public token signed by the root key:'
+SELECT keyset() AS token \gset
+\echo :token
+\echo
+\echo 'Verified against the root key, its payload:'
+SELECT jsonb_pretty(verify_token(:'token')) AS payload;

@@ -26,3 +26,28 @@ BEGIN
 	END LOOP;
 END
 $privileges$;
+
+-- Ownership: tables, sequences, views and functions belong to the NOLOGIN
+-- role bigpicture_owner, so SECURITY DEFINER functions never run as the
+-- superuser who installed the extension.  Types and operators stay with the
+-- installer; they grant nothing.
+DO $ownership$
+DECLARE
+	o record;
+BEGIN
+	FOR o IN
+		SELECT pg_catalog.format('ALTER %s %s OWNER TO bigpicture_owner',
+			CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' END,
+			c.oid::regclass) AS stmt
+		FROM pg_catalog.pg_class c
+		WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind IN ('r', 'S', 'v')
+		UNION ALL
+		SELECT pg_catalog.format('ALTER %s %s OWNER TO bigpicture_owner',
+			CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, p.oid::regprocedure)
+		FROM pg_catalog.pg_proc p
+		WHERE p.pronamespace = 'bigpicture'::regnamespace
+	LOOP
+		EXECUTE o.stmt;
+	END LOOP;
+END
+$ownership$;
