@@ -283,47 +283,25 @@ bigpicture_generate_key(PG_FUNCTION_ARGS)
 /* ---- signing --------------------------------------------------------- */
 
 /*
- * Sign payload_json with the active key of this purpose: the tenant's own key
- * when it has one, else the vendor-wide key.  Returns the token.
+ * Run a query (inside SPI) that returns one key row (kid, purpose,
+ * sealed_secret) and give the cached unsealed key for it, unsealing it on
+ * first use.  Returns NULL when the query finds no row.
  */
-text *
-bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_json)
+static cached_key *
+find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const char *nulls)
 {
-	Datum		values[2];
-	char		nulls[2] = {' ', ' '};
-	Oid			types[2] = {TEXTOID, TEXTOID};
+	HeapTuple	row;
+	TupleDesc	desc;
 	char		kid[KID_LEN + 1];
 	cached_key *slot;
-	char		footer[FOOTER_LEN + 1];
-	size_t		m_len = strlen(payload_json);
-	size_t		pae_len;
-	size_t		token_len;
-	size_t		out_len;
-	unsigned char *scratch;
-	text	   *token;
-	bp_paseto_status st;
 
-	check_purpose(purpose);
-	(void) bp_master_key();
-
-	values[0] = CStringGetTextDatum(purpose);
-	values[1] = tenant_id ? CStringGetTextDatum(tenant_id) : (Datum) 0;
-	nulls[1] = tenant_id ? ' ' : 'n';
-
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT kid, sealed_secret FROM bigpicture.signing_keys "
-							  "WHERE purpose = $1 AND state = 'active' "
-							  "AND (tenant_id IS NULL OR tenant_id = $2) "
-							  "ORDER BY tenant_id NULLS LAST LIMIT 1",
-							  2, types, values, nulls, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_with_args(query, nargs, types, values, nulls, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up the signing key");
 	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("no active %s signing key", purpose),
-				 errhint("Create one with bigpicture.generate_key('%s') and activate it "
-						 "with bigpicture.activate_key(kid).", purpose)));
-	strlcpy(kid, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), sizeof(kid));
+		return NULL;
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	strlcpy(kid, SPI_getvalue(row, desc, 1), sizeof(kid));
 	if (signing_keys_relid == InvalidOid)
 		signing_keys_relid = get_relname_relid("signing_keys",
 											   get_namespace_oid("bigpicture", false));
@@ -332,9 +310,8 @@ bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_js
 	if (slot == NULL)
 	{
 		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-		bytea	   *sealed = DatumGetByteaPP(d);
-
+		char	   *purpose = SPI_getvalue(row, desc, 2);
+		bytea	   *sealed = DatumGetByteaPP(SPI_getbinval(row, desc, 3, &isnull));
 		unsigned char *sk = sodium_malloc(BP_PASETO_SECRET_KEY_BYTES);
 
 		if (sk == NULL)
@@ -356,18 +333,31 @@ bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_js
 		strlcpy(slot->kid, kid, sizeof(slot->kid));
 		slot->last_used = ++key_cache_clock;
 	}
-	SPI_finish();
+	return slot;
+}
 
-	snprintf(footer, sizeof(footer), FOOTER_PREFIX "%s" FOOTER_SUFFIX, kid);
-	pae_len = bp_paseto_v4_pae_len(m_len, FOOTER_LEN, 0);
-	token_len = bp_paseto_v4_token_len(m_len, FOOTER_LEN);
-	if (pae_len == SIZE_MAX || token_len == SIZE_MAX || token_len > MaxAllocSize - VARHDRSZ)
+/* Sign payload_json with a cached key; the footer names its kid. */
+static text *
+sign_with(const cached_key *key, const char *payload_json)
+{
+	char		footer[FOOTER_LEN + 1];
+	size_t		m_len = strlen(payload_json);
+	size_t		pae_len = bp_paseto_v4_pae_len(m_len, FOOTER_LEN, 0);
+	size_t		token_len = bp_paseto_v4_token_len(m_len, FOOTER_LEN);
+	size_t		out_len;
+	unsigned char *scratch;
+	text	   *token;
+	bp_paseto_status st;
+
+	if (pae_len == SIZE_MAX || token_len == SIZE_MAX || pae_len > MaxAllocSize ||
+		token_len > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("payload too large to sign")));
+	snprintf(footer, sizeof(footer), FOOTER_PREFIX "%s" FOOTER_SUFFIX, key->kid);
 	scratch = palloc(pae_len);
 	token = palloc(VARHDRSZ + token_len);
-	st = bp_paseto_v4_sign(slot->sk, BP_PASETO_SECRET_KEY_BYTES,
+	st = bp_paseto_v4_sign(key->sk, BP_PASETO_SECRET_KEY_BYTES,
 						   (const uint8_t *) payload_json, m_len,
 						   (const uint8_t *) footer, FOOTER_LEN, NULL, 0,
 						   scratch, pae_len, VARDATA(token), token_len, &out_len);
@@ -376,6 +366,40 @@ bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_js
 		elog(ERROR, "signing failed: %s", bp_paseto_strerror(st));
 	SET_VARSIZE(token, VARHDRSZ + out_len);
 	return token;
+}
+
+/*
+ * Sign payload_json with the active key of this purpose: the tenant's own key
+ * when it has one, else the vendor-wide key.  Returns the token.
+ */
+text *
+bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_json)
+{
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	cached_key *key;
+
+	check_purpose(purpose);
+	(void) bp_master_key();
+	values[0] = CStringGetTextDatum(purpose);
+	values[1] = tenant_id ? CStringGetTextDatum(tenant_id) : (Datum) 0;
+	nulls[1] = tenant_id ? ' ' : 'n';
+
+	SPI_connect();
+	key = find_signing_key("SELECT kid, purpose, sealed_secret FROM bigpicture.signing_keys "
+						   "WHERE purpose = $1 AND state = 'active' "
+						   "AND (tenant_id IS NULL OR tenant_id = $2) "
+						   "ORDER BY tenant_id NULLS LAST LIMIT 1",
+						   2, types, values, nulls);
+	SPI_finish();
+	if (key == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no active %s signing key", purpose),
+				 errhint("Create one with bigpicture.generate_key('%s') and activate it "
+						 "with bigpicture.activate_key(kid).", purpose)));
+	return sign_with(key, payload_json);
 }
 
 /* _sign_token(purpose, tenant_id, payload jsonb): internal, granted to no one. */
@@ -393,6 +417,43 @@ bigpicture_sign_token(PG_FUNCTION_ARGS)
 	payload = PG_GETARG_JSONB_P(2);
 	PG_RETURN_TEXT_P(bp_sign_token(purpose, tenant_id,
 								   JsonbToCString(NULL, &payload->root, VARSIZE(payload))));
+}
+
+/*
+ * _sign_token_with_key(kid, payload jsonb): internal, granted to no one.
+ * Signs with one named key that is active or retiring within its grace
+ * period: how a key set is counter-signed by the outgoing root key during a
+ * root rotation, so clients that pinned it can follow to the new root.
+ */
+PG_FUNCTION_INFO_V1(bigpicture_sign_token_with_key);
+Datum
+bigpicture_sign_token_with_key(PG_FUNCTION_ARGS)
+{
+	Datum		values[1];
+	Oid			types[1] = {TEXTOID};
+	char	   *kid;
+	Jsonb	   *payload;
+	cached_key *key;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		elog(ERROR, "kid and payload are required");
+	kid = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	payload = PG_GETARG_JSONB_P(1);
+	(void) bp_master_key();
+	values[0] = CStringGetTextDatum(kid);
+
+	SPI_connect();
+	key = find_signing_key("SELECT kid, purpose, sealed_secret FROM bigpicture.signing_keys "
+						   "WHERE kid = $1 AND (state = 'active' OR "
+						   "(state = 'retiring' AND grace_ends_at > pg_catalog.now()))",
+						   1, types, values, NULL);
+	SPI_finish();
+	if (key == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("signing key \"%s\" cannot sign", kid),
+				 errdetail("Only an active key, or a retiring key within its grace period, signs.")));
+	PG_RETURN_TEXT_P(sign_with(key, JsonbToCString(NULL, &payload->root, VARSIZE(payload))));
 }
 
 /* Wipe cached keys in every backend once the key table has changed. */

@@ -116,6 +116,11 @@ CREATE FUNCTION bigpicture._sign_token(purpose text, tenant_id text, payload jso
 COMMENT ON FUNCTION bigpicture._sign_token(text, text, jsonb) IS
 	'internal: sign a payload with the active key of a purpose; callable only by the extension''s own definer functions';
 
+CREATE FUNCTION bigpicture._sign_token_with_key(kid text, payload jsonb) RETURNS text
+	AS 'MODULE_PATHNAME', 'bigpicture_sign_token_with_key' LANGUAGE C STABLE;
+COMMENT ON FUNCTION bigpicture._sign_token_with_key(text, jsonb) IS
+	'internal: sign with one named key that is active or retiring within its grace period (root rotation)';
+
 -- ---- lifecycle ---------------------------------------------------------------------
 
 CREATE FUNCTION bigpicture.generate_key(purpose text, tenant_id text DEFAULT NULL) RETURNS text
@@ -247,6 +252,21 @@ END;
 COMMENT ON FUNCTION bigpicture.keyset() IS
 	'the key set as a PASETO v4.public token (typ keyset) signed by the active root key';
 
+-- During a root rotation, clients that pinned the outgoing root key must be
+-- able to follow: the same key set is also signed by every root key still
+-- in its grace period.
+CREATE FUNCTION bigpicture.keyset_tokens() RETURNS TABLE (kid text, state text, token text)
+	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	WITH payload AS (SELECT bigpicture.keyset_payload() AS p)
+	SELECT k.kid, k.state, bigpicture._sign_token_with_key(k.kid, payload.p)
+	FROM bigpicture.public_keys k, payload
+	WHERE k.purpose = 'root' AND k.tenant_id IS NULL AND k.state IN ('active', 'retiring')
+	ORDER BY k.state, k.kid;
+END;
+COMMENT ON FUNCTION bigpicture.keyset_tokens() IS
+	'the key set signed by each root key that may sign it: the active root and, during a rotation, the retiring one';
+
 -- ---- verification ---------------------------------------------------------------------
 
 CREATE FUNCTION bigpicture.paseto_verify(token text, public_key text) RETURNS jsonb
@@ -315,7 +335,7 @@ GRANT SELECT ON bigpicture.public_keys TO bigpicture_admin, bigpicture_publisher
 GRANT EXECUTE ON FUNCTION bigpicture.generate_key(text, text), bigpicture.activate_key(text),
 	bigpicture.retire_key(text), bigpicture.revoke_key(text, text), bigpicture.retire_expired_keys()
 	TO bigpicture_admin;
-GRANT EXECUTE ON FUNCTION bigpicture.keyset(), bigpicture.keyset_payload() TO bigpicture_admin,
+GRANT EXECUTE ON FUNCTION bigpicture.keyset(), bigpicture.keyset_payload(), bigpicture.keyset_tokens() TO bigpicture_admin,
 	bigpicture_publisher, bigpicture_approver, bigpicture_tenant_admin, bigpicture_client,
 	bigpicture_mirror, bigpicture_auditor, bigpicture_anon;
 GRANT EXECUTE ON FUNCTION bigpicture.verify_token(text) TO bigpicture_admin, bigpicture_publisher,

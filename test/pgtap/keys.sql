@@ -1,7 +1,7 @@
 -- Signing keys: generation, rotation with grace, key set, verification,
 -- tampering, and that no SQL path reveals a secret.
 BEGIN;
-SELECT plan(64);
+SELECT plan(70);
 SET search_path = bigpicture, public;
 
 CREATE FUNCTION pg_temp.sqlstate_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
@@ -170,6 +170,21 @@ SELECT throws_ok(format('SELECT verify_token(%L)', _sign_token('root', NULL, '{"
 SELECT throws_ok($$SELECT paseto_verify('v4.public.xyz', 'k4.public.short')$$, '22P02', 'invalid public key',
 	'a malformed PASERK key is refused');
 
+-- ---- root rotation: the outgoing root counter-signs the key set ---------------------
+CREATE TEMP TABLE rootb AS SELECT generate_key('root') AS kid;
+SELECT lives_ok(format('SELECT activate_key(%L)', (SELECT kid FROM rootb)), 'activate a new root key');
+SELECT is((SELECT paseto_footer(keyset()) ->> 'kid'), (SELECT kid FROM rootb), 'the new root signs keyset()');
+SELECT is((SELECT array_agg(state ORDER BY state) FROM keyset_tokens()), ARRAY['active', 'retiring'],
+	'keyset_tokens() gives one token per root key in service: active and retiring');
+SELECT is(
+	(SELECT count(DISTINCT paseto_verify(t.token, p.public_key))::int FROM keyset_tokens() t
+	 JOIN public_keys p ON p.kid = t.kid AND p.kid = paseto_footer(t.token) ->> 'kid'),
+	1, 'each verifies with its own root key, and both carry the same key set');
+SELECT is((SELECT count(*)::int FROM keyset_tokens() t WHERE verify_token(t.token) ->> 'typ' = 'keyset'), 2,
+	'a client pinned to either root verifies the key set');
+SELECT throws_ok(format('SELECT _sign_token_with_key(%L, %L)', (SELECT dec2 FROM k), '{}'), '55000',
+	format('signing key "%s" cannot sign', (SELECT dec2 FROM k)), 'a revoked key signs nothing');
+
 -- ---- no SQL path reveals a secret ---------------------------------------------------------
 SELECT is(
 	(SELECT array_agg(r) FROM unnest(ARRAY['bigpicture_admin', 'bigpicture_publisher', 'bigpicture_approver',
@@ -211,10 +226,10 @@ RESET ROLE;
 -- change wiped the cache.
 SELECT lives_ok($$SELECT keyset()$$, 'the root key is in this backend''s cache');
 ALTER TABLE signing_keys DISABLE TRIGGER signing_keys_guard;
-UPDATE signing_keys SET sealed_secret = overlay(sealed_secret PLACING '\xff'::bytea FROM 60 FOR 1)
- WHERE kid = (SELECT root1 FROM k);
+UPDATE signing_keys SET sealed_secret = set_byte(sealed_secret, 60, get_byte(sealed_secret, 60) # 1)
+ WHERE kid = (SELECT kid FROM rootb);
 ALTER TABLE signing_keys ENABLE TRIGGER signing_keys_guard;
-SELECT throws_ok($$SELECT keyset()$$, 'XX001', format('signing key %s cannot be unsealed', (SELECT root1 FROM k)),
+SELECT throws_ok($$SELECT keyset()$$, 'XX001', format('signing key %s cannot be unsealed', (SELECT kid FROM rootb)),
 	'a tampered sealed key is refused, not used');
 
 SELECT * FROM finish();
