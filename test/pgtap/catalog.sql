@@ -1,0 +1,119 @@
+-- Catalogue snapshot: owner, volatility, definer-ness, settings and grants
+-- of every function, and owner and grants of every table, view and
+-- sequence.  A change to any of them must change this file too: that is the
+-- point (pgsodium's schema test is the model).
+BEGIN;
+SELECT plan(9);
+
+-- Roles that hold a privilege (besides the owner), sorted; 'public' for PUBLIC;
+-- with priv NULL, 'role:PRIVILEGE' pairs.
+CREATE FUNCTION pg_temp.grantees(acl aclitem[], owner oid, kind "char", priv text) RETURNS text LANGUAGE sql AS $$
+	SELECT COALESCE(string_agg(g, ',' ORDER BY g), '') FROM (
+		SELECT CASE WHEN a.grantee = 0 THEN 'public' ELSE a.grantee::regrole::text END
+			|| CASE WHEN priv IS NULL THEN ':' || a.privilege_type ELSE '' END AS g
+		FROM aclexplode(COALESCE(acl, acldefault(kind, owner))) a
+		WHERE a.grantee <> owner AND (priv IS NULL OR a.privilege_type = priv)) s
+$$;
+
+SELECT set_eq(
+	$$SELECT p.oid::regprocedure::text, p.proowner::regrole::text, p.provolatile::text, p.prosecdef,
+			 COALESCE(array_to_string(p.proconfig, ','), ''), pg_temp.grantees(p.proacl, p.proowner, 'f', 'EXECUTE')
+	  FROM pg_proc p WHERE p.pronamespace = 'bigpicture'::regnamespace$$,
+	$$VALUES
+('bigpicture._lock_key(text)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._sign_token(text,text,jsonb)', 'bigpicture_owner', 's', false, '', ''),
+	('bigpicture._sign_token_with_key(text,jsonb)', 'bigpicture_owner', 's', false, '', ''),
+	('bigpicture.activate_key(text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.generate_key(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.key_purpose_of(text)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.keyset()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
+	('bigpicture.keyset_payload()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
+	('bigpicture.keyset_tokens()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
+	('bigpicture.max(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.min(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.paserk_pid(bytea)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.paserk_public(bytea)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.paseto_footer(text)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.paseto_verify(text,text)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.retire_expired_keys()', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.retire_key(text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.revoke_key(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.rfc3339(timestamp with time zone)', 'bigpicture_owner', 's', false, '', 'public'),
+	('bigpicture.semver_build(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_cmp(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_contained_by(bigpicture.semver,bigpicture.semver_range)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_eq(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_ge(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_gt(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_hash(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_hash_extended(bigpicture.semver,bigint)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_in(cstring)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_is_prerelease(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_larger(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_le(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_lt(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_major(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_minor(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_ne(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_out(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_patch(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_prerelease(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_range_canonical(bigpicture.semver_range)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_range_contains(bigpicture.semver_range,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_range_eq(bigpicture.semver_range,bigpicture.semver_range)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_range_in(cstring)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_range_ne(bigpicture.semver_range,bigpicture.semver_range)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_range_out(bigpicture.semver_range)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_range_recv(internal)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_range_send(bigpicture.semver_range)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_recv(internal)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_send(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_smaller(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.signing_keys_changed()', 'bigpicture_owner', 'v', false, '', ''),
+	('bigpicture.signing_keys_guard()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture.verify_token(text)', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin')
+	$$,
+	'functions: owner, volatility, SECURITY DEFINER, settings and EXECUTE grants are as pinned');
+
+SELECT set_eq(
+	$$SELECT c.oid::regclass::text, c.relkind::text, c.relowner::regrole::text,
+			 pg_temp.grantees(c.relacl, c.relowner, (CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END)::"char", NULL)
+	  FROM pg_class c WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind IN ('r', 'v', 'S', 'm', 'p')$$,
+	$$VALUES
+	('bigpicture.public_keys', 'v', 'bigpicture_owner', 'bigpicture_admin:SELECT,bigpicture_approver:SELECT,bigpicture_auditor:SELECT,bigpicture_client:SELECT,bigpicture_mirror:SELECT,bigpicture_publisher:SELECT,bigpicture_tenant_admin:SELECT'),
+	('bigpicture.signing_key_changes', 'S', 'bigpicture_owner', ''),
+	('bigpicture.signing_keys', 'r', 'bigpicture_owner', '')
+	$$,
+	'tables, views and sequences: owner and grants are as pinned');
+
+-- Rules that hold for every object, whatever the snapshot says.
+SELECT is(
+	(SELECT array_agg(p.oid::regprocedure::text) FROM pg_proc p
+	 WHERE p.pronamespace = 'bigpicture'::regnamespace AND p.prosecdef
+	   AND NOT ('search_path=pg_catalog, pg_temp' = ANY (COALESCE(p.proconfig, '{}')))),
+	NULL, 'every SECURITY DEFINER function pins search_path = pg_catalog, pg_temp');
+SELECT is(
+	(SELECT array_agg(p.oid::regprocedure::text) FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+	 WHERE p.pronamespace = 'bigpicture'::regnamespace AND (r.rolcanlogin OR r.rolsuper)),
+	NULL, 'no function is owned by a role that can log in or is a superuser');
+SELECT is(
+	(SELECT array_agg(p.oid::regprocedure::text) FROM pg_proc p
+	 WHERE p.pronamespace = 'bigpicture'::regnamespace AND p.proname LIKE '\_%'
+	   AND pg_temp.grantees(p.proacl, p.proowner, 'f', 'EXECUTE') <> ''),
+	NULL, 'internal functions (leading underscore) are granted to no one');
+SELECT ok(NOT has_schema_privilege('public', 'bigpicture', 'USAGE') AND NOT has_schema_privilege('public', 'bigpicture', 'CREATE'),
+	'PUBLIC has no privilege on the schema');
+SELECT is(
+	(SELECT array_agg(d.description) FROM (SELECT p.oid::regprocedure::text AS description FROM pg_proc p
+	  WHERE p.pronamespace = 'bigpicture'::regnamespace AND p.proname NOT LIKE '\_%'
+		AND p.proname NOT LIKE 'semver\_%' AND p.proname NOT LIKE 'signing\_keys\_%'
+		AND obj_description(p.oid, 'pg_proc') IS NULL) d),
+	NULL, 'every user-facing function has a COMMENT');
+
+-- pgTAP's own view of the key-administration functions.
+SELECT is_definer('bigpicture', 'generate_key', ARRAY['text', 'text'], 'generate_key is SECURITY DEFINER');
+SELECT function_privs_are('bigpicture', 'generate_key', ARRAY['text', 'text'], 'bigpicture_client', '{}',
+	'clients cannot generate keys');
+
+SELECT * FROM finish();
+ROLLBACK;
