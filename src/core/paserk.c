@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "base64url.h"
+#include "paseto.h"
 
 #define K4_PUBLIC_PREFIX "k4.public."
 #define K4_SECRET_PREFIX "k4.secret."
@@ -116,23 +117,6 @@ decode_with_prefix(const char *prefix, const char *in, size_t len,
 	return from_b64(bp_b64url_decode(in + plen, len - plen, out, n, NULL));
 }
 
-/* Is sk = seed ‖ pk with pk really derived from seed? */
-static bool
-secret_key_consistent(const uint8_t *sk)
-{
-	uint8_t		pk[crypto_sign_PUBLICKEYBYTES];
-	uint8_t		sk2[crypto_sign_SECRETKEYBYTES];
-	bool		ok;
-
-	if (crypto_sign_seed_keypair(pk, sk2, sk) != 0)
-		ok = false;
-	else
-		ok = sodium_memcmp(pk, sk + crypto_sign_SEEDBYTES,
-						   crypto_sign_PUBLICKEYBYTES) == 0;
-	sodium_memzero(sk2, sizeof(sk2));
-	return ok;
-}
-
 bp_paserk_status
 bp_paserk_k4_public_encode(const uint8_t *pk, size_t pk_len,
 						   char *out, size_t cap, size_t *out_len)
@@ -166,7 +150,7 @@ bp_paserk_k4_secret_encode(const uint8_t *sk, size_t sk_len,
 		return BP_PASERK_BAD_ARGUMENT;
 	if (sk_len != BP_PASERK_K4_SECRET_KEY_BYTES)
 		return BP_PASERK_BAD_KEY_LENGTH;
-	if (!secret_key_consistent(sk))
+	if (!bp_ed25519_secret_key_consistent(sk))
 		return BP_PASERK_KEY_MISMATCH;
 	return encode_with_prefix(K4_SECRET_PREFIX, sk, sk_len, out, cap, out_len);
 }
@@ -181,7 +165,7 @@ bp_paserk_k4_secret_decode(const char *in, size_t len,
 		return BP_PASERK_BAD_ARGUMENT;
 	st = decode_with_prefix(K4_SECRET_PREFIX, in, len, sk,
 							BP_PASERK_K4_SECRET_KEY_BYTES);
-	if (st == BP_PASERK_OK && !secret_key_consistent(sk))
+	if (st == BP_PASERK_OK && !bp_ed25519_secret_key_consistent(sk))
 		st = BP_PASERK_KEY_MISMATCH;
 	if (st != BP_PASERK_OK)
 		sodium_memzero(sk, BP_PASERK_K4_SECRET_KEY_BYTES);

@@ -240,9 +240,8 @@ pae_finish(uint8_t *pae, size_t m_len, const uint8_t *f, size_t f_len,
 		memcpy(p, i, i_len);
 }
 
-/* Is sk = seed ‖ pk with pk really derived from seed? */
-static bool
-secret_key_consistent(const uint8_t *sk)
+bool
+bp_ed25519_secret_key_consistent(const uint8_t *sk)
 {
 	uint8_t		pk[crypto_sign_PUBLICKEYBYTES];
 	uint8_t		sk2[crypto_sign_SECRETKEYBYTES];
@@ -291,7 +290,7 @@ bp_paseto_v4_sign(const uint8_t *sk, size_t sk_len,
 		return BP_PASETO_TOO_LARGE;
 	if (scratch_cap < pae_len || out_cap < token_len)
 		return BP_PASETO_BUFFER_TOO_SMALL;
-	if (!secret_key_consistent(sk))
+	if (!bp_ed25519_secret_key_consistent(sk))
 		return BP_PASETO_KEY_MISMATCH;
 
 	pae_start(scratch, m_len);

@@ -47,6 +47,13 @@ typedef enum bp_paseto_status
 	BP_PASETO_BAD_SIGNATURE		/* the signature does not verify */
 } bp_paseto_status;
 
+/*
+ * Is a 64-byte libsodium secret key (seed ‖ public key) consistent, its
+ * public half derived from its seed?  Signing with a mismatched half can
+ * leak the key, so signing and PASERK secret parsing both check.
+ */
+bool		bp_ed25519_secret_key_consistent(const uint8_t *sk);
+
 /* A short English sentence describing a status, for error details. */
 const char *bp_paseto_strerror(bp_paseto_status status);
 

@@ -13,18 +13,8 @@ SELECT throws_ok($$SELECT keyset()$$, '55000', 'the bigpicture master key is not
 SELECT throws_ok($$SELECT _sign_token('decision', NULL, '{}')$$, '55000',
 	'the bigpicture master key is not available', 'signing fails with 55000');
 
-CREATE FUNCTION pg_temp.diag_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE d text; h text;
-BEGIN
-	EXECUTE stmt;
-	RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
-	RETURN d || ' / ' || h;
-END
-$$;
-SELECT is(pg_temp.diag_of($$SELECT generate_key('root')$$),
-	'bigpicture.master_key_command failed when the server started. / Add bigpicture to shared_preload_libraries, set bigpicture.master_key_command to a command that prints the key, and restart the server.',
+SELECT is(error_of($$SELECT generate_key('root')$$),
+	'the bigpicture master key is not available | bigpicture.master_key_command failed when the server started. | Add bigpicture to shared_preload_libraries, set bigpicture.master_key_command to a command that prints the key, and restart the server.',
 	'the detail says why and the hint names the setting');
 SELECT is((SELECT count(*)::int FROM signing_keys), 0, 'nothing was written');
 

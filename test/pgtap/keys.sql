@@ -4,26 +4,6 @@ BEGIN;
 SELECT plan(70);
 SET search_path = bigpicture, public;
 
-CREATE FUNCTION pg_temp.sqlstate_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE stmt;
-	RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE;
-END
-$$;
--- The message a statement fails with (with detail and hint), or NULL.
-CREATE FUNCTION pg_temp.error_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	m text; d text; h text;
-BEGIN
-	EXECUTE stmt;
-	RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
-	RETURN concat_ws(' | ', m, d, h);
-END
-$$;
 -- Replace the character at position pos of s with one that differs.
 CREATE FUNCTION pg_temp.flip(s text, pos int) RETURNS text LANGUAGE sql AS $$
 	SELECT overlay(s PLACING CASE WHEN substr(s, pos, 1) = 'A' THEN 'B' ELSE 'A' END FROM pos FOR 1)
@@ -157,7 +137,7 @@ SELECT is(
 		('header', replace((SELECT token FROM good), 'v4.public.', 'v4.local.')),
 		('truncated', left((SELECT token FROM good), 60)),
 		('trailing', (SELECT token FROM good) || '.x')) AS t(what, bad)
-	 WHERE pg_temp.sqlstate_of(format('SELECT paseto_verify(%L, %L)', bad, (SELECT pk FROM good))) IS DISTINCT FROM '22023'),
+	 WHERE sqlstate_of(format('SELECT paseto_verify(%L, %L)', bad, (SELECT pk FROM good))) IS DISTINCT FROM '22023'),
 	NULL, 'tampered payload, signature, footer, header, length are all rejected with 22023');
 -- A token re-labelled with another key's kid does not verify under that key.
 SELECT throws_ok(format('SELECT verify_token(%L)',
@@ -209,10 +189,10 @@ SELECT is(
 -- Error texts never carry key material: collect every error above and compare.
 SELECT is(
 	(SELECT count(*)::int FROM (VALUES
-		(pg_temp.error_of($$SELECT generate_key('nope')$$)),
-		(pg_temp.error_of(format('SELECT activate_key(%L)', (SELECT root1 FROM k)))),
-		(pg_temp.error_of(format('UPDATE signing_keys SET sealed_secret = %L WHERE kid = %L', '\x00', (SELECT root1 FROM k)))),
-		(pg_temp.error_of($$SELECT _sign_token('decision', NULL, '{}')$$))) AS e(msg), signing_keys s
+		(error_of($$SELECT generate_key('nope')$$)),
+		(error_of(format('SELECT activate_key(%L)', (SELECT root1 FROM k)))),
+		(error_of(format('UPDATE signing_keys SET sealed_secret = %L WHERE kid = %L', '\x00', (SELECT root1 FROM k)))),
+		(error_of($$SELECT _sign_token('decision', NULL, '{}')$$))) AS e(msg), signing_keys s
 	 WHERE e.msg IS NULL OR position(encode(s.sealed_secret, 'hex') IN e.msg) > 0
 		OR position(encode(s.sealed_secret, 'base64') IN e.msg) > 0
 		OR position(encode(substr(s.sealed_secret, 26, 32), 'hex') IN e.msg) > 0),

@@ -3,15 +3,6 @@ BEGIN;
 SELECT plan(33);
 SET search_path = bigpicture, public;
 
--- The SQLSTATE a statement fails with, or NULL when it succeeds.
-CREATE FUNCTION pg_temp.sqlstate_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE stmt;
-	RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE;
-END
-$$;
 
 -- ---- catalogue: the types and their operator classes ------------------------
 SELECT has_type('bigpicture', 'semver', 'type semver exists');
@@ -45,7 +36,7 @@ SELECT is(
 		('9.8.7+meta+meta'), ('9.8.7-whatever+meta+meta'), ('2147483648.0.0'),
 		('99999999999999999999999.999999999999999999.99999999999999999'),
 		('v1.2.3'), (' 1.2.3'), ('1.2.3 '), (''), ('1.2.3-'), ('1.2.3+')) AS t(v)
-	 WHERE pg_temp.sqlstate_of(format('SELECT %L::bigpicture.semver', v)) IS DISTINCT FROM '22P02'),
+	 WHERE sqlstate_of(format('SELECT %L::bigpicture.semver', v)) IS DISTINCT FROM '22P02'),
 	NULL, 'invalid versions from the semver.org corpus fail with 22P02');
 
 SELECT throws_ok($$SELECT '01.2.3'::bigpicture.semver$$, '22P02',
@@ -150,7 +141,7 @@ SELECT is(
 	(SELECT array_agg(r) FROM (VALUES
 		(''), ('   '), ('=>1.2.3'), ('!=1.0.0'), ('1.2.3 ||'), ('|| 1.2.3'), ('>=01.2.3'),
 		('1.2.3 -'), ('- 1.2.3'), ('>=1.2.3-'), ('^1.2.3.4'), ('a.b.c')) AS t(r)
-	 WHERE pg_temp.sqlstate_of(format('SELECT %L::bigpicture.semver_range', r)) IS DISTINCT FROM '22P02'),
+	 WHERE sqlstate_of(format('SELECT %L::bigpicture.semver_range', r)) IS DISTINCT FROM '22P02'),
 	NULL, 'malformed ranges fail with 22P02');
 SELECT throws_ok($$SELECT '>=1.2.0,=>2.0.0'::bigpicture.semver_range$$, '22P02',
 	'invalid input syntax for type semver_range: ">=1.2.0,=>2.0.0"', 'the range error names the input');
