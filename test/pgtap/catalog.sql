@@ -20,24 +20,59 @@ SELECT set_eq(
 			 COALESCE(array_to_string(p.proconfig, ','), ''), pg_temp.grantees(p.proacl, p.proowner, 'f', 'EXECUTE')
 	  FROM pg_proc p WHERE p.pronamespace = 'bigpicture'::regnamespace$$,
 	$$VALUES
-('bigpicture._lock_key(text)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._acts_for_all_tenants()', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._check_id(text,text,text)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._expect_status(bigpicture.releases,text,text)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._jwt_claim(text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._lock_key(text)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._lock_release(text)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._product_or_error(text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._publish(text)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._resolve_tenant(text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._session_is_gateway()', 'bigpicture_owner', 's', false, '', ''),
 	('bigpicture._sign_token(text,text,jsonb)', 'bigpicture_owner', 's', false, '', ''),
 	('bigpicture._sign_token_with_key(text,jsonb)', 'bigpicture_owner', 's', false, '', ''),
+	('bigpicture._tenant_or_error(text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._valid_approvals(text,interval)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture.activate_key(text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.approval_workflow_for(text,text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_approver,bigpicture_auditor,bigpicture_mirror,bigpicture_publisher'),
+	('bigpicture.approve_release(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_approver'),
+	('bigpicture.artifacts_guard()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture.attach_artifact(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_publisher'),
+	('bigpicture.bind_role(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.calling_role()', 'bigpicture_owner', 's', false, '', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
+	('bigpicture.clear_approval_workflow(text,text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.create_artifact(text,text,text,bigint,text,text,text,boolean,text,text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_publisher'),
+	('bigpicture.create_channel(text,text,boolean)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.create_product(text,text,boolean)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.create_release(text,text,text,text,jsonb,boolean,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_publisher'),
+	('bigpicture.create_tenant(text,text,integer,integer,interval)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.current_actor()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
+	('bigpicture.current_tenant()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
+	('bigpicture.detach_artifact(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_publisher'),
 	('bigpicture.generate_key(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.is_valid_id(text,text)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.key_purpose_of(text)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.keyset()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
 	('bigpicture.keyset_payload()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
 	('bigpicture.keyset_tokens()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
+	('bigpicture.latest_release(text,text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_approver,bigpicture_auditor,bigpicture_mirror,bigpicture_publisher'),
+	('bigpicture.list_releases(text,text,text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_approver,bigpicture_auditor,bigpicture_mirror,bigpicture_publisher'),
 	('bigpicture.max(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.min(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.new_id(text)', 'bigpicture_owner', 'v', false, '', 'public'),
 	('bigpicture.paserk_pid(bytea)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.paserk_public(bytea)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.paseto_footer(text)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.paseto_verify(text,text)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.reject_release(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_approver'),
+	('bigpicture.release_artifacts_guard()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture.release_payload(bigpicture.releases,timestamp with time zone)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_approver,bigpicture_auditor,bigpicture_mirror,bigpicture_publisher'),
+	('bigpicture.releases_guard()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture.retire_expired_keys()', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
 	('bigpicture.retire_key(text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
 	('bigpicture.revoke_key(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.revoke_release(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
 	('bigpicture.rfc3339(timestamp with time zone)', 'bigpicture_owner', 's', false, '', 'public'),
 	('bigpicture.semver_build(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.semver_cmp(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
@@ -69,8 +104,12 @@ SELECT set_eq(
 	('bigpicture.semver_recv(internal)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.semver_send(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.semver_smaller(bigpicture.semver,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.set_approval_workflow(text,text,text,integer,text[],interval)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.set_tenant_status(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
 	('bigpicture.signing_keys_changed()', 'bigpicture_owner', 'v', false, '', ''),
 	('bigpicture.signing_keys_guard()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture.submit_release(text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_publisher'),
+	('bigpicture.unbind_role(text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
 	('bigpicture.verify_token(text)', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin')
 	$$,
 	'functions: owner, volatility, SECURITY DEFINER, settings and EXECUTE grants are as pinned');
@@ -80,9 +119,19 @@ SELECT set_eq(
 			 pg_temp.grantees(c.relacl, c.relowner, (CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END)::"char", NULL)
 	  FROM pg_class c WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind IN ('r', 'v', 'S', 'm', 'p')$$,
 	$$VALUES
+	('bigpicture.approval_workflows', 'r', 'bigpicture_owner', 'bigpicture_admin:SELECT,bigpicture_approver:SELECT,bigpicture_auditor:SELECT,bigpicture_publisher:SELECT'),
+	('bigpicture.artifacts', 'r', 'bigpicture_owner', 'bigpicture_admin:SELECT,bigpicture_approver:SELECT,bigpicture_auditor:SELECT,bigpicture_mirror:SELECT,bigpicture_publisher:SELECT'),
+	('bigpicture.channels', 'r', 'bigpicture_owner', 'bigpicture_admin:SELECT,bigpicture_approver:SELECT,bigpicture_auditor:SELECT,bigpicture_mirror:SELECT,bigpicture_publisher:SELECT'),
+	('bigpicture.installs', 'r', 'bigpicture_owner', 'bigpicture_admin:DELETE,bigpicture_admin:INSERT,bigpicture_admin:SELECT,bigpicture_admin:UPDATE,bigpicture_auditor:SELECT,bigpicture_tenant_admin:SELECT'),
+	('bigpicture.products', 'r', 'bigpicture_owner', 'bigpicture_admin:SELECT,bigpicture_approver:SELECT,bigpicture_auditor:SELECT,bigpicture_mirror:SELECT,bigpicture_publisher:SELECT'),
 	('bigpicture.public_keys', 'v', 'bigpicture_owner', 'bigpicture_admin:SELECT,bigpicture_approver:SELECT,bigpicture_auditor:SELECT,bigpicture_client:SELECT,bigpicture_mirror:SELECT,bigpicture_publisher:SELECT,bigpicture_tenant_admin:SELECT'),
+	('bigpicture.release_approvals', 'r', 'bigpicture_owner', 'bigpicture_admin:SELECT,bigpicture_approver:SELECT,bigpicture_auditor:SELECT,bigpicture_publisher:SELECT'),
+	('bigpicture.release_artifacts', 'r', 'bigpicture_owner', 'bigpicture_admin:SELECT,bigpicture_approver:SELECT,bigpicture_auditor:SELECT,bigpicture_mirror:SELECT,bigpicture_publisher:SELECT'),
+	('bigpicture.releases', 'r', 'bigpicture_owner', 'bigpicture_admin:SELECT,bigpicture_approver:SELECT,bigpicture_auditor:SELECT,bigpicture_mirror:SELECT,bigpicture_publisher:SELECT'),
 	('bigpicture.signing_key_changes', 'S', 'bigpicture_owner', ''),
-	('bigpicture.signing_keys', 'r', 'bigpicture_owner', '')
+	('bigpicture.signing_keys', 'r', 'bigpicture_owner', ''),
+	('bigpicture.tenant_roles', 'r', 'bigpicture_owner', 'bigpicture_admin:DELETE,bigpicture_admin:INSERT,bigpicture_admin:SELECT,bigpicture_admin:UPDATE,bigpicture_auditor:SELECT'),
+	('bigpicture.tenants', 'r', 'bigpicture_owner', 'bigpicture_admin:DELETE,bigpicture_admin:INSERT,bigpicture_admin:SELECT,bigpicture_admin:UPDATE,bigpicture_auditor:SELECT,bigpicture_client:SELECT,bigpicture_mirror:SELECT,bigpicture_tenant_admin:SELECT')
 	$$,
 	'tables, views and sequences: owner and grants are as pinned');
 
@@ -106,7 +155,7 @@ SELECT ok(NOT has_schema_privilege('public', 'bigpicture', 'USAGE') AND NOT has_
 SELECT is(
 	(SELECT array_agg(d.description) FROM (SELECT p.oid::regprocedure::text AS description FROM pg_proc p
 	  WHERE p.pronamespace = 'bigpicture'::regnamespace AND p.proname NOT LIKE '\_%'
-		AND p.proname NOT LIKE 'semver\_%' AND p.proname NOT LIKE 'signing\_keys\_%'
+		AND p.proname NOT LIKE 'semver\_%' AND p.prorettype <> 'trigger'::regtype
 		AND obj_description(p.oid, 'pg_proc') IS NULL) d),
 	NULL, 'every user-facing function has a COMMENT');
 
