@@ -14,10 +14,26 @@ SELECT r.range, semver_range_canonical(r.range::semver_range) AS desugared,
         WHERE version <@ r.range::semver_range) AS admitted
 FROM (VALUES ('^1.9'), ('>=1.10.0,<2.0.0'), ('~2.0.0-beta.2'), ('1.x || >=2.1'), ('*')) AS r(range);
 
-\echo 'The newest build, and the newest inside a pin:'
-SELECT max(version) AS newest,
-       max(version) FILTER (WHERE version <@ '<2.0.0'::semver_range) AS newest_before_2
-FROM demo_builds;
+\echo 'Tenants:'
+SELECT tenant_id, name, status, decision_ttl FROM tenants ORDER BY tenant_id;
+
+\echo 'The catalog: releases, newest first per product, with their artifacts:'
+SELECT r.product_id, r.version, r.channel, r.status,
+       (SELECT string_agg(a.platform || '/' || a.arch || ' ' || a.installer_type, ', ' ORDER BY a.platform)
+        FROM release_artifacts a WHERE a.release_id = r.release_id) AS artifacts,
+       COALESCE(r.revoked_reason, '') AS revoked_because
+FROM releases r ORDER BY r.product_id, r.version DESC;
+
+\echo 'Latest release per channel (revoked ones never count):'
+SELECT c.product_id, c.channel, (latest_release(c.product_id, c.channel)).version AS latest
+FROM channels c ORDER BY 1, 2;
+
+\echo 'Published release metadata is signed (typ "release", decision key):'
+SELECT r.version, p ->> 'typ' AS typ, jsonb_array_length(p -> 'artifacts') AS artifacts,
+       p -> 'artifacts' -> 0 ->> 'sha256' AS first_sha256
+FROM releases r, LATERAL verify_token(r.release_token) AS p
+WHERE r.product_id = 'prod_editor' AND r.channel = 'stable' AND r.status = 'published'
+ORDER BY r.version DESC LIMIT 1;
 
 \echo 'Signing keys (secrets sealed under the master key; only public halves are visible):'
 SELECT kid, purpose, public_key, state FROM public_keys ORDER BY purpose;
