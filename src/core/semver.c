@@ -1243,3 +1243,64 @@ bp_semver_range_format(const bp_semver_range *range, char *buf, size_t cap)
 	}
 	return put_finish(&o);
 }
+
+/* One end of the interval a comparator set allows. */
+typedef struct bound
+{
+	const bp_semver *v;			/* NULL: unbounded */
+	bool		strict;
+} bound;
+
+static bool
+set_is_empty(const bp_comparator *c, size_t n)
+{
+	bound		lo = {NULL, false};
+	bound		hi = {NULL, false};
+	int			d;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		const bp_semver *v = &c[i].version;
+		bool		lower = c[i].op == BP_OP_GT || c[i].op == BP_OP_GE || c[i].op == BP_OP_EQ;
+		bool		upper = c[i].op == BP_OP_LT || c[i].op == BP_OP_LE || c[i].op == BP_OP_EQ;
+
+		if (lower)
+		{
+			bool		strict = c[i].op == BP_OP_GT;
+
+			d = lo.v ? bp_semver_compare(v, lo.v) : 1;
+			if (d > 0 || (d == 0 && strict))
+				lo = (bound) {v, strict};
+		}
+		if (upper)
+		{
+			bool		strict = c[i].op == BP_OP_LT;
+
+			d = hi.v ? bp_semver_compare(v, hi.v) : -1;
+			if (d < 0 || (d == 0 && strict))
+				hi = (bound) {v, strict};
+		}
+	}
+	/* Nothing sorts below 0.0.0-0. */
+	if (hi.v && hi.strict && hi.v->major == 0 && hi.v->minor == 0 && hi.v->patch == 0 &&
+		hi.v->pre_len == 1 && hi.v->pre[0] == '0')
+		return true;
+	if (lo.v == NULL || hi.v == NULL)
+		return false;
+	d = bp_semver_compare(lo.v, hi.v);
+	return d > 0 || (d == 0 && (lo.strict || hi.strict));
+}
+
+bool
+bp_semver_range_is_empty(const bp_semver_range *range)
+{
+	size_t		start = 0;
+
+	for (size_t i = 0; i < range->n_sets; i++)
+	{
+		if (!set_is_empty(&range->comparators[start], range->set_end[i] - start))
+			return false;
+		start = range->set_end[i];
+	}
+	return true;
+}

@@ -136,6 +136,14 @@ bool		bp_semver_range_satisfies(const bp_semver_range *range,
 									  const bp_semver *version);
 
 /*
+ * True when no version can satisfy the range, as far as bounds show: every
+ * set has a lower bound above its upper bound (">=2.0.0 <1.0.0"), or an
+ * upper bound below 0.0.0-0.  (A set can be empty for subtler reasons, such
+ * as ">1.0.0 <1.0.1-0"; those are not detected.)
+ */
+bool		bp_semver_range_is_empty(const bp_semver_range *range);
+
+/*
  * Canonical desugared text: comparators separated by one space, sets by
  * " || ", e.g. "^1.2.3" -> ">=1.2.3 <2.0.0-0"; an unconstrained set is "*".
  * Two ranges are equal when their canonical texts are equal.

@@ -30,6 +30,7 @@ _PG_init(void)
 	/* Settings under bigpicture.* are ours; reject typos in that namespace. */
 	bp_master_key_init();
 	bp_key_store_init();
+	bp_decisions_init();
 
 	MarkGUCPrefixReserved("bigpicture");
 }

@@ -15,4 +15,7 @@ extern const unsigned char *bp_master_key(void);	/* ereports 55000 when absent *
 extern void bp_key_store_init(void);
 extern text *bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_json);
 
+/* decisions.c */
+extern void bp_decisions_init(void);
+
 #endif							/* BIGPICTURE_H */

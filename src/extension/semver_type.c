@@ -469,3 +469,14 @@ semver_contained_by(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(srange_contains(PG_GETARG_SEMVER_RANGE_P(1), PG_GETARG_SEMVER_P(0)));
 }
+
+/* True when no version can satisfy the range, as far as its bounds show. */
+PG_FUNCTION_INFO_V1(semver_range_is_empty);
+Datum
+semver_range_is_empty(PG_FUNCTION_ARGS)
+{
+	bp_semver_range range;
+
+	srange_view(PG_GETARG_SEMVER_RANGE_P(0), &range);
+	PG_RETURN_BOOL(bp_semver_range_is_empty(&range));
+}

@@ -171,6 +171,11 @@ COMMENT ON FUNCTION bigpicture.semver_range_contains(bigpicture.semver_range, bi
 COMMENT ON FUNCTION bigpicture.semver_contained_by(bigpicture.semver, bigpicture.semver_range) IS
 	'true when the version satisfies the range (node-semver rules, including its prerelease rule)';
 
+CREATE FUNCTION bigpicture.semver_range_is_empty(bigpicture.semver_range) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'semver_range_is_empty' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bigpicture.semver_range_is_empty(bigpicture.semver_range) IS
+	'true when no version can satisfy the range, as far as its bounds show (>=2.0.0 <1.0.0)';
+
 CREATE OPERATOR bigpicture.= (
 	LEFTARG = bigpicture.semver_range, RIGHTARG = bigpicture.semver_range,
 	FUNCTION = bigpicture.semver_range_eq,

@@ -105,9 +105,12 @@ SELECT k.kid,
 	   k.activated_at AS valid_from,
 	   COALESCE(k.revoked_at, k.retired_at, k.grace_ends_at) AS valid_until,
 	   k.revoked_reason
-FROM bigpicture.signing_keys k;
+FROM bigpicture.signing_keys k
+-- A tenant's own keys are its business: others see vendor-wide keys only.
+WHERE k.tenant_id IS NULL OR k.tenant_id = (SELECT bigpicture.current_tenant())
+   OR (SELECT bigpicture._acts_for_all_tenants());
 COMMENT ON VIEW bigpicture.public_keys IS
-	'every signing key''s public half (PASERK k4.public), purpose, scope, state and validity; never a secret';
+	'signing keys'' public halves (PASERK k4.public), purpose, scope, state and validity: vendor-wide keys and the caller''s tenant''s (all for admins and auditors); never a secret';
 
 -- ---- signing (internal) --------------------------------------------------------
 

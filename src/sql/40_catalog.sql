@@ -26,7 +26,7 @@ COMMENT ON TABLE bigpicture.channels IS
 CREATE TABLE bigpicture.artifacts (
 	artifact_id     text PRIMARY KEY CHECK (bigpicture.is_valid_id(artifact_id, 'art')),
 	product_id      text NOT NULL REFERENCES bigpicture.products,
-	url             text NOT NULL CHECK (url OPERATOR(pg_catalog.~) '^https://[^\s/?#@]+[^\s]*$'),
+	url             text NOT NULL CHECK (url OPERATOR(pg_catalog.~) '^https://[^\s/?#@]+([/?#][^\s]*)?$'),
 	sha256          text NOT NULL CHECK (sha256 OPERATOR(pg_catalog.~) '^[0-9a-f]{64}$'),
 	size            bigint NOT NULL CHECK (size > 0),
 	source_type     text NOT NULL DEFAULT 'EXTERNAL' CHECK (source_type IN ('EXTERNAL', 'MANAGED')),
@@ -117,7 +117,7 @@ BEGIN
 		IF OLD.status <> 'draft' THEN
 			RAISE EXCEPTION 'release % is % and cannot be deleted', OLD.release_id, OLD.status
 				USING ERRCODE = '55000', HINT = CASE WHEN OLD.status = 'published'
-					THEN 'Revoke a published release instead.' END;
+					THEN 'Revoke a published release instead.' ELSE 'Only a draft can be deleted.' END;
 		END IF;
 		RETURN OLD;
 	END IF;
@@ -139,19 +139,22 @@ BEGIN
 				USING ERRCODE = '55000';
 		END IF;
 	END IF;
-	-- What each state lets change: a draft anything, a release awaiting
-	-- approval only its outcome, a published one only its revocation.
-	mutable := CASE OLD.status
-		WHEN 'draft' THEN NULL
-		WHEN 'pending_approval' THEN '{status,published_at,release_token,rejected_at,rejected_by,rejected_reason}'
-		WHEN 'published' THEN '{status,revoked_at,revoked_by,revoked_reason}'
+	-- What each move lets change: a draft anything; leaving pending_approval
+	-- only the outcome's columns; published → revoked only the revocation's.
+	-- Staying published, rejected or revoked changes nothing.
+	mutable := CASE
+		WHEN OLD.status = 'draft' THEN NULL
+		WHEN OLD.status = 'pending_approval' AND NEW.status = 'published' THEN '{status,published_at,release_token}'
+		WHEN OLD.status = 'pending_approval' AND NEW.status = 'rejected' THEN '{status,rejected_at,rejected_by,rejected_reason}'
+		WHEN OLD.status = 'published' AND NEW.status = 'revoked' THEN '{status,revoked_at,revoked_by,revoked_reason}'
 		ELSE '{}' END;
-	IF mutable IS NOT NULL AND (OLD.status <> 'pending_approval' AND NEW.status = OLD.status
+	IF mutable IS NOT NULL AND (OLD.status IN ('published', 'rejected', 'revoked') AND NEW.status = OLD.status
 		OR (to_jsonb(NEW) - mutable) IS DISTINCT FROM (to_jsonb(OLD) - mutable)) THEN
 		RAISE EXCEPTION 'release % is % and cannot change', OLD.release_id, OLD.status
 			USING ERRCODE = '55000', HINT = CASE OLD.status
 				WHEN 'published' THEN 'A published release can only be revoked, with bigpicture.revoke_release().'
-				WHEN 'pending_approval' THEN 'Reject it and create a new release instead.' END;
+				WHEN 'pending_approval' THEN 'Approve, or reject it and create a new release instead.'
+				ELSE 'Rejected and revoked releases are final.' END;
 	END IF;
 	RETURN NEW;
 END

@@ -75,10 +75,10 @@ DECLARE
 	hash text := lower(create_artifact.sha256);
 BEGIN
 	PERFORM bigpicture._product_or_error(create_artifact.product_id);
-	IF url IS NULL OR url !~ '^https://[^\s/?#@]+[^\s]*$' THEN
+	IF url IS NULL OR url !~ '^https://[^\s/?#@]+([/?#][^\s]*)?$' THEN
 		RAISE EXCEPTION 'artifact url must be an https URL' USING ERRCODE = '22023',
 			DETAIL = format('Got %s.', COALESCE(quote_literal(left(url, 200)), 'NULL')),
-			HINT = 'Clients download only over https, and verify the SHA-256 besides.';
+			HINT = 'Clients download only over https (no user name or password in the URL), and verify the SHA-256 besides.';
 	END IF;
 	IF hash IS NULL OR hash !~ '^[0-9a-f]{64}$' THEN
 		RAISE EXCEPTION 'artifact sha256 must be 64 hexadecimal digits' USING ERRCODE = '22023',
@@ -503,5 +503,7 @@ GRANT EXECUTE ON FUNCTION
 GRANT EXECUTE ON FUNCTION bigpicture.approve_release(text, text), bigpicture.reject_release(text, text)
 	TO bigpicture_admin, bigpicture_approver;
 GRANT EXECUTE ON FUNCTION bigpicture.list_releases(text, text, text), bigpicture.latest_release(text, text),
-	bigpicture.approval_workflow_for(text, text), bigpicture.release_payload(bigpicture.releases, timestamptz)
+	bigpicture.release_payload(bigpicture.releases, timestamptz)
 	TO bigpicture_admin, bigpicture_publisher, bigpicture_approver, bigpicture_auditor, bigpicture_mirror;
+GRANT EXECUTE ON FUNCTION bigpicture.approval_workflow_for(text, text)
+	TO bigpicture_admin, bigpicture_publisher, bigpicture_approver, bigpicture_auditor;

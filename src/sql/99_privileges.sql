@@ -18,7 +18,7 @@ BEGIN
 	LOOP
 		IF f.proname OPERATOR(pg_catalog.~) '^semver_'
 			OR f.proname IN ('max', 'min', 'paserk_public', 'paserk_pid', 'paseto_verify',
-							 'paseto_footer', 'rfc3339', 'key_purpose_of', 'new_id', 'is_valid_id') THEN
+							 'paseto_footer', 'rfc3339', 'key_purpose_of', 'new_id', 'is_valid_id', 'rollout_bucket') THEN
 			EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f.sig);
 		ELSE
 			EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);

@@ -1168,5 +1168,34 @@ main(void)
 	test_range_structure();
 	test_bad_ranges();
 	test_range_limits();
+		/* Ranges that no version can satisfy, as far as bounds show. */
+	{
+		static const struct
+		{
+			const char *range;
+			bool		empty;
+		}			cases[] = {
+			{">=2.0.0 <1.0.0", true}, {">1.0.0 <=1.0.0", true}, {">=1.0.0 <1.0.0", true},
+			{">=1.0.0 <=1.0.0", false}, {"1.0.0", false}, {"1.0.0 2.0.0", true},
+			{"<0.0.0-0", true}, {">*", true}, {"<*", true}, {"*", false},
+			{">=2.0.0 <1.0.0 || 1.5.0", false}, {"^1.2.3", false}, {">=3 <2 || >=5 <4", true},
+			{"1.2.3 - 1.2.2", true}, {">=1.0.0-beta <1.0.0", false}, {">1.0.0 <1.0.1-0", false},
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		{
+			bp_semver_range r;
+			size_t		pos;
+
+			if (bp_semver_range_parse(cases[i].range, strlen(cases[i].range), &r, &pos) != BP_RANGE_OK)
+			{
+				CHECK_MSG(false, "range %s did not parse", cases[i].range);
+				continue;
+			}
+			CHECK_MSG(bp_semver_range_is_empty(&r) == cases[i].empty, "is_empty(%s) should be %d",
+					  cases[i].range, cases[i].empty);
+		}
+	}
+
 	return unit_summary("semver");
 }
