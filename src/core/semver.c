@@ -1178,8 +1178,8 @@ comparator_test(const bp_comparator *c, const bp_semver *v)
 	return false;
 }
 
-bool
-bp_semver_range_satisfies(const bp_semver_range *range, const bp_semver *version)
+static bool
+range_test(const bp_semver_range *range, const bp_semver *version, bool prerelease_rule)
 {
 	size_t		start = 0;
 
@@ -1196,7 +1196,7 @@ bp_semver_range_satisfies(const bp_semver_range *range, const bp_semver *version
 		 * that names a prerelease of the same major.minor.patch, so ^1.2.3
 		 * does not pull in 1.3.0-alpha.
 		 */
-		if (ok && version->pre_len > 0)
+		if (ok && prerelease_rule && version->pre_len > 0)
 		{
 			ok = false;
 			for (size_t j = start; j < end && !ok; j++)
@@ -1212,6 +1212,18 @@ bp_semver_range_satisfies(const bp_semver_range *range, const bp_semver *version
 		start = end;
 	}
 	return false;
+}
+
+bool
+bp_semver_range_satisfies(const bp_semver_range *range, const bp_semver *version)
+{
+	return range_test(range, version, true);
+}
+
+bool
+bp_semver_range_covers(const bp_semver_range *range, const bp_semver *version)
+{
+	return range_test(range, version, false);
 }
 
 size_t

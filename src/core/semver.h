@@ -136,6 +136,14 @@ bool		bp_semver_range_satisfies(const bp_semver_range *range,
 									  const bp_semver *version);
 
 /*
+ * Membership by the comparators alone, prereleases included (node-semver's
+ * includePrerelease): what a block list needs, since a block must catch
+ * 3.0.0-beta.1 under ">=2.5.0" too.
+ */
+bool		bp_semver_range_covers(const bp_semver_range *range,
+								   const bp_semver *version);
+
+/*
  * True when no version can satisfy the range, as far as bounds show: every
  * set has a lower bound above its upper bound (">=2.0.0 <1.0.0"), or an
  * upper bound below 0.0.0-0.  (A set can be empty for subtler reasons, such

@@ -480,3 +480,15 @@ semver_range_is_empty(PG_FUNCTION_ARGS)
 	srange_view(PG_GETARG_SEMVER_RANGE_P(0), &range);
 	PG_RETURN_BOOL(bp_semver_range_is_empty(&range));
 }
+
+/* Membership by comparators alone, prereleases included (block lists). */
+PG_FUNCTION_INFO_V1(semver_range_covers);
+Datum
+semver_range_covers(PG_FUNCTION_ARGS)
+{
+	bp_semver_range range;
+	bp_semver	v = semver_view(PG_GETARG_SEMVER_P(1));
+
+	srange_view(PG_GETARG_SEMVER_RANGE_P(0), &range);
+	PG_RETURN_BOOL(bp_semver_range_covers(&range, &v));
+}

@@ -176,6 +176,11 @@ CREATE FUNCTION bigpicture.semver_range_is_empty(bigpicture.semver_range) RETURN
 COMMENT ON FUNCTION bigpicture.semver_range_is_empty(bigpicture.semver_range) IS
 	'true when no version can satisfy the range, as far as its bounds show (>=2.0.0 <1.0.0)';
 
+CREATE FUNCTION bigpicture.semver_range_covers(bigpicture.semver_range, bigpicture.semver) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'semver_range_covers' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bigpicture.semver_range_covers(bigpicture.semver_range, bigpicture.semver) IS
+	'true when the version meets the range''s comparators, prereleases included (no prerelease rule): what block lists use';
+
 CREATE OPERATOR bigpicture.= (
 	LEFTARG = bigpicture.semver_range, RIGHTARG = bigpicture.semver_range,
 	FUNCTION = bigpicture.semver_range_eq,

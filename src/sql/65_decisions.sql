@@ -49,10 +49,12 @@ GRANT SELECT ON bigpicture.decision_log TO bigpicture_admin, bigpicture_auditor,
 
 -- ---- request validation --------------------------------------------------------------
 
-CREATE FUNCTION bigpicture._bad_request(field text, problem text) RETURNS void
+CREATE FUNCTION bigpicture._bad_request(field text, problem text, got jsonb DEFAULT NULL) RETURNS void
 	LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	RAISE EXCEPTION 'invalid request: "%" %', field, problem USING ERRCODE = '22023',
+		DETAIL = CASE WHEN got IS NULL THEN format('The request has no %s.', field)
+			ELSE format('It is %s.', left(got::text, 100)) END,
 		HINT = 'See docs/decisions.md for the request format.';
 END
 $$;
@@ -69,80 +71,80 @@ DECLARE
 	seen text[] := '{}';
 BEGIN
 	IF req IS NULL OR jsonb_typeof(req) <> 'object' THEN
-		PERFORM bigpicture._bad_request('request', 'must be a JSON object');
+		PERFORM bigpicture._bad_request('request', 'must be a JSON object', req);
 	END IF;
 	FOR k IN SELECT jsonb_object_keys(req) LOOP
 		IF k NOT IN ('install_id', 'tenant_id', 'nonce', 'platform', 'arch', 'capabilities', 'products') THEN
-			PERFORM bigpicture._bad_request(k, 'is not a request field');
+			PERFORM bigpicture._bad_request(k, 'is not a request field', req -> k);
 		END IF;
 	END LOOP;
 	FOREACH k IN ARRAY ARRAY['install_id', 'tenant_id', 'nonce'] LOOP
 		IF req ? k AND jsonb_typeof(req -> k) <> 'null' AND
 		   (jsonb_typeof(req -> k) <> 'string' OR length(req ->> k) NOT BETWEEN 1 AND 128) THEN
-			PERFORM bigpicture._bad_request(k, 'must be a string of 1 to 128 characters');
+			PERFORM bigpicture._bad_request(k, 'must be a string of 1 to 128 characters', req -> k);
 		END IF;
 	END LOOP;
 	IF jsonb_typeof(req -> 'platform') IS DISTINCT FROM 'string' OR req ->> 'platform' NOT IN ('windows', 'macos', 'linux') THEN
-		PERFORM bigpicture._bad_request('platform', 'must be one of windows, macos, linux');
+		PERFORM bigpicture._bad_request('platform', 'must be one of windows, macos, linux', req -> 'platform');
 	END IF;
 	IF jsonb_typeof(req -> 'arch') IS DISTINCT FROM 'string' OR req ->> 'arch' NOT IN ('x86_64', 'x86', 'arm64') THEN
-		PERFORM bigpicture._bad_request('arch', 'must be one of x86_64, x86, arm64');
+		PERFORM bigpicture._bad_request('arch', 'must be one of x86_64, x86, arm64', req -> 'arch');
 	END IF;
 	caps := COALESCE(NULLIF(req -> 'capabilities', 'null'), '{}');
 	IF jsonb_typeof(caps) <> 'object' THEN
-		PERFORM bigpicture._bad_request('capabilities', 'must be an object');
+		PERFORM bigpicture._bad_request('capabilities', 'must be an object', caps);
 	END IF;
 	FOR k IN SELECT jsonb_object_keys(caps) LOOP
 		IF k NOT IN ('can_elevate', 'install_scope', 'vdi', 'installer_types') THEN
-			PERFORM bigpicture._bad_request('capabilities.' || k, 'is not a capability');
+			PERFORM bigpicture._bad_request('capabilities.' || k, 'is not a capability', caps -> k);
 		END IF;
 	END LOOP;
 	IF caps ? 'can_elevate' AND jsonb_typeof(caps -> 'can_elevate') <> 'boolean' THEN
-		PERFORM bigpicture._bad_request('capabilities.can_elevate', 'must be true or false');
+		PERFORM bigpicture._bad_request('capabilities.can_elevate', 'must be true or false', caps -> 'can_elevate');
 	END IF;
 	IF caps ? 'vdi' AND jsonb_typeof(caps -> 'vdi') <> 'boolean' THEN
-		PERFORM bigpicture._bad_request('capabilities.vdi', 'must be true or false');
+		PERFORM bigpicture._bad_request('capabilities.vdi', 'must be true or false', caps -> 'vdi');
 	END IF;
 	IF caps ? 'install_scope' AND (jsonb_typeof(caps -> 'install_scope') <> 'string' OR caps ->> 'install_scope' NOT IN ('user', 'machine')) THEN
-		PERFORM bigpicture._bad_request('capabilities.install_scope', 'must be user or machine');
+		PERFORM bigpicture._bad_request('capabilities.install_scope', 'must be user or machine', caps -> 'install_scope');
 	END IF;
 	IF caps ? 'installer_types' AND (jsonb_typeof(caps -> 'installer_types') <> 'array'
 		OR EXISTS (SELECT 1 FROM jsonb_array_elements(caps -> 'installer_types') e WHERE jsonb_typeof(e) <> 'string')) THEN
-		PERFORM bigpicture._bad_request('capabilities.installer_types', 'must be an array of installer types');
+		PERFORM bigpicture._bad_request('capabilities.installer_types', 'must be an array of installer types', caps -> 'installer_types');
 	END IF;
 	IF jsonb_typeof(req -> 'products') IS DISTINCT FROM 'array' OR jsonb_array_length(req -> 'products') NOT BETWEEN 1 AND 50 THEN
-		PERFORM bigpicture._bad_request('products', 'must be an array of 1 to 50 products');
+		PERFORM bigpicture._bad_request('products', 'must be an array of 1 to 50 products', req -> 'products');
 	END IF;
 	FOR item IN SELECT e FROM jsonb_array_elements(req -> 'products') e LOOP
 		IF jsonb_typeof(item) <> 'object' THEN
-			PERFORM bigpicture._bad_request(format('products[%s]', i), 'must be an object');
+			PERFORM bigpicture._bad_request(format('products[%s]', i), 'must be an object', item);
 		END IF;
 		FOR k IN SELECT jsonb_object_keys(item) LOOP
 			IF k NOT IN ('product_id', 'current_version', 'channel') THEN
-				PERFORM bigpicture._bad_request(format('products[%s].%s', i, k), 'is not a product field');
+				PERFORM bigpicture._bad_request(format('products[%s].%s', i, k), 'is not a product field', item -> k);
 			END IF;
 		END LOOP;
 		IF jsonb_typeof(item -> 'product_id') IS DISTINCT FROM 'string' OR length(item ->> 'product_id') NOT BETWEEN 1 AND 128 THEN
-			PERFORM bigpicture._bad_request(format('products[%s].product_id', i), 'must be a string of 1 to 128 characters');
+			PERFORM bigpicture._bad_request(format('products[%s].product_id', i), 'must be a string of 1 to 128 characters', item -> 'product_id');
 		END IF;
 		IF (item ->> 'product_id') = ANY (seen) THEN
-			PERFORM bigpicture._bad_request(format('products[%s].product_id', i), 'repeats an earlier product');
+			PERFORM bigpicture._bad_request(format('products[%s].product_id', i), 'repeats an earlier product', item -> 'product_id');
 		END IF;
 		seen := seen || (item ->> 'product_id');
 		IF item ? 'current_version' AND jsonb_typeof(item -> 'current_version') <> 'null' THEN
 			IF jsonb_typeof(item -> 'current_version') <> 'string' THEN
-				PERFORM bigpicture._bad_request(format('products[%s].current_version', i), 'must be a SemVer string');
+				PERFORM bigpicture._bad_request(format('products[%s].current_version', i), 'must be a SemVer string', item -> 'current_version');
 			END IF;
 			BEGIN
 				PERFORM (item ->> 'current_version')::bigpicture.semver;
 			EXCEPTION WHEN invalid_text_representation THEN
 				PERFORM bigpicture._bad_request(format('products[%s].current_version', i),
-					format('is not a SemVer 2.0.0 version: %s', left(item ->> 'current_version', 100)));
+					'is not a SemVer 2.0.0 version', item -> 'current_version');
 			END;
 		END IF;
 		IF item ? 'channel' AND jsonb_typeof(item -> 'channel') <> 'null' AND
 		   (jsonb_typeof(item -> 'channel') <> 'string' OR item ->> 'channel' !~ '^[a-z0-9][a-z0-9_-]{0,31}$') THEN
-			PERFORM bigpicture._bad_request(format('products[%s].channel', i), 'must be a channel name');
+			PERFORM bigpicture._bad_request(format('products[%s].channel', i), 'must be a channel name', item -> 'channel');
 		END IF;
 		i := i + 1;
 	END LOOP;
@@ -172,9 +174,7 @@ CREATE FUNCTION bigpicture._reason_text(reason text) RETURNS text
 		WHEN 'unknown_channel' THEN 'the channel does not exist for this product'
 		ELSE reason END;
 
--- One product's decision for one tenant.  platform NULL evaluates for every
--- platform at once (IT tools): artifacts is then the list of all of them.
--- With trace, every release considered is listed with why it was kept or
+-- One product's decision for one tenant, platform and arch.  With trace, every release considered is listed with why it was kept or
 -- dropped.  Runs in the caller's snapshot; reads only.
 CREATE FUNCTION bigpicture._evaluate(t bigpicture.tenants, install_id text, platform text, arch text,
 	caps jsonb, product_id text, current_version bigpicture.semver, requested_channel text, with_trace boolean)
@@ -194,6 +194,7 @@ DECLARE
 	exp_rule text;
 	allow_pre boolean;
 	installer_types text[];
+	can_elevate boolean := COALESCE((caps ->> 'can_elevate')::boolean, false);
 	c record;
 	target record;
 	have_target boolean := false;
@@ -257,34 +258,32 @@ BEGIN
 			SELECT r.release_id, r.version, r.critical, r.published_at, a.art, o.percentage, o.salt, o.paused
 			FROM bigpicture.releases r
 			CROSS JOIN LATERAL (
-				SELECT CASE WHEN _evaluate.platform IS NULL THEN (
-					SELECT jsonb_agg(jsonb_build_object('platform', x.platform, 'arch', x.arch, 'url', x.url,
-						'sha256', x.sha256, 'size', x.size, 'installer_type', x.installer_type,
-						'requires_admin', x.requires_admin, 'install_scope', x.install_scope)
-						ORDER BY x.platform, x.arch, x.installer_type)
-					FROM bigpicture.release_artifacts ra JOIN bigpicture.artifacts x ON x.artifact_id = ra.artifact_id
-					WHERE ra.release_id = r.release_id)
-				ELSE (
-					SELECT jsonb_build_object('url', x.url, 'sha256', x.sha256, 'size', x.size,
-						'installer_type', x.installer_type, 'requires_admin', x.requires_admin,
-						'install_scope', x.install_scope)
-					FROM bigpicture.release_artifacts ra JOIN bigpicture.artifacts x ON x.artifact_id = ra.artifact_id
-					WHERE ra.release_id = r.release_id AND ra.platform = _evaluate.platform AND ra.arch = _evaluate.arch
-					ORDER BY array_position(installer_types, x.installer_type) NULLS LAST, x.installer_type
-					LIMIT 1) END AS art) a
+				-- The artifact for this platform and arch: one of an installer type the
+				-- client runs, then one it can install without rights it lacks, then in
+				-- the client's order of installer types.
+				SELECT jsonb_build_object('url', x.url, 'sha256', x.sha256, 'size', x.size,
+					'installer_type', x.installer_type, 'requires_admin', x.requires_admin,
+					'install_scope', x.install_scope) AS art
+				FROM bigpicture.release_artifacts ra JOIN bigpicture.artifacts x ON x.artifact_id = ra.artifact_id
+				WHERE ra.release_id = r.release_id AND ra.platform = _evaluate.platform AND ra.arch = _evaluate.arch
+				ORDER BY caps ? 'installer_types' AND NOT x.installer_type = ANY (installer_types),
+						 (x.requires_admin OR x.install_scope = 'machine' AND caps ->> 'install_scope' = 'user')
+						 AND NOT can_elevate,
+						 array_position(installer_types, x.installer_type) NULLS LAST, x.installer_type
+				LIMIT 1) a
 			LEFT JOIN LATERAL (
 				SELECT o.percentage, o.salt, o.paused FROM bigpicture.rollouts o
 				WHERE o.release_id = r.release_id AND (o.platform IS NULL OR o.platform = _evaluate.platform)
 				ORDER BY o.platform NULLS LAST LIMIT 1) o ON true
 			WHERE r.product_id = _evaluate.product_id AND r.channel = ch.channel AND r.status = 'published'
-			  AND (current_version IS NULL OR r.version OPERATOR(bigpicture.>) current_version) AND a.art IS NOT NULL
+			  AND (current_version IS NULL OR r.version OPERATOR(bigpicture.>) current_version)
 			ORDER BY r.version DESC
 		LOOP
 			drop := NULL;
 			b := CASE WHEN c.salt IS NOT NULL THEN bigpicture.rollout_bucket(c.salt, bucket_key) END;
 			IF have_target THEN
 				drop := 'older_than_target';
-			ELSIF blocked IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(blocked) x WHERE c.version OPERATOR(bigpicture.<@) x) THEN
+			ELSIF blocked IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(blocked) x WHERE bigpicture.semver_range_covers(x, c.version)) THEN
 				drop := 'blocked';
 			ELSIF bigpicture.semver_is_prerelease(c.version) AND NOT (ch.allows_prerelease OR allow_pre) THEN
 				drop := 'prerelease_not_allowed';
@@ -317,7 +316,7 @@ BEGIN
 
 	IF EXISTS (SELECT 1 FROM bigpicture.releases r WHERE r.product_id = _evaluate.product_id
 			   AND r.version OPERATOR(bigpicture.=) current_version AND r.status = 'revoked') THEN
-		reasons := 'current_version_revoked' || reasons;
+		reasons := ARRAY['current_version_revoked'] || reasons;
 	END IF;
 
 	-- 6.–7. Target and action.
@@ -327,8 +326,10 @@ BEGIN
 		IF mode = 'MANAGED_BY_IT' THEN
 			reasons := reasons || 'managed_by_it'::text;
 		END IF;
-		IF action = 'INSTALL' AND platform IS NOT NULL THEN
-			IF (art ->> 'requires_admin')::boolean AND NOT COALESCE((caps ->> 'can_elevate')::boolean, false) THEN
+		IF action = 'INSTALL' THEN
+			-- A machine-wide install from a per-user client needs elevation too.
+			IF ((art ->> 'requires_admin')::boolean OR art ->> 'install_scope' = 'machine' AND caps ->> 'install_scope' = 'user')
+			   AND NOT can_elevate THEN
 				action := 'NOTIFY';
 				reasons := reasons || 'installer_requires_admin'::text;
 			ELSIF caps ? 'installer_types' AND NOT (art ->> 'installer_type') = ANY (installer_types) THEN
@@ -476,13 +477,26 @@ DECLARE
 	t bigpicture.tenants := bigpicture._request_tenant(tenant_update_decisions.tenant_id);
 	products jsonb;
 BEGIN
-	SELECT COALESCE(jsonb_agg(jsonb_build_object('product_id', d ->> 'product_id', 'channel', d -> 'channel',
-			'mode', d -> 'mode', 'version', d -> 'version', 'release_id', d -> 'release_id', 'critical', d -> 'critical',
-			'reasons', d -> 'reasons', 'artifacts', COALESCE(d -> 'artifact', '[]'::jsonb)) ORDER BY d ->> 'product_id'), '[]')
+	-- Every platform and arch a product ships for is evaluated on its own, so
+	-- platform policies and rollouts apply, and each gets its own target.  The
+	-- tenant id stands in for an install id: whole customers move together.
+	WITH targets AS (
+		SELECT p.product_id, pa.platform, pa.arch,
+			   bigpicture._evaluate(t, NULL, pa.platform, pa.arch, '{"can_elevate": true}', p.product_id,
+									NULL, NULL, false) AS d
+		FROM bigpicture.products p
+		CROSS JOIN LATERAL (
+			SELECT DISTINCT ra.platform, ra.arch
+			FROM bigpicture.releases r JOIN bigpicture.release_artifacts ra ON ra.release_id = r.release_id
+			WHERE r.product_id = p.product_id AND r.status = 'published') pa)
+	SELECT COALESCE(jsonb_agg(jsonb_build_object('product_id', x.product_id, 'targets', x.targets)
+		ORDER BY x.product_id), '[]')
 	  INTO products
-	  FROM bigpicture.products p,
-		   LATERAL bigpicture._evaluate(t, NULL, NULL, NULL, '{}', p.product_id, NULL, NULL, false) d
-	 WHERE (d ->> 'visible')::boolean;
+	  FROM (SELECT product_id, jsonb_agg(jsonb_build_object('platform', platform, 'arch', arch,
+				'channel', d -> 'channel', 'mode', d -> 'mode', 'version', d -> 'version',
+				'release_id', d -> 'release_id', 'critical', d -> 'critical', 'reasons', d -> 'reasons',
+				'artifact', d -> 'artifact') ORDER BY platform, arch) AS targets
+			FROM targets WHERE (d ->> 'visible')::boolean GROUP BY product_id) x;
 	RETURN bigpicture._sign_token('decision', t.tenant_id, jsonb_build_object(
 		'typ', 'decision',
 		'kind', 'tenant_targets',

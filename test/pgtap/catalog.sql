@@ -21,7 +21,7 @@ SELECT set_eq(
 	  FROM pg_proc p WHERE p.pronamespace = 'bigpicture'::regnamespace$$,
 	$$VALUES
 	('bigpicture._acts_for_all_tenants()', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
-	('bigpicture._bad_request(text,text)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._bad_request(text,text,jsonb)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._check_id(text,text,text)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._check_maintenance_window(jsonb)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._check_request(jsonb)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
@@ -115,6 +115,7 @@ SELECT set_eq(
 	('bigpicture.semver_prerelease(bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.semver_range_canonical(bigpicture.semver_range)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.semver_range_contains(bigpicture.semver_range,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
+	('bigpicture.semver_range_covers(bigpicture.semver_range,bigpicture.semver)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.semver_range_eq(bigpicture.semver_range,bigpicture.semver_range)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.semver_range_in(cstring)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.semver_range_is_empty(bigpicture.semver_range)', 'bigpicture_owner', 'i', false, '', 'public'),

@@ -1197,5 +1197,43 @@ main(void)
 		}
 	}
 
+	/* covers: comparators only, prereleases included. */
+	{
+		static const struct
+		{
+			const char *range;
+			const char *version;
+			bool		satisfies;
+			bool		covers;
+		}			cases[] = {
+			{">=2.5.0", "3.0.0-beta.2", false, true},
+			{">=2.5.0", "2.5.0-rc.1", false, false},
+			{"^1.2.3", "1.3.0-alpha", false, true},
+			{"^1.2.3", "2.0.0-alpha", false, false},
+			{"*", "1.0.0-rc.1", false, true},
+			{"1.x", "1.5.0", true, true},
+			{">=1.2.3-beta.2 <2", "1.2.3-beta.3", true, true},
+			{"<1.0.0", "2.0.0", false, false},
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		{
+			bp_semver_range r;
+			bp_semver	v;
+			size_t		pos;
+
+			if (bp_semver_range_parse(cases[i].range, strlen(cases[i].range), &r, &pos) != BP_RANGE_OK ||
+				bp_semver_parse(cases[i].version, strlen(cases[i].version), &v) != BP_SEMVER_OK)
+			{
+				CHECK_MSG(false, "case %zu did not parse", i);
+				continue;
+			}
+			CHECK_MSG(bp_semver_range_satisfies(&r, &v) == cases[i].satisfies, "satisfies(%s, %s)",
+					  cases[i].range, cases[i].version);
+			CHECK_MSG(bp_semver_range_covers(&r, &v) == cases[i].covers, "covers(%s, %s)",
+					  cases[i].range, cases[i].version);
+		}
+	}
+
 	return unit_summary("semver");
 }
