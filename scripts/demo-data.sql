@@ -67,3 +67,14 @@ SELECT attach_artifact(:'pending_release', create_artifact('prod_editor',
 	'https://downloads.acme.example/prod_editor/1.11.0/windows-x86_64.msi', repeat('0123456789abcdef', 4),
 	51000000, 'windows', 'x86_64', 'msi')) \gset
 SELECT submit_release(:'pending_release') \gset
+
+-- Licenses and policy: Globex licenses the editor and auto-installs it;
+-- Initech's license has lapsed.  The sync agent needs no license and is
+-- rolling out 3.2.0 to a quarter of installs.
+SELECT create_entitlement('tenant_globex', 'prod_editor', 'concurrent', max_seats => 50,
+	ends_at => now() + interval '1 year') \gset
+SELECT create_entitlement('tenant_initech', 'prod_editor', 'per_user', max_seats => 5,
+	starts_at => now() - interval '2 years', ends_at => now() - interval '30 days') \gset
+SELECT set_policy('tenant', 'tenant_globex', mode => 'AUTO_INSTALL') \gset
+SELECT set_policy('tenant_product', 'tenant_globex', 'prod_editor', platform => 'macos', mode => 'NOTIFY_ONLY') \gset
+SELECT set_rollout(release_id, 2500) FROM releases WHERE product_id = 'prod_sync' AND version = '3.2.0' \gset

@@ -35,6 +35,37 @@ FROM releases r, LATERAL verify_token(r.release_token) AS p
 WHERE r.product_id = 'prod_editor' AND r.channel = 'stable' AND r.status = 'published'
 ORDER BY r.version DESC LIMIT 1;
 
+\echo 'A desktop client asks: should I update?  One signed decision per product:'
+SELECT '{"install_id": "globex-laptop-42", "tenant_id": "tenant_globex", "nonce": "demo-1",
+         "platform": "windows", "arch": "x86_64",
+         "capabilities": {"can_elevate": true, "installer_types": ["msi"]},
+         "products": [{"product_id": "prod_editor", "current_version": "1.9.0"},
+                      {"product_id": "prod_sync", "current_version": "3.1.0"}]}' AS request \gset
+SELECT check_update(:'request') AS response \gset
+SELECT d ->> 'product_id' AS product, d ->> 'action' AS action, d ->> 'version' AS version,
+       left(d ->> 'token', 60) || '…' AS token
+FROM jsonb_array_elements((:'response')::jsonb -> 'decisions') d;
+
+\echo 'The editor decision''s token, verified against the decision key; the client acts only on this payload:'
+SELECT jsonb_pretty(verify_token((:'response')::jsonb -> 'decisions' -> 0 ->> 'token')) AS payload;
+
+\echo 'Why (explain_decision, for administrators; unsigned):'
+SELECT e ->> 'product_id' AS product, t ->> 'version' AS release, t ->> 'kept' AS kept,
+       COALESCE(t ->> 'reason', '') AS reason, COALESCE((t -> 'rollout' ->> 'bucket') || ' < '
+       || (t -> 'rollout' ->> 'percentage') || '?', '') AS rollout
+FROM jsonb_array_elements(explain_decision(:'request') -> 'decisions') e,
+     jsonb_array_elements(e -> 'trace') t;
+
+\echo 'The same release, different actions: a Mac at Globex (NOTIFY_ONLY there), and Initech, whose license lapsed:'
+SELECT d ->> 'product_id' AS product, p ->> 'tenant_id' AS tenant, p ->> 'platform' AS platform,
+       d ->> 'action' AS action, d ->> 'version' AS version, p ->> 'rationale' AS rationale
+FROM (VALUES ('{"install_id": "globex-mac-7", "tenant_id": "tenant_globex", "platform": "macos", "arch": "arm64",
+                "products": [{"product_id": "prod_editor", "current_version": "1.9.0"}]}'::jsonb),
+             ('{"install_id": "initech-pc-1", "tenant_id": "tenant_initech", "platform": "windows", "arch": "x86_64",
+                "products": [{"product_id": "prod_editor", "current_version": "1.9.0"}]}'::jsonb)) AS r(req),
+     jsonb_array_elements(check_update(r.req) -> 'decisions') d,
+     verify_token(d ->> 'token') p;
+
 \echo 'Signing keys (secrets sealed under the master key; only public halves are visible):'
 SELECT kid, purpose, public_key, state FROM public_keys ORDER BY purpose;
 
