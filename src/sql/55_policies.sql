@@ -267,6 +267,31 @@ $$;
 COMMENT ON FUNCTION bigpicture.clear_policy(text, text, text, text) IS
 	'remove the policy row of a scope (and platform); returns whether there was one';
 
+CREATE FUNCTION bigpicture.get_policy(scope text, tenant_id text DEFAULT NULL, product_id text DEFAULT NULL,
+	platform text DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	t text;
+BEGIN
+	-- Reading vendor scopes is open to tenant administrators too; the target
+	-- check would refuse them, so resolve the tenant only for tenant scopes.
+	IF scope IN ('global', 'product') THEN
+		IF (scope = 'product') <> (product_id IS NOT NULL) OR tenant_id IS NOT NULL THEN
+			PERFORM bigpicture._policy_target(scope, tenant_id, product_id, platform);
+		END IF;
+		RETURN (SELECT to_jsonb(p) FROM bigpicture.vendor_policies p
+				WHERE p.product_id IS NOT DISTINCT FROM get_policy.product_id
+				  AND p.platform IS NOT DISTINCT FROM get_policy.platform);
+	END IF;
+	t := bigpicture._policy_target(scope, tenant_id, product_id, platform);
+	RETURN (SELECT to_jsonb(p) FROM bigpicture.tenant_policies p
+			WHERE p.tenant_id = t AND p.product_id IS NOT DISTINCT FROM get_policy.product_id
+			  AND p.platform IS NOT DISTINCT FROM get_policy.platform);
+END
+$$;
+COMMENT ON FUNCTION bigpicture.get_policy(text, text, text, text) IS
+	'the stored policy row of a scope (and platform) as JSON, or NULL when there is none';
+
 -- The merged policy for a tenant, product and platform, with the scope that
 -- supplied each field ("default" where none did).
 CREATE FUNCTION bigpicture.effective_policy(tenant_id text, product_id text, platform text DEFAULT NULL,
@@ -331,5 +356,6 @@ GRANT EXECUTE ON FUNCTION
 	bigpicture.set_policy(text, text, text, text, text, text, bigpicture.semver_range, bigpicture.semver_range[], jsonb, boolean, text),
 	bigpicture.clear_policy(text, text, text, text)
 	TO bigpicture_admin, bigpicture_tenant_admin;
-GRANT EXECUTE ON FUNCTION bigpicture.effective_policy(text, text, text, text), bigpicture.in_maintenance_window(jsonb, timestamptz)
+GRANT EXECUTE ON FUNCTION bigpicture.effective_policy(text, text, text, text), bigpicture.in_maintenance_window(jsonb, timestamptz),
+	bigpicture.get_policy(text, text, text, text)
 	TO bigpicture_admin, bigpicture_tenant_admin, bigpicture_auditor;

@@ -66,6 +66,7 @@ SELECT set_eq(
 	('bigpicture.entitlement_state(bigpicture.entitlements,timestamp with time zone)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_auditor,bigpicture_tenant_admin'),
 	('bigpicture.explain_decision(jsonb)', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_tenant_admin'),
 	('bigpicture.generate_key(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
+	('bigpicture.get_policy(text,text,text,text)', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_auditor,bigpicture_tenant_admin'),
 	('bigpicture.in_maintenance_window(jsonb,timestamp with time zone)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_auditor,bigpicture_tenant_admin'),
 	('bigpicture.is_valid_id(text,text)', 'bigpicture_owner', 'i', false, '', 'public'),
 	('bigpicture.key_purpose_of(text)', 'bigpicture_owner', 'i', false, '', 'public'),
