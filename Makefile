@@ -31,7 +31,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(DATA_built): $(SQL_SRCS) $(EXTENSION).control
+$(DATA_built): $(SQL_SRCS) $(EXTENSION).control src/sql
 	@{ printf -- "-- generated from src/sql by make; do not edit\n"; \
 	   for f in $(SQL_SRCS); do printf -- "\n-- %s\n" "$$f"; cat "$$f"; done; } > $@.tmp && mv $@.tmp $@
 

@@ -19,6 +19,7 @@ INSERT INTO public.demo_builds VALUES
 -- and release metadata).
 SELECT activate_key(generate_key('root')) \gset
 SELECT activate_key(generate_key('decision')) \gset
+SELECT activate_key(generate_key('lease')) \gset
 
 -- Tenants.
 SELECT create_tenant('Globex Corporation', 'tenant_globex') \gset
@@ -72,7 +73,8 @@ SELECT submit_release(:'pending_release') \gset
 -- Initech's license has lapsed.  The sync agent needs no license and is
 -- rolling out 3.2.0 to a quarter of installs.
 SELECT create_entitlement('tenant_globex', 'prod_editor', 'concurrent', max_seats => 50,
-	ends_at => now() + interval '1 year') \gset
+	features => '{spellcheck,export_pdf}', ends_at => now() + interval '1 year',
+	entitlement_id => 'ent_globex_editor') \gset
 SELECT create_entitlement('tenant_initech', 'prod_editor', 'per_user', max_seats => 5,
 	starts_at => now() - interval '2 years', ends_at => now() - interval '30 days') \gset
 SELECT set_policy('tenant', 'tenant_globex', mode => 'AUTO_INSTALL') \gset

@@ -66,6 +66,12 @@ FROM (VALUES ('{"install_id": "globex-mac-7", "tenant_id": "tenant_globex", "pla
      jsonb_array_elements(check_update(r.req) -> 'decisions') d,
      verify_token(d ->> 'token') p;
 
+\echo 'May alice run the editor?  A lease: a seat for an hour, signed with the lease key:'
+SELECT issue_lease('{"tenant_id": "tenant_globex", "product_id": "prod_editor", "subject_type": "user",
+                     "subject_id": "alice", "install_id": "globex-laptop-42", "duration": 3600}') AS lease \gset
+SELECT jsonb_pretty(verify_token((:'lease')::jsonb ->> 'token')) AS lease_payload;
+SELECT entitlement_id, type, max_seats, seats_used, seats_available FROM entitlement_usage;
+
 \echo 'Signing keys (secrets sealed under the master key; only public halves are visible):'
 SELECT kid, purpose, public_key, state FROM public_keys ORDER BY purpose;
 

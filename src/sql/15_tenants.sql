@@ -95,12 +95,14 @@ COMMENT ON FUNCTION bigpicture.current_actor() IS
 	'who is acting: the JWT sub claim through the gateway, else the calling role';
 
 -- May the caller act on any tenant?  (Admins and auditors, DESIGN §7.)
-CREATE FUNCTION bigpicture._acts_for_all_tenants() RETURNS boolean
+CREATE FUNCTION bigpicture.acts_for_all_tenants() RETURNS boolean
 	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT pg_catalog.pg_has_role(bigpicture.calling_role(), 'bigpicture_admin', 'USAGE')
 		OR pg_catalog.pg_has_role(bigpicture.calling_role(), 'bigpicture_auditor', 'USAGE');
 END;
+COMMENT ON FUNCTION bigpicture.acts_for_all_tenants() IS
+	'whether the caller may act on any tenant (a member of bigpicture_admin or bigpicture_auditor); views and policies use it';
 
 -- The tenant an API call acts on: the caller's own; an admin or auditor
 -- must name one.  Tenant-scoped callers naming another tenant are refused.
@@ -116,11 +118,11 @@ BEGIN
 		END IF;
 		RETURN own;
 	END IF;
-	IF requested IS NOT NULL AND bigpicture._acts_for_all_tenants() THEN
+	IF requested IS NOT NULL AND bigpicture.acts_for_all_tenants() THEN
 		RETURN requested;
 	END IF;
 	RAISE EXCEPTION 'no tenant for this caller' USING ERRCODE = '42501',
-		HINT = CASE WHEN bigpicture._acts_for_all_tenants() THEN 'Pass tenant_id explicitly.'
+		HINT = CASE WHEN bigpicture.acts_for_all_tenants() THEN 'Pass tenant_id explicitly.'
 			ELSE 'Bind the role to a tenant with bigpicture.bind_role(), or call through the gateway with a tenant_id claim.' END;
 END
 $$;
@@ -256,7 +258,8 @@ CREATE POLICY own_tenant_read ON bigpicture.installs FOR SELECT TO bigpicture_te
 GRANT SELECT, INSERT, UPDATE, DELETE ON bigpicture.installs TO bigpicture_admin;
 GRANT SELECT ON bigpicture.installs TO bigpicture_auditor, bigpicture_tenant_admin;
 
-GRANT EXECUTE ON FUNCTION bigpicture.current_tenant(), bigpicture.current_actor(), bigpicture.calling_role()
+GRANT EXECUTE ON FUNCTION bigpicture.current_tenant(), bigpicture.current_actor(), bigpicture.calling_role(),
+	bigpicture.acts_for_all_tenants()
 	TO bigpicture_admin, bigpicture_publisher, bigpicture_approver, bigpicture_tenant_admin,
 	bigpicture_client, bigpicture_mirror, bigpicture_auditor, bigpicture_anon;
 GRANT EXECUTE ON FUNCTION bigpicture.create_tenant(text, text, integer, integer, interval),

@@ -108,7 +108,7 @@ SELECT k.kid,
 FROM bigpicture.signing_keys k
 -- A tenant's own keys are its business: others see vendor-wide keys only.
 WHERE k.tenant_id IS NULL OR k.tenant_id = (SELECT bigpicture.current_tenant())
-   OR (SELECT bigpicture._acts_for_all_tenants());
+   OR (SELECT bigpicture.acts_for_all_tenants());
 COMMENT ON VIEW bigpicture.public_keys IS
 	'signing keys'' public halves (PASERK k4.public), purpose, scope, state and validity: vendor-wide keys and the caller''s tenant''s (all for admins and auditors); never a secret';
 

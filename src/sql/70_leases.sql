@@ -121,15 +121,16 @@ BEGIN
 			PERFORM bigpicture._bad_lease_request(k, 'is required');
 		END IF;
 	END LOOP;
+	-- An optional field sent as JSON null counts as absent.
 	FOREACH k IN ARRAY ARRAY['product_id', 'subject_id', 'install_id', 'lease_id', 'tenant_id'] LOOP
-		IF req ? k AND (jsonb_typeof(req -> k) <> 'string' OR length(req ->> k) NOT BETWEEN 1 AND 128) THEN
+		IF jsonb_typeof(req -> k) <> 'null' AND (jsonb_typeof(req -> k) <> 'string' OR length(req ->> k) NOT BETWEEN 1 AND 128) THEN
 			PERFORM bigpicture._bad_lease_request(k, 'must be a string of 1 to 128 characters', req -> k);
 		END IF;
 	END LOOP;
-	IF req ? 'subject_type' AND (jsonb_typeof(req -> 'subject_type') <> 'string' OR req ->> 'subject_type' NOT IN ('user', 'machine')) THEN
+	IF jsonb_typeof(req -> 'subject_type') <> 'null' AND (jsonb_typeof(req -> 'subject_type') <> 'string' OR req ->> 'subject_type' NOT IN ('user', 'machine')) THEN
 		PERFORM bigpicture._bad_lease_request('subject_type', 'must be user or machine', req -> 'subject_type');
 	END IF;
-	IF req ? 'duration' AND (jsonb_typeof(req -> 'duration') <> 'number' OR (req ->> 'duration')::numeric <= 0
+	IF jsonb_typeof(req -> 'duration') <> 'null' AND (jsonb_typeof(req -> 'duration') <> 'number' OR (req ->> 'duration')::numeric <= 0
 		OR (req ->> 'duration')::numeric > 31622400 OR (req ->> 'duration')::numeric <> trunc((req ->> 'duration')::numeric)) THEN
 		PERFORM bigpicture._bad_lease_request('duration', 'must be a whole number of seconds, at most a year', req -> 'duration');
 	END IF;
@@ -139,18 +140,18 @@ $$;
 
 -- ---- signing -------------------------------------------------------------------------------
 
--- Issue the next token of a subject's chain for a lease row (already
--- written with its times), store its hash, and return it.
-CREATE FUNCTION bigpicture._sign_lease(l bigpicture.leases, e bigpicture.entitlements, offline_grace interval)
-	RETURNS text
+-- Sign the next token of a subject's chain for a lease (its row not yet
+-- written, so that each change is one row write, and one audit event) and
+-- move the chain on.  The caller stores seq and token_hash with the row.
+CREATE FUNCTION bigpicture._sign_lease(l bigpicture.leases, e bigpicture.entitlements, offline_grace interval,
+	OUT token text, OUT seq bigint, OUT token_hash text)
 	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	chain bigpicture.lease_chains;
-	token text;
-	hash text;
 BEGIN
 	SELECT * INTO chain FROM bigpicture.lease_chains c
 	 WHERE c.tenant_id = l.tenant_id AND c.product_id = l.product_id AND c.subject = l.subject FOR UPDATE;
+	seq := COALESCE(chain.last_seq, 0) + 1;
 	token := bigpicture._sign_token('lease', l.tenant_id, jsonb_build_object(
 		'typ', 'lease',
 		'iss', current_setting('bigpicture.issuer', true),
@@ -166,16 +167,13 @@ BEGIN
 		'nbf', bigpicture.rfc3339(now()),
 		'exp', bigpicture.rfc3339(l.expires_at),
 		'offline_grace', extract(epoch FROM offline_grace)::bigint,
-		'seq', COALESCE(chain.last_seq, 0) + 1,
+		'seq', seq,
 		'prev_hash', COALESCE(chain.last_token_hash, '')));
-	hash := encode(sha256(convert_to(token, 'UTF8')), 'hex');
+	token_hash := encode(sha256(convert_to(token, 'UTF8')), 'hex');
 	INSERT INTO bigpicture.lease_chains AS c (tenant_id, product_id, subject, last_seq, last_token_hash)
-	VALUES (l.tenant_id, l.product_id, l.subject, 1, hash)
+	VALUES (l.tenant_id, l.product_id, l.subject, seq, token_hash)
 	ON CONFLICT (tenant_id, product_id, subject) DO UPDATE
-		SET last_seq = c.last_seq + 1, last_token_hash = EXCLUDED.last_token_hash, updated_at = now();
-	UPDATE bigpicture.leases x SET seq = COALESCE(chain.last_seq, 0) + 1, token_hash = hash
-	 WHERE x.tenant_id = l.tenant_id AND x.lease_id = l.lease_id;
-	RETURN token;
+		SET last_seq = EXCLUDED.last_seq, last_token_hash = EXCLUDED.last_token_hash, updated_at = now();
 END
 $$;
 
@@ -203,6 +201,7 @@ DECLARE
 	install text := request ->> 'install_id';
 	e bigpicture.entitlements;
 	l bigpicture.leases;
+	signed record;
 	best_state text;
 	used integer;
 BEGIN
@@ -211,33 +210,45 @@ BEGIN
 	END IF;
 	-- Entitlements to this product, locked in a fixed order so that parallel
 	-- requests queue instead of over-subscribing (or deadlocking).
+	PERFORM 1 FROM bigpicture.entitlements x
+	 WHERE x.tenant_id = t.tenant_id AND x.product_id = product ORDER BY x.entitlement_id FOR UPDATE;
+	-- The same subject asking again renews its lease, under whichever active
+	-- entitlement holds it, instead of taking a second seat (concurrent and
+	-- feature-based leases are per install).
+	SELECT x.* INTO l FROM bigpicture.leases x JOIN bigpicture.entitlements y
+	    ON y.tenant_id = x.tenant_id AND y.entitlement_id = x.entitlement_id
+	 WHERE x.tenant_id = t.tenant_id AND x.product_id = product AND x.subject = subj
+	   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now()
+	   AND bigpicture.entitlement_state(y) = 'active'
+	   AND (y.type IN ('per_user', 'per_machine') OR x.install_id IS NOT DISTINCT FROM install)
+	 ORDER BY x.issued_at DESC LIMIT 1;
+	IF FOUND THEN
+		SELECT * INTO e FROM bigpicture.entitlements y WHERE y.tenant_id = l.tenant_id AND y.entitlement_id = l.entitlement_id;
+		l.expires_at := bigpicture._lease_expiry(e, (request ->> 'duration')::numeric);
+		l.install_id := COALESCE(install, l.install_id);
+		l.features := e.features;
+		signed := bigpicture._sign_lease(l, e, t.offline_grace);
+		UPDATE bigpicture.leases x SET expires_at = l.expires_at, renewed_at = now(), install_id = l.install_id,
+			features = l.features, seq = signed.seq, token_hash = signed.token_hash
+		 WHERE x.tenant_id = l.tenant_id AND x.lease_id = l.lease_id RETURNING * INTO l;
+		RETURN bigpicture._lease_response(l, signed.token) || '{"renewed": true}';
+	END IF;
 	FOR e IN
 		SELECT * FROM bigpicture.entitlements x
 		WHERE x.tenant_id = t.tenant_id AND x.product_id = product
 		ORDER BY x.entitlement_id
-		FOR UPDATE
 	LOOP
 		IF bigpicture.entitlement_state(e) <> 'active' THEN
 			best_state := COALESCE(best_state, bigpicture.entitlement_state(e));
 			CONTINUE;
 		END IF;
-		best_state := 'active';
 		IF e.type = 'per_user' AND subj NOT LIKE 'user:%' OR e.type = 'per_machine' AND subj NOT LIKE 'machine:%' THEN
+			IF best_state IS DISTINCT FROM 'active' THEN
+				best_state := 'wrong_subject_type';
+			END IF;
 			CONTINUE;
 		END IF;
-		-- The same subject asking again renews its lease instead of taking a
-		-- second seat (concurrent and feature-based leases are per install).
-		SELECT * INTO l FROM bigpicture.leases x
-		 WHERE x.tenant_id = t.tenant_id AND x.entitlement_id = e.entitlement_id AND x.subject = subj
-		   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now()
-		   AND (e.type IN ('per_user', 'per_machine') OR x.install_id IS NOT DISTINCT FROM install)
-		 ORDER BY x.issued_at DESC LIMIT 1;
-		IF FOUND THEN
-			UPDATE bigpicture.leases x SET expires_at = bigpicture._lease_expiry(e, (request ->> 'duration')::numeric),
-				renewed_at = now(), install_id = COALESCE(install, x.install_id), features = e.features
-			 WHERE x.tenant_id = l.tenant_id AND x.lease_id = l.lease_id RETURNING * INTO l;
-			RETURN bigpicture._lease_response(l, bigpicture._sign_lease(l, e, t.offline_grace)) || '{"renewed": true}';
-		END IF;
+		best_state := 'active';
 		IF e.type <> 'feature_based' THEN
 			SELECT count(*) INTO used FROM bigpicture.leases x
 			 WHERE x.tenant_id = t.tenant_id AND x.entitlement_id = e.entitlement_id
@@ -246,13 +257,22 @@ BEGIN
 				CONTINUE;
 			END IF;
 		END IF;
-		INSERT INTO bigpicture.leases (tenant_id, entitlement_id, product_id, subject, install_id, features,
-			expires_at, seq, token_hash)
-		VALUES (t.tenant_id, e.entitlement_id, product, subj, install, e.features,
-			bigpicture._lease_expiry(e, (request ->> 'duration')::numeric), 1, repeat('0', 64))
+		l := ROW(t.tenant_id, bigpicture.new_id('lease'), e.entitlement_id, product, subj, install, e.features,
+			now(), NULL, bigpicture._lease_expiry(e, (request ->> 'duration')::numeric), NULL, NULL, NULL, 1,
+			repeat('0', 64))::bigpicture.leases;
+		signed := bigpicture._sign_lease(l, e, t.offline_grace);
+		INSERT INTO bigpicture.leases (tenant_id, lease_id, entitlement_id, product_id, subject, install_id, features,
+			issued_at, expires_at, seq, token_hash)
+		VALUES (l.tenant_id, l.lease_id, l.entitlement_id, l.product_id, l.subject, l.install_id, l.features,
+			l.issued_at, l.expires_at, signed.seq, signed.token_hash)
 		RETURNING * INTO l;
-		RETURN bigpicture._lease_response(l, bigpicture._sign_lease(l, e, t.offline_grace)) || '{"renewed": false}';
+		RETURN bigpicture._lease_response(l, signed.token) || '{"renewed": false}';
 	END LOOP;
+	IF best_state = 'wrong_subject_type' THEN
+		RAISE EXCEPTION 'no entitlement to % licenses % subjects', product, split_part(subj, ':', 1)
+			USING ERRCODE = 'P0002',
+			HINT = 'per_user entitlements take user subjects, per_machine ones machine subjects.';
+	END IF;
 	IF best_state = 'active' THEN
 		RAISE EXCEPTION 'no seat available for %', product USING ERRCODE = 'PT409',
 			DETAIL = 'Every seat of the tenant''s entitlements to this product is taken.',
@@ -288,6 +308,7 @@ DECLARE
 	l bigpicture.leases := bigpicture._lock_lease(request);
 	t bigpicture.tenants;
 	e bigpicture.entitlements;
+	signed record;
 	st text;
 BEGIN
 	SELECT * INTO e FROM bigpicture.entitlements x
@@ -304,10 +325,13 @@ BEGIN
 	IF t.status <> 'active' THEN
 		RAISE EXCEPTION 'tenant % is suspended', t.tenant_id USING ERRCODE = 'PT423';
 	END IF;
-	UPDATE bigpicture.leases x SET expires_at = bigpicture._lease_expiry(e, (request ->> 'duration')::numeric),
-		renewed_at = now(), features = e.features
+	l.expires_at := bigpicture._lease_expiry(e, (request ->> 'duration')::numeric);
+	l.features := e.features;
+	signed := bigpicture._sign_lease(l, e, t.offline_grace);
+	UPDATE bigpicture.leases x SET expires_at = l.expires_at, renewed_at = now(), features = l.features,
+		seq = signed.seq, token_hash = signed.token_hash
 	 WHERE x.tenant_id = l.tenant_id AND x.lease_id = l.lease_id RETURNING * INTO l;
-	RETURN bigpicture._lease_response(l, bigpicture._sign_lease(l, e, t.offline_grace));
+	RETURN bigpicture._lease_response(l, signed.token);
 END
 $$;
 COMMENT ON FUNCTION bigpicture.renew_lease(jsonb) IS
@@ -466,8 +490,8 @@ BEGIN ATOMIC
 		e.features, e.starts_at, e.ends_at, e.auto_renew
 	FROM bigpicture.entitlements e
 	WHERE (e.tenant_id = bigpicture.current_tenant()
-		   OR bigpicture.current_tenant() IS NULL AND bigpicture._acts_for_all_tenants())
-	  AND (list_entitlements.tenant_id IS NULL OR e.tenant_id = list_entitlements.tenant_id)
+		   OR bigpicture.current_tenant() IS NULL AND bigpicture.acts_for_all_tenants())
+	  AND (list_entitlements.tenant_id IS NULL OR e.tenant_id = bigpicture._resolve_tenant(list_entitlements.tenant_id))
 	  AND (list_entitlements.product_id IS NULL OR e.product_id = list_entitlements.product_id)
 	  AND (list_entitlements.expiring_within_days IS NULL
 		   OR e.ends_at <= now() + make_interval(days => list_entitlements.expiring_within_days) AND e.ends_at > now())
@@ -483,8 +507,12 @@ CREATE FUNCTION bigpicture.renew_due_entitlements() RETURNS integer
 	LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	WITH renewed AS (
+		-- As many renewal periods as it takes to run past tomorrow, so an
+		-- entitlement the scheduler missed catches up in one run.
 		UPDATE bigpicture.entitlements e
-		   SET ends_at = e.ends_at + make_interval(days => e.renewal_days), updated_at = now()
+		   SET ends_at = e.ends_at + make_interval(days => e.renewal_days * greatest(1, ceil(
+				extract(epoch FROM now() + interval '1 day' - e.ends_at) / (e.renewal_days * 86400.0))::integer)),
+			   updated_at = now()
 		 WHERE e.auto_renew AND e.status = 'active' AND e.ends_at IS NOT NULL AND e.ends_at <= now() + interval '1 day'
 		RETURNING 1)
 	SELECT count(*)::integer FROM renewed;
@@ -504,7 +532,7 @@ CROSS JOIN LATERAL (SELECT count(*)::integer AS used FROM bigpicture.leases l
 	WHERE l.tenant_id = e.tenant_id AND l.entitlement_id = e.entitlement_id
 	  AND l.released_at IS NULL AND l.revoked_at IS NULL AND l.expires_at > pg_catalog.now()) u
 WHERE e.tenant_id = (SELECT bigpicture.current_tenant())
-   OR (SELECT bigpicture.current_tenant()) IS NULL AND (SELECT bigpicture._acts_for_all_tenants());
+   OR (SELECT bigpicture.current_tenant()) IS NULL AND (SELECT bigpicture.acts_for_all_tenants());
 COMMENT ON VIEW bigpicture.entitlement_usage IS
 	'seats used and available per entitlement now, and utilisation (used / max), for the caller''s tenant (all for admins and auditors)';
 

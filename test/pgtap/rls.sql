@@ -7,7 +7,7 @@
 -- A new tenant table is a row in tenant_tables plus one row per actor in
 -- expected; the catalogue checks below fail until both are there.
 BEGIN;
-SELECT plan(698);
+SELECT plan(922);
 
 -- ---- fixtures: two tenants, their rows, and one login role per actor ---------------------
 -- The gateway's login: NOINHERIT like bigpicture_gateway, so it holds no privilege of its
@@ -51,6 +51,18 @@ VALUES ('tenant_a', 'inst-a1', 'prod_p', 'NONE', '{up_to_date}', 'fixture'),
 	('tenant_a', 'inst-a2', 'prod_p', 'NONE', '{up_to_date}', 'fixture'),
 	('tenant_b', 'inst-b1', 'prod_p', 'NONE', '{not_entitled}', 'fixture');
 
+-- Leases and lease chains are written only by issue_lease and friends (as their owner);
+-- the superuser stands in, with rows for the entitlements above.
+INSERT INTO bigpicture.leases (tenant_id, lease_id, entitlement_id, product_id, subject, install_id, expires_at,
+	seq, token_hash)
+VALUES ('tenant_a', 'lease_a1', 'ent_a1', 'prod_p', 'machine:m1', 'inst-a1', now() + interval '1 day', 1, repeat('a', 64)),
+	('tenant_a', 'lease_a2', 'ent_a2', 'prod_p', 'user:alice', 'inst-a2', now() + interval '1 day', 1, repeat('b', 64)),
+	('tenant_b', 'lease_b1', 'ent_b1', 'prod_p', 'user:bob', 'inst-b1', now() + interval '1 day', 1, repeat('c', 64));
+INSERT INTO bigpicture.lease_chains (tenant_id, product_id, subject, last_seq, last_token_hash)
+VALUES ('tenant_a', 'prod_p', 'machine:m1', 1, repeat('a', 64)),
+	('tenant_a', 'prod_p', 'user:alice', 1, repeat('b', 64)),
+	('tenant_b', 'prod_p', 'user:bob', 1, repeat('c', 64));
+
 -- ---- the tables -------------------------------------------------------------------------
 -- Every table with a tenant column, and an INSERT of a fresh row for tenant %1$L.
 -- (For tenants itself, a fresh row is a new tenant whose id derives from %1$L.)
@@ -70,7 +82,15 @@ INSERT INTO tenant_tables VALUES
 		  VALUES (%1$L, NULL, 'linux', 'NOTIFY_ONLY', 'rls test')$$),
 	(6, 'decision_log', 'tenant_id',
 		$$INSERT INTO bigpicture.decision_log (tenant_id, install_id, product_id, action, reasons, actor)
-		  VALUES (%1$L, 'inst-new', 'prod_p', 'NONE', '{up_to_date}', 'rls test')$$);
+		  VALUES (%1$L, 'inst-new', 'prod_p', 'NONE', '{up_to_date}', 'rls test')$$),
+	-- ent_a1 for tenant_a, ent_b1 for tenant_b: the composite FK needs the tenant's own entitlement.
+	(7, 'leases', 'tenant_id',
+		$$INSERT INTO bigpicture.leases (tenant_id, entitlement_id, product_id, subject, expires_at, seq, token_hash)
+		  VALUES (%1$L, replace(%1$L, 'tenant_', 'ent_') || '1', 'prod_p', 'user:new', now() + interval '1 hour', 1,
+			repeat('0', 64))$$),
+	(8, 'lease_chains', 'tenant_id',
+		$$INSERT INTO bigpicture.lease_chains (tenant_id, product_id, subject, last_seq, last_token_hash)
+		  VALUES (%1$L, 'prod_p', 'user:new', 1, repeat('0', 64))$$);
 
 -- Tables with a tenant_id column that are not tenant tables, and why.
 CREATE TEMP TABLE exempt_tables (tbl text PRIMARY KEY, why text);
@@ -128,84 +148,112 @@ INSERT INTO expected VALUES
 	('gw tenant_admin @a',                     'entitlements',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @a',                     'tenant_policies', 'all none',      'ok rls',        'all none',      'all none'),
 	('gw tenant_admin @a',                     'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a',                     'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a',                     'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'installs',        'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'entitlements',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'tenant_policies', 'all none',      'ok rls',        'all none',      'all none'),
 	('gw tenant_admin @b',                     'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b',                     'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b',                     'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'tenants',         'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'installs',        'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'entitlements',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'tenant_policies', 'none none',     'rls rls',       'none none',     'none none'),
 	('gw tenant_admin, no claims',             'decision_log',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims',             'leases',          'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims',             'lease_chains',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'tenants',         'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'installs',        'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'entitlements',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'tenant_policies', 'none none',     'rls rls',       'none none',     'none none'),
 	('gw tenant_admin, claims without tenant', 'decision_log',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'leases',          'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'lease_chains',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'installs',        'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'entitlements',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'tenant_policies', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'decision_log',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a',                           'leases',          'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a',                           'lease_chains',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'installs',        'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'entitlements',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'tenant_policies', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'decision_log',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a',                           'leases',          'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a',                           'lease_chains',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'tenants',         'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'installs',        'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'entitlements',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'tenant_policies', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'decision_log',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon',                                'leases',          'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon',                                'lease_chains',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'installs',        'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'entitlements',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'tenant_policies', 'all none',      'ok rls',        'all none',      'all none'),
 	('dba_a',                                  'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a',                                  'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a',                                  'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'installs',        'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'entitlements',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'tenant_policies', 'all none',      'ok rls',        'all none',      'all none'),
 	('dba_a login, claims b',                  'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b',                  'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b',                  'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'installs',        'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'entitlements',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'tenant_policies', 'all none',      'ok rls',        'all none',      'all none'),
 	('dba_b, claims a',                        'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a',                        'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a',                        'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'tenants',         'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'installs',        'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'entitlements',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'tenant_policies', 'none none',     'rls rls',       'none none',     'none none'),
 	('tenant_admin direct, claims a',          'decision_log',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a',          'leases',          'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a',          'lease_chains',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'tenants',         'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'installs',        'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'entitlements',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'tenant_policies', 'none none',     'rls rls',       'none none',     'none none'),
 	('unbound',                                'decision_log',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('unbound',                                'leases',          'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('unbound',                                'lease_chains',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('admin',                                  'tenants',         'all all',       'ok ok',         'all all',       'all all'),
 	('admin',                                  'tenant_roles',    'all all',       'ok ok',         'all all',       'all all'),
 	('admin',                                  'installs',        'all all',       'ok ok',         'all all',       'all all'),
 	('admin',                                  'entitlements',    'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('admin',                                  'tenant_policies', 'all all',       'ok ok',         'all all',       'all all'),
 	('admin',                                  'decision_log',    'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('admin',                                  'leases',          'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('admin',                                  'lease_chains',    'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'tenants',         'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'tenant_roles',    'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'installs',        'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'entitlements',    'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'tenant_policies', 'all all',       'denied denied', 'denied denied', 'denied denied'),
-	('auditor',                                'decision_log',    'all all',       'denied denied', 'denied denied', 'denied denied');
+	('auditor',                                'decision_log',    'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('auditor',                                'leases',          'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('auditor',                                'lease_chains',    'all all',       'denied denied', 'denied denied', 'denied denied');
 
 -- The same, one row per cell.
 CREATE TEMP VIEW expected_cells AS
