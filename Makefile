@@ -49,6 +49,13 @@ build/unit/%: test/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lsodium
 
+# ---- command-line tools built on src/core (no database) ---------------------
+TOOLS = build/bin/bigpicture-audit-verify
+all: $(TOOLS)
+build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -o $@ $< $(CORE_SRCS) -lsodium
+
 .PHONY: unit test demo stop bench
 unit: $(UNIT_TESTS)
 	@scripts/run-unit $(UNIT_TESTS)
@@ -56,6 +63,10 @@ unit: $(UNIT_TESTS)
 # The whole suite on a throwaway cluster (installs missing packages first).
 test:
 	@test/run-tests
+
+# Benchmarks: ratios against baselines measured in the same run.
+bench:
+	@bench/run
 
 # A local cluster with the extension and demo data; `make stop` stops it.
 demo:

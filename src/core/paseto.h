@@ -91,6 +91,18 @@ bp_paseto_status bp_paseto_v4_sign(const uint8_t *sk, size_t sk_len,
 								   char *out, size_t out_cap, size_t *out_len);
 
 /*
+ * The same, for a key the caller has already checked with
+ * bp_ed25519_secret_key_consistent (say, once when it was loaded): skips the
+ * check, which costs as much as the signature itself.
+ */
+bp_paseto_status bp_paseto_v4_sign_checked_key(const uint8_t *sk, size_t sk_len,
+											   const uint8_t *m, size_t m_len,
+											   const uint8_t *f, size_t f_len,
+											   const uint8_t *i, size_t i_len,
+											   uint8_t *scratch, size_t scratch_cap,
+											   char *out, size_t out_cap, size_t *out_len);
+
+/*
  * Verify a v4.public token with a 32-byte Ed25519 public key and implicit
  * assertion i.  When expected_footer is not NULL the token's footer must
  * equal it exactly (expected_footer_len 0 means "no footer"); when NULL any

@@ -211,6 +211,26 @@ text_arg_or_null(FunctionCallInfo fcinfo, int n)
 	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
+/* A tenant key needs its tenant: fail before any key material exists. */
+static void
+check_tenant_exists(const char *tenant_id)
+{
+	Datum		values[1] = {CStringGetTextDatum(tenant_id)};
+	Oid			types[1] = {TEXTOID};
+	bool		found;
+
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT 1 FROM bigpicture.tenants WHERE tenant_id = $1",
+							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up the tenant");
+	found = SPI_processed > 0;
+	SPI_finish();
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("tenant \"%s\" does not exist", tenant_id)));
+}
+
 /* ---- SQL: generate_key ----------------------------------------------- */
 
 PG_FUNCTION_INFO_V1(bigpicture_generate_key);
@@ -242,6 +262,8 @@ bigpicture_generate_key(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("tenant id must not be empty"),
 				 errhint("Pass NULL for a vendor-wide key.")));
+	if (tenant_id != NULL)
+		check_tenant_exists(tenant_id);
 	(void) bp_master_key();		/* fail before creating anything */
 
 	/* The secret is sealed and wiped before anything below can fail. */
@@ -317,8 +339,9 @@ find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const 
 		if (sk == NULL)
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
 							errmsg("out of secure memory for signing keys")));
+		/* Checked once here, so every signature can skip the check. */
 		if (!unseal_secret((unsigned char *) VARDATA_ANY(sealed), VARSIZE_ANY_EXHDR(sealed),
-						   kid, purpose, sk))
+						   kid, purpose, sk) || !bp_ed25519_secret_key_consistent(sk))
 		{
 			sodium_free(sk);
 			ereport(ERROR,
@@ -357,7 +380,7 @@ sign_with(const cached_key *key, const char *payload_json)
 	snprintf(footer, sizeof(footer), FOOTER_PREFIX "%s" FOOTER_SUFFIX, key->kid);
 	scratch = palloc(pae_len);
 	token = palloc(VARHDRSZ + token_len);
-	st = bp_paseto_v4_sign(key->sk, BP_PASETO_SECRET_KEY_BYTES,
+	st = bp_paseto_v4_sign_checked_key(key->sk, BP_PASETO_SECRET_KEY_BYTES,
 						   (const uint8_t *) payload_json, m_len,
 						   (const uint8_t *) footer, FOOTER_LEN, NULL, 0,
 						   scratch, pae_len, VARDATA(token), token_len, &out_len);

@@ -18,7 +18,7 @@ CREATE TABLE bigpicture.signing_keys (
 	               CHECK (kid OPERATOR(pg_catalog.~) '^k4\.pid\.[A-Za-z0-9_-]{44}$'),
 	purpose        text NOT NULL
 	               CHECK (purpose IN ('root', 'decision', 'lease', 'snapshot', 'audit')),
-	tenant_id      text CHECK (tenant_id <> ''),
+	tenant_id      text REFERENCES bigpicture.tenants,
 	public_key     bytea NOT NULL CHECK (pg_catalog.length(public_key) = 32),
 	sealed_secret  bytea NOT NULL,
 	state          text NOT NULL DEFAULT 'pending'

@@ -9,7 +9,10 @@ DECLARE
 	p text;
 	t text;
 BEGIN
-	FOR p, t IN SELECT * FROM (VALUES ('decision', NULL), ('root', NULL), ('decision', 'interop-tenant')) v LOOP
+	IF NOT EXISTS (SELECT 1 FROM bigpicture.tenants WHERE tenant_id = 'tenant_interop') THEN
+		PERFORM bigpicture.create_tenant('Interop', 'tenant_interop');
+	END IF;
+	FOR p, t IN SELECT * FROM (VALUES ('decision', NULL), ('root', NULL), ('decision', 'tenant_interop')) v LOOP
 		IF NOT EXISTS (SELECT 1 FROM bigpicture.signing_keys k
 					   WHERE k.purpose = p AND k.tenant_id IS NOT DISTINCT FROM t AND k.state = 'active') THEN
 			PERFORM bigpicture.activate_key(bigpicture.generate_key(p, t));
@@ -52,10 +55,10 @@ INSERT INTO interop_cases (name, purpose, tenant_id, key_tenant, payload) VALUES
 																	  'tags', jsonb_build_array('a', 'ß', g % 7))
 												   ORDER BY g))
 	  FROM generate_series(1, 2000) g)),
-	('tenant with its own key', 'decision', 'interop-tenant', 'interop-tenant',
-	 '{"typ": "decision", "tenant_id": "interop-tenant", "iat": "2026-11-26T17:00:00Z"}'),
-	('tenant without a key (vendor key signs)', 'decision', 'interop-no-key', NULL,
-	 '{"typ": "decision", "tenant_id": "interop-no-key", "iat": "2026-11-26T17:00:00Z"}');
+	('tenant with its own key', 'decision', 'tenant_interop', 'tenant_interop',
+	 '{"typ": "decision", "tenant_id": "tenant_interop", "iat": "2026-11-26T17:00:00Z"}'),
+	('tenant without a key (vendor key signs)', 'decision', 'tenant_interop_nokey', NULL,
+	 '{"typ": "decision", "tenant_id": "tenant_interop_nokey", "iat": "2026-11-26T17:00:00Z"}');
 
 SELECT json_build_object(
 	'tokens', (

@@ -1,7 +1,7 @@
 -- Signing keys: generation, rotation with grace, key set, verification,
 -- tampering, and that no SQL path reveals a secret.
 BEGIN;
-SELECT plan(70);
+SELECT plan(71);
 SET search_path = bigpicture, public;
 
 -- Replace the character at position pos of s with one that differs.
@@ -21,6 +21,9 @@ $$;
 SELECT throws_ok($$SELECT keyset()$$, '55000', 'no active root signing key',
 	'without an active root key there is no key set');
 
+DO $$BEGIN PERFORM create_tenant('Acme', 'tenant_acme'), create_tenant('Other', 'tenant_other'); END$$;
+SELECT throws_ok($$SELECT generate_key('lease', 'tenant_nobody')$$, 'P0002', 'tenant "tenant_nobody" does not exist',
+	'a tenant key needs an existing tenant');
 CREATE TEMP TABLE k AS SELECT generate_key('root') AS root1, generate_key('decision') AS dec1,
 	generate_key('decision') AS dec2, generate_key('lease', 'tenant_acme') AS lease_acme;
 SELECT matches((SELECT root1 FROM k), '^k4\.pid\.[A-Za-z0-9_-]{44}$', 'generate_key returns a PASERK k4.pid');

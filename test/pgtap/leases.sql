@@ -110,11 +110,13 @@ END
 $$;
 
 -- ---- fixtures -------------------------------------------------------------------------
+DO $$BEGIN
+	PERFORM create_tenant('Acme', 'tenant_a', offline_grace => '3 days');
+	PERFORM create_tenant('Beta', 'tenant_b');
+END$$;
 CREATE TEMP TABLE k AS SELECT generate_key('lease') AS lease, generate_key('lease', 'tenant_b') AS lease_b;
 DO $$BEGIN
 	PERFORM activate_key(lease), activate_key(lease_b) FROM k;
-	PERFORM create_tenant('Acme', 'tenant_a', offline_grace => '3 days');
-	PERFORM create_tenant('Beta', 'tenant_b');
 	PERFORM create_tenant(n, 'tenant_' || n) FROM unnest(ARRAY['u', 'r', 'e', 'l']) n;
 	PERFORM create_product(p, 'prod_' || p) FROM unnest(ARRAY['conc', 'user', 'mach', 'feat', 'multi', 'mix', 'exp',
 		'susp', 'rev', 'future', 'none', 'renew', 'clamp', 'end', 'chain']) p;
@@ -463,8 +465,8 @@ END
 $$;
 SELECT is((SELECT array_agg(n ORDER BY n) FROM chain_tokens WHERE pg_temp.tables_holding(split_part(token, '.', 3)) IS NOT NULL), NULL,
 	'no table holds any of the chain''s tokens');
-SELECT is(pg_temp.tables_holding((SELECT hash FROM chain_tokens WHERE n = 7)), '{lease_chains,leases}',
-	'(the search works: the hash of the last token is in leases and lease_chains)');
+SELECT is(pg_temp.tables_holding((SELECT hash FROM chain_tokens WHERE n = 7)), '{audit_events,lease_chains,leases}',
+	'(the search works: the hash of the last token is in leases, lease_chains and the audit images)');
 SELECT is((SELECT array_agg(table_name || '.' || column_name ORDER BY table_name, column_name) FROM information_schema.columns
 		   WHERE table_schema = 'bigpicture' AND table_name IN ('leases', 'lease_chains') AND column_name LIKE '%token%'),
 	'{lease_chains.last_token_hash,leases.token_hash}', 'the only token columns hold hashes');

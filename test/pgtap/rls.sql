@@ -5,9 +5,11 @@
 -- current_tenant() per actor, and the RLS settings in the catalogue.
 --
 -- A new tenant table is a row in tenant_tables plus one row per actor in
--- expected; the catalogue checks below fail until both are there.
+-- expected; the catalogue checks below fail until both are there.  The tenant
+-- column is tenant_id, or chain_id for the audit log (a tenant's chain has the
+-- tenant's id; the vendor chain, 'vendor', belongs to no tenant).
 BEGIN;
-SELECT plan(922);
+SELECT plan(1146);
 
 -- ---- fixtures: two tenants, their rows, and one login role per actor ---------------------
 -- The gateway's login: NOINHERIT like bigpicture_gateway, so it holds no privilege of its
@@ -63,6 +65,14 @@ VALUES ('tenant_a', 'prod_p', 'machine:m1', 1, repeat('a', 64)),
 	('tenant_a', 'prod_p', 'user:alice', 1, repeat('b', 64)),
 	('tenant_b', 'prod_p', 'user:bob', 1, repeat('c', 64));
 
+-- Both tenants' audit chains have events (from the fixtures above) and a checkpoint.
+DO $$
+BEGIN
+	PERFORM bigpicture.activate_key(bigpicture.generate_key('audit'));
+	PERFORM bigpicture.audit_checkpoint('tenant_a'), bigpicture.audit_checkpoint('tenant_b');
+END
+$$;
+
 -- ---- the tables -------------------------------------------------------------------------
 -- Every table with a tenant column, and an INSERT of a fresh row for tenant %1$L.
 -- (For tenants itself, a fresh row is a new tenant whose id derives from %1$L.)
@@ -90,12 +100,22 @@ INSERT INTO tenant_tables VALUES
 			repeat('0', 64))$$),
 	(8, 'lease_chains', 'tenant_id',
 		$$INSERT INTO bigpicture.lease_chains (tenant_id, product_id, subject, last_seq, last_token_hash)
-		  VALUES (%1$L, 'prod_p', 'user:new', 1, repeat('0', 64))$$);
+		  VALUES (%1$L, 'prod_p', 'user:new', 1, repeat('0', 64))$$),
+	-- The audit log is written only by the audit triggers (as its owner): nobody else may append.
+	(9, 'audit_events', 'chain_id',
+		$$INSERT INTO bigpicture.audit_events (chain_id, seq, event_id, occurred_at, actor, event_type, object_type,
+			prev_hash, hash)
+		  VALUES (%1$L, 1000000, 'evt_rls', now(), 'rls test', 'forged', 'forged', decode(repeat('22', 32), 'hex'),
+			decode(repeat('33', 32), 'hex'))$$),
+	(10, 'audit_checkpoints', 'chain_id',
+		$$INSERT INTO bigpicture.audit_checkpoints (chain_id, seq, hash, token)
+		  VALUES (%1$L, 1000000, decode(repeat('33', 32), 'hex'), 'v4.public.forged')$$);
 
--- Tables with a tenant_id column that are not tenant tables, and why.
+-- Tables with a tenant column that are not tenant tables, and why.
 CREATE TEMP TABLE exempt_tables (tbl text PRIMARY KEY, why text);
 INSERT INTO exempt_tables VALUES
-	('signing_keys', 'the key store: no role but its owner may touch it; NULL tenant_id is a vendor-wide key');
+	('signing_keys', 'the key store: no role but its owner may touch it; NULL tenant_id is a vendor-wide key'),
+	('audit_heads', 'the head of each audit chain: written and read only by the owner''s audit functions');
 
 -- ---- the actors -------------------------------------------------------------------------
 -- session_role: SET SESSION AUTHORIZATION (NULL: stay in the superuser's session);
@@ -150,6 +170,8 @@ INSERT INTO expected VALUES
 	('gw tenant_admin @a',                     'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @a',                     'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @a',                     'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a',                     'audit_events',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a',                     'audit_checkpoints', 'all none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'installs',        'all none',      'denied denied', 'denied denied', 'denied denied'),
@@ -158,6 +180,8 @@ INSERT INTO expected VALUES
 	('gw tenant_admin @b',                     'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin @b',                     'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b',                     'audit_events',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b',                     'audit_checkpoints', 'all none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'tenants',         'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'installs',        'none none',     'denied denied', 'denied denied', 'denied denied'),
@@ -166,6 +190,8 @@ INSERT INTO expected VALUES
 	('gw tenant_admin, no claims',             'decision_log',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'leases',          'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, no claims',             'lease_chains',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims',             'audit_events',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims',             'audit_checkpoints', 'none none',    'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'tenants',         'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'installs',        'none none',     'denied denied', 'denied denied', 'denied denied'),
@@ -174,6 +200,8 @@ INSERT INTO expected VALUES
 	('gw tenant_admin, claims without tenant', 'decision_log',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'leases',          'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('gw tenant_admin, claims without tenant', 'lease_chains',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'audit_events',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'audit_checkpoints', 'none none',    'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'installs',        'denied denied', 'denied denied', 'denied denied', 'denied denied'),
@@ -182,6 +210,8 @@ INSERT INTO expected VALUES
 	('gw client @a',                           'decision_log',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'leases',          'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw client @a',                           'lease_chains',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a',                           'audit_events',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a',                           'audit_checkpoints', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'installs',        'denied denied', 'denied denied', 'denied denied', 'denied denied'),
@@ -190,6 +220,8 @@ INSERT INTO expected VALUES
 	('gw mirror @a',                           'decision_log',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'leases',          'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw mirror @a',                           'lease_chains',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a',                           'audit_events',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a',                           'audit_checkpoints', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'tenants',         'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'installs',        'denied denied', 'denied denied', 'denied denied', 'denied denied'),
@@ -198,6 +230,8 @@ INSERT INTO expected VALUES
 	('gw anon',                                'decision_log',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'leases',          'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('gw anon',                                'lease_chains',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon',                                'audit_events',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon',                                'audit_checkpoints', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'installs',        'all none',      'denied denied', 'denied denied', 'denied denied'),
@@ -206,6 +240,8 @@ INSERT INTO expected VALUES
 	('dba_a',                                  'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a',                                  'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a',                                  'audit_events',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a',                                  'audit_checkpoints', 'all none',     'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'installs',        'all none',      'denied denied', 'denied denied', 'denied denied'),
@@ -214,6 +250,8 @@ INSERT INTO expected VALUES
 	('dba_a login, claims b',                  'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_a login, claims b',                  'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b',                  'audit_events',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b',                  'audit_checkpoints', 'all none',     'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'tenants',         'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'installs',        'all none',      'denied denied', 'denied denied', 'denied denied'),
@@ -222,6 +260,8 @@ INSERT INTO expected VALUES
 	('dba_b, claims a',                        'decision_log',    'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'leases',          'all none',      'denied denied', 'denied denied', 'denied denied'),
 	('dba_b, claims a',                        'lease_chains',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a',                        'audit_events',    'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a',                        'audit_checkpoints', 'all none',     'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'tenants',         'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'installs',        'none none',     'denied denied', 'denied denied', 'denied denied'),
@@ -230,6 +270,8 @@ INSERT INTO expected VALUES
 	('tenant_admin direct, claims a',          'decision_log',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'leases',          'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('tenant_admin direct, claims a',          'lease_chains',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a',          'audit_events',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a',          'audit_checkpoints', 'none none',    'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'tenants',         'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'tenant_roles',    'denied denied', 'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'installs',        'none none',     'denied denied', 'denied denied', 'denied denied'),
@@ -238,6 +280,8 @@ INSERT INTO expected VALUES
 	('unbound',                                'decision_log',    'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'leases',          'none none',     'denied denied', 'denied denied', 'denied denied'),
 	('unbound',                                'lease_chains',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('unbound',                                'audit_events',    'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('unbound',                                'audit_checkpoints', 'none none',    'denied denied', 'denied denied', 'denied denied'),
 	('admin',                                  'tenants',         'all all',       'ok ok',         'all all',       'all all'),
 	('admin',                                  'tenant_roles',    'all all',       'ok ok',         'all all',       'all all'),
 	('admin',                                  'installs',        'all all',       'ok ok',         'all all',       'all all'),
@@ -246,6 +290,8 @@ INSERT INTO expected VALUES
 	('admin',                                  'decision_log',    'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('admin',                                  'leases',          'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('admin',                                  'lease_chains',    'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('admin',                                  'audit_events',    'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('admin',                                  'audit_checkpoints', 'all all',      'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'tenants',         'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'tenant_roles',    'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'installs',        'all all',       'denied denied', 'denied denied', 'denied denied'),
@@ -253,7 +299,9 @@ INSERT INTO expected VALUES
 	('auditor',                                'tenant_policies', 'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'decision_log',    'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'leases',          'all all',       'denied denied', 'denied denied', 'denied denied'),
-	('auditor',                                'lease_chains',    'all all',       'denied denied', 'denied denied', 'denied denied');
+	('auditor',                                'lease_chains',    'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('auditor',                                'audit_events',    'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('auditor',                                'audit_checkpoints', 'all all',      'denied denied', 'denied denied', 'denied denied');
 
 -- The same, one row per cell.
 CREATE TEMP VIEW expected_cells AS
@@ -394,15 +442,17 @@ SELECT is((SELECT array_agg(rolname::text ORDER BY rolname) FROM pg_roles
 	'only admin, auditor and the owner hold SELECT on tenant_roles');
 
 -- ---- the RLS settings in the catalogue ------------------------------------------------------------
+-- Tables with a tenant column: tenant_id, or chain_id (the audit log).
 CREATE TEMP VIEW tenant_id_tables AS
 SELECT c.oid, c.relname::text AS tbl, c.relowner, c.relacl, c.relrowsecurity, c.relforcerowsecurity
 FROM pg_class c
-JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind IN ('r', 'p');
+WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind IN ('r', 'p')
+  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname IN ('tenant_id', 'chain_id')
+			  AND NOT a.attisdropped);
 
 SELECT is((SELECT array_agg(tbl ORDER BY tbl) FROM tenant_id_tables WHERE tbl NOT IN (SELECT tbl FROM exempt_tables)),
 	(SELECT array_agg(tbl ORDER BY tbl) FROM tenant_tables),
-	'the matrix covers every table with a tenant_id column (except the exempt ones)');
+	'the matrix covers every table with a tenant_id or chain_id column (except the exempt ones)');
 SELECT is((SELECT array_agg(e.tbl ORDER BY e.tbl) FROM exempt_tables e JOIN tenant_id_tables t USING (tbl)
 		   WHERE EXISTS (SELECT FROM aclexplode(COALESCE(t.relacl, acldefault('r', t.relowner))) x
 						 WHERE x.grantee <> t.relowner)),

@@ -499,5 +499,28 @@ main(void)
 	test_arguments();
 	test_random_round_trips();
 	test_strerror();
+	/* The checked-key variant signs the same bytes, only without re-checking. */
+	{
+		uint8_t		pk2[32];
+		uint8_t		sk2[64];
+		uint8_t		scratch2[512];
+		char		t1[512];
+		char		t2[512];
+		size_t		l1 = 0;
+		size_t		l2 = 0;
+		const uint8_t msg[] = "{\"typ\":\"decision\"}";
+
+		crypto_sign_keypair(pk2, sk2);
+		CHECK_INT_EQ(bp_paseto_v4_sign(sk2, 64, msg, sizeof(msg) - 1, NULL, 0, NULL, 0, scratch2,
+									   sizeof(scratch2), t1, sizeof(t1), &l1), BP_PASETO_OK);
+		CHECK_INT_EQ(bp_paseto_v4_sign_checked_key(sk2, 64, msg, sizeof(msg) - 1, NULL, 0, NULL, 0, scratch2,
+												   sizeof(scratch2), t2, sizeof(t2), &l2), BP_PASETO_OK);
+		CHECK(l1 == l2 && l1 > 0 && memcmp(t1, t2, l1) == 0);
+		/* A mismatched public half: refused by the checking variant only. */
+		sk2[40] ^= 1;
+		CHECK_INT_EQ(bp_paseto_v4_sign(sk2, 64, msg, sizeof(msg) - 1, NULL, 0, NULL, 0, scratch2,
+									   sizeof(scratch2), t1, sizeof(t1), &l1), BP_PASETO_KEY_MISMATCH);
+	}
+
 	return unit_summary("paseto");
 }
