@@ -67,6 +67,10 @@ BEGIN
 				USING ERRCODE = '55000';
 		END IF;
 	END IF;
+	-- A no-op update changes nothing, not even the key set version.
+	IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+		RETURN NEW;
+	END IF;
 	NEW.change_seq := pg_catalog.nextval('bigpicture.signing_key_changes');
 	RETURN NEW;
 END

@@ -105,12 +105,17 @@ BEGIN
 	EXCEPTION WHEN invalid_text_representation THEN
 		headers := NULL;
 	END;
+	-- Like the JWT claims, request settings are believed only from the gateway.
+	IF NOT bigpicture._session_is_gateway() THEN
+		RETURN jsonb_strip_nulls(jsonb_build_object('role', bigpicture.calling_role(),
+			'client_addr', host(inet_client_addr())));
+	END IF;
 	RETURN jsonb_strip_nulls(jsonb_build_object(
 		'role', bigpicture.calling_role(),
 		'method', nullif(current_setting('request.method', true), ''),
 		'path', nullif(current_setting('request.path', true), ''),
 		'client_addr', COALESCE(headers ->> 'x-forwarded-for', host(inet_client_addr())),
-		'gateway', CASE WHEN bigpicture._session_is_gateway() THEN true END));
+		'gateway', true));
 END
 $$;
 
@@ -163,6 +168,8 @@ CREATE FUNCTION bigpicture._audit_event_type(tbl text, op text, o jsonb, n jsonb
 		WHEN tbl = 'leases' AND op = 'UPDATE' AND o ->> 'revoked_at' IS NULL AND n ->> 'revoked_at' IS NOT NULL THEN 'lease_revoked'
 		WHEN tbl = 'leases' AND op = 'UPDATE' AND o ->> 'released_at' IS NULL AND n ->> 'released_at' IS NOT NULL THEN 'lease_released'
 		WHEN tbl = 'leases' AND op = 'UPDATE' AND o ->> 'seq' IS DISTINCT FROM n ->> 'seq' THEN 'lease_renewed'
+		WHEN tbl = 'tenants' AND op = 'UPDATE' AND o ->> 'status' IS DISTINCT FROM n ->> 'status' THEN
+			CASE n ->> 'status' WHEN 'suspended' THEN 'tenant_suspended' ELSE 'tenant_resumed' END
 		WHEN tbl = 'entitlements' AND op = 'UPDATE' AND o ->> 'status' IS DISTINCT FROM n ->> 'status' THEN
 			'entitlement_' || CASE n ->> 'status' WHEN 'active' THEN 'resumed' ELSE n ->> 'status' END
 		ELSE CASE tbl
@@ -184,16 +191,19 @@ CREATE FUNCTION bigpicture.audit_row_change() RETURNS trigger
 DECLARE
 	o jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) - 'sealed_secret' END;
 	n jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) - 'sealed_secret' END;
+	-- The object id: one column, or several joined with '/' (channel: product/channel).
+	id text := (SELECT string_agg(COALESCE(n, o) ->> c, '/') FROM unnest(string_to_array(TG_ARGV[1], ',')) c);
+	event text := bigpicture._audit_event_type(TG_TABLE_NAME, TG_OP, o, n);
 BEGIN
 	IF TG_OP = 'UPDATE' AND o = n THEN
 		RETURN NULL;
 	END IF;
-	PERFORM bigpicture._audit_append(
-		COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor'),
-		bigpicture._audit_event_type(TG_TABLE_NAME, TG_OP, o, n),
-		TG_ARGV[0],
-		COALESCE(n ->> TG_ARGV[1], o ->> TG_ARGV[1]),
-		o, n);
+	PERFORM bigpicture._audit_append(COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor'), event,
+		TG_ARGV[0], id, o, n);
+	-- A row moved to another tenant is recorded on the chain it left, too.
+	IF TG_OP = 'UPDATE' AND o ->> 'tenant_id' IS DISTINCT FROM n ->> 'tenant_id' THEN
+		PERFORM bigpicture._audit_append(COALESCE(o ->> 'tenant_id', 'vendor'), event, TG_ARGV[0], id, o, n);
+	END IF;
 	RETURN NULL;
 END
 $$;
@@ -204,12 +214,12 @@ DECLARE
 BEGIN
 	FOR t IN SELECT * FROM (VALUES
 		('tenants', 'tenant', 'tenant_id'), ('tenant_roles', 'role_binding', 'role_name'),
-		('products', 'product', 'product_id'), ('channels', 'channel', 'channel'),
+		('products', 'product', 'product_id'), ('channels', 'channel', 'product_id,channel'),
 		('artifacts', 'artifact', 'artifact_id'), ('releases', 'release', 'release_id'),
-		('release_artifacts', 'release_artifact', 'artifact_id'),
+		('release_artifacts', 'release_artifact', 'release_id,artifact_id'),
 		('approval_workflows', 'approval_workflow', 'workflow_id'), ('release_approvals', 'release', 'release_id'),
 		('vendor_policies', 'policy', 'policy_id'), ('tenant_policies', 'policy', 'policy_id'),
-		('rollouts', 'rollout', 'release_id'), ('entitlements', 'entitlement', 'entitlement_id'),
+		('rollouts', 'rollout', 'release_id,platform'), ('entitlements', 'entitlement', 'entitlement_id'),
 		('leases', 'lease', 'lease_id'), ('signing_keys', 'signing_key', 'kid')) AS x(tbl, obj, idcol)
 	LOOP
 		EXECUTE format('CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON bigpicture.%I '
@@ -275,8 +285,12 @@ BEGIN
 	END IF;
 	SELECT * INTO cp FROM bigpicture.audit_checkpoints x WHERE x.chain_id = c ORDER BY x.seq DESC LIMIT 1;
 	IF FOUND THEN
+		-- A checkpoint stays valid after its key retires (it was signed while
+		-- the key was in service); only a revoked key voids it.
 		BEGIN
-			cp_payload := bigpicture.verify_token(cp.token);
+			SELECT bigpicture.paseto_verify(cp.token, bigpicture.paserk_public(k.public_key)) INTO cp_payload
+			  FROM bigpicture.signing_keys k
+			 WHERE k.kid = bigpicture.paseto_footer(cp.token) ->> 'kid' AND k.purpose = 'audit' AND k.state <> 'revoked';
 		EXCEPTION WHEN OTHERS THEN
 			cp_payload := NULL;
 		END;
