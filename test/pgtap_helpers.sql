@@ -27,3 +27,13 @@ EXCEPTION WHEN OTHERS THEN
 	RETURN concat_ws(' | ', m, d, h);
 END
 $$;
+
+-- "SQLSTATE message" of the error a statement fails with, or NULL.
+CREATE FUNCTION public.failure_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE stmt;
+	RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ' ' || SQLERRM;
+END
+$$;

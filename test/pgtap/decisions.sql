@@ -108,15 +108,6 @@ BEGIN
 END
 $$;
 
--- "SQLSTATE message" of the error a statement fails with, or NULL.
-CREATE FUNCTION pg_temp.err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE stmt;
-	RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ' ' || SQLERRM;
-END
-$$;
 
 -- ---- fixtures -------------------------------------------------------------------------
 CREATE TEMP TABLE k AS SELECT generate_key('root') AS root, generate_key('decision') AS dec1;
@@ -713,7 +704,7 @@ SELECT is((SELECT array_agg(format('%s at %s should be %s', w, at, want)) FROM (
 	'in_maintenance_window: days name the starting day, windows cross midnight, end is exclusive, time zones apply');
 SELECT ok(in_maintenance_window(NULL, now()), 'no window: always inside');
 SELECT is((SELECT array_agg(format('%s -> %s', w, COALESCE(e, 'accepted'))) FROM (
-		SELECT w, pg_temp.err(format('SELECT set_policy(%L, %L, maintenance_window => %L)', 'tenant', 'tenant_a', w)) AS e
+		SELECT w, failure_of(format('SELECT set_policy(%L, %L, maintenance_window => %L)', 'tenant', 'tenant_a', w)) AS e
 		FROM unnest(ARRAY['[]', '"22:00-06:00"', '{"start":"22:00","end":"06:00","weekly":true}', '{"start":"25:00","end":"06:00"}',
 			'{"start":"22:00"}', '{"start":"9:00","end":"10:00"}', '{"start":"22:00","end":"22:00"}',
 			'{"start":"22:00","end":"06:00","days":["funday"]}', '{"start":"22:00","end":"06:00","days":[]}',
@@ -721,7 +712,7 @@ SELECT is((SELECT array_agg(format('%s -> %s', w, COALESCE(e, 'accepted'))) FROM
 			'{"start":"22:00","end":"06:00","timezone":"Mars/Olympus_Mons"}', '{"start":22,"end":6}']) w) s
 	WHERE e IS NULL OR e NOT LIKE '22023 maintenance_window %'), NULL,
 	'bad maintenance windows are refused by set_policy with 22023');
-SELECT is(pg_temp.err($$SELECT set_policy('tenant', 'tenant_a', maintenance_window => '{"start":"22:00","end":"06:00","timezone":"Mars/Olympus_Mons"}')$$),
+SELECT is(failure_of($$SELECT set_policy('tenant', 'tenant_a', maintenance_window => '{"start":"22:00","end":"06:00","timezone":"Mars/Olympus_Mons"}')$$),
 	'22023 maintenance_window timezone "Mars/Olympus_Mons" is not known', 'the error names the bad time zone');
 SELECT is((SELECT count(*)::int FROM tenant_policies WHERE tenant_id = 'tenant_a'), 0, 'refused windows wrote no policy');
 
@@ -854,10 +845,10 @@ SELECT is((SELECT count(*)::int FROM decision_log WHERE tenant_id = 'tenant_a' A
 SET LOCAL bigpicture.log_decisions = off;
 DO $$BEGIN PERFORM check_update(pg_temp.q('prod_app', '1.0.0', extra => '{"install_id":"inst-nolog"}') || '{"tenant_id":"tenant_a"}'); END$$;
 SELECT is((SELECT count(*)::int FROM decision_log WHERE tenant_id = 'tenant_a'), 2, 'with it off nothing is logged');
-SELECT is(pg_temp.err('UPDATE decision_log SET action = ''INSTALL'''), '55000 the decision log is append-only',
+SELECT is(failure_of('UPDATE decision_log SET action = ''INSTALL'''), '55000 the decision log is append-only',
 	'the decision log refuses UPDATE');
-SELECT is(pg_temp.err('DELETE FROM decision_log'), '55000 the decision log is append-only', 'and DELETE');
-SELECT is(pg_temp.err('TRUNCATE decision_log'), '55000 the decision log is append-only', 'and TRUNCATE');
+SELECT is(failure_of('DELETE FROM decision_log'), '55000 the decision log is append-only', 'and DELETE');
+SELECT is(failure_of('TRUNCATE decision_log'), '55000 the decision log is append-only', 'and TRUNCATE');
 
 -- ---- bad requests -----------------------------------------------------------------------------------
 SET LOCAL bigpicture.log_decisions = on;
@@ -912,10 +903,10 @@ INSERT INTO bad VALUES
 -- Every bad request also carries a good install id and tenant, so a partial write would show.
 UPDATE bad SET req = req || '{"tenant_id":"tenant_a","install_id":"inst-bad"}' WHERE jsonb_typeof(req) = 'object' AND NOT req ? 'install_id';
 SELECT is((SELECT array_agg(format('%s: %s', name, COALESCE(got, 'no error'))) FROM (
-		SELECT name, want, pg_temp.err(format('SELECT check_update(%L)', req)) AS got FROM bad) s
+		SELECT name, want, failure_of(format('SELECT check_update(%L)', req)) AS got FROM bad) s
 	WHERE got IS DISTINCT FROM '22023 invalid request: ' || want), NULL,
 	format('check_update refuses %s kinds of bad request with 22023 and a message naming the field', (SELECT count(*) FROM bad)));
-SELECT is((SELECT array_agg(name) FROM (SELECT name, want, pg_temp.err(format('SELECT explain_decision(%L)', req)) AS got FROM bad) s
+SELECT is((SELECT array_agg(name) FROM (SELECT name, want, failure_of(format('SELECT explain_decision(%L)', req)) AS got FROM bad) s
 	WHERE got IS DISTINCT FROM '22023 invalid request: ' || want), NULL, 'explain_decision refuses them the same way');
 SELECT is(error_of($$SELECT check_update('{"platform":"windows","arch":"x86_64","products":[]}')$$),
 	'invalid request: "products" must be an array of 1 to 50 products | It is []. | See docs/decisions.md for the request format.',
@@ -923,7 +914,7 @@ SELECT is(error_of($$SELECT check_update('{"platform":"windows","arch":"x86_64",
 SELECT is(error_of($$SELECT check_update('{"arch":"x86_64","products":[{"product_id":"p"}]}')$$),
 	'invalid request: "platform" must be one of windows, macos, linux | The request has no platform. | See docs/decisions.md for the request format.',
 	'a missing field is called missing');
-SELECT is(pg_temp.err('SELECT check_update(NULL)'), '22023 invalid request: "request" must be a JSON object', 'a NULL request is refused');
+SELECT is(failure_of('SELECT check_update(NULL)'), '22023 invalid request: "request" must be a JSON object', 'a NULL request is refused');
 SELECT is((SELECT ((SELECT count(*) FROM installs), (SELECT count(*) FROM decision_log)) FROM before_bad),
 	(SELECT (installs, logged) FROM before_bad), 'bad requests wrote no install and no log row');
 SELECT lives_ok($$SELECT check_update(pg_temp.q('prod_app', '1.0.0', extra => '{"install_id":"inst-bad","capabilities":{"can_elevate":true,"vdi":false,"install_scope":"user","installer_types":[]}}') || '{"tenant_id":"tenant_a","nonce":null}')$$,
@@ -939,12 +930,12 @@ DO $$BEGIN PERFORM bind_role('dec_test_client_b', 'tenant_b'); END$$;
 SET LOCAL ROLE dec_test_dba_a;
 SELECT is(verify_token(check_update(pg_temp.q('prod_app', '1.0.0')) #>> '{decisions,0,token}') ->> 'tenant_id', 'tenant_a',
 	'a caller bound to tenant_a omitting tenant_id gets tenant_a');
-SELECT is(pg_temp.err($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_b"}')$$),
+SELECT is(failure_of($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_b"}')$$),
 	'42501 tenant_id does not match the caller''s tenant', 'and cannot ask for tenant_b');
 SELECT lives_ok($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_a"}')$$, 'naming its own tenant is fine');
-SELECT is(pg_temp.err($$SELECT explain_decision(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_b"}')$$),
+SELECT is(failure_of($$SELECT explain_decision(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_b"}')$$),
 	'42501 tenant_id does not match the caller''s tenant', 'explain_decision: no other tenant either');
-SELECT is(pg_temp.err($$SELECT tenant_update_decisions('tenant_b')$$),
+SELECT is(failure_of($$SELECT tenant_update_decisions('tenant_b')$$),
 	'42501 tenant_id does not match the caller''s tenant', 'tenant_update_decisions: no other tenant either');
 SELECT is(verify_token(tenant_update_decisions()) ->> 'tenant_id', 'tenant_a', 'tenant_update_decisions() is the caller''s tenant');
 SELECT lives_ok($$SELECT set_policy('tenant', mode => 'MANAGED_BY_IT', blocked => ARRAY['>=2.0.0']::bigpicture.semver_range[])$$,
@@ -955,12 +946,12 @@ SET LOCAL ROLE dec_test_client_b;
 SELECT is((SELECT (d ->> 'action', d ->> 'version', verify_token(d ->> 'token') ->> 'tenant_id')
 		FROM jsonb_array_elements(check_update(pg_temp.q('prod_app', '1.0.0')) -> 'decisions') d),
 	('NOTIFY'::text, '2.1.0'::text, 'tenant_b'::text), 'tenant_b''s client is untouched by tenant_a''s policy');
-SELECT is(pg_temp.err($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_a"}')$$),
+SELECT is(failure_of($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_a"}')$$),
 	'42501 tenant_id does not match the caller''s tenant', 'a client cannot ask for another tenant');
-SELECT is(left(pg_temp.err($$SELECT explain_decision(pg_temp.q('prod_app', '1.0.0'))$$), 5), '42501',
+SELECT is(left(failure_of($$SELECT explain_decision(pg_temp.q('prod_app', '1.0.0'))$$), 5), '42501',
 	'a client may not call explain_decision');
 SET LOCAL ROLE dec_test_unbound;
-SELECT is(pg_temp.err($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_a"}')$$),
+SELECT is(failure_of($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_a"}')$$),
 	'42501 no tenant for this caller', 'an unbound client gets no tenant, even when it names one');
 RESET ROLE;
 DO $$BEGIN PERFORM clear_policy('tenant', 'tenant_a'); END$$;

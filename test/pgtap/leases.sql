@@ -11,15 +11,6 @@ SET LOCAL TimeZone = 'UTC';  -- now() + '1 day' is 24 hours
 
 -- ---- helpers ------------------------------------------------------------------------
 
--- "SQLSTATE message" of the error a statement fails with, or NULL.
-CREATE FUNCTION pg_temp.err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE stmt;
-	RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ' ' || SQLERRM;
-END
-$$;
 
 -- The text value of a one-value query, or "ERROR SQLSTATE message".
 CREATE FUNCTION pg_temp.val(stmt text) RETURNS text LANGUAGE plpgsql AS $$
@@ -319,17 +310,17 @@ SELECT pg_temp.run_script();
 SELECT is(r.outcome, s.expect, s.label) FROM script s LEFT JOIN ran r USING (label)
 WHERE s.label LIKE 'state:%' OR s.label LIKE 'renew:%' ORDER BY s.n;
 
-SELECT is(pg_temp.err($$SELECT pg_temp.issue('tenant_a', 'prod_exp', 'user:alice')$$),
+SELECT is(failure_of($$SELECT pg_temp.issue('tenant_a', 'prod_exp', 'user:alice')$$),
 	'PT402 the entitlement to prod_exp has expired', 'expired: the message names the product');
 SELECT is(error_of($$SELECT pg_temp.issue('tenant_a', 'prod_susp', 'user:alice')$$),
 	'the entitlement to prod_susp is suspended |  | Ask the vendor to resume it.', 'suspended: message and hint');
-SELECT is(pg_temp.err($$SELECT pg_temp.issue('tenant_a', 'prod_rev', 'user:alice')$$),
+SELECT is(failure_of($$SELECT pg_temp.issue('tenant_a', 'prod_rev', 'user:alice')$$),
 	'PT410 the entitlement to prod_rev is revoked', 'revoked: message');
-SELECT is(pg_temp.err($$SELECT pg_temp.issue('tenant_a', 'prod_future', 'user:alice')$$),
+SELECT is(failure_of($$SELECT pg_temp.issue('tenant_a', 'prod_future', 'user:alice')$$),
 	'PT425 the entitlement to prod_future has not started yet', 'not started: message');
 SELECT is(error_of($$SELECT pg_temp.issue('tenant_a', 'prod_none', 'user:alice')$$),
 	'no entitlement to prod_none |  | The tenant holds no license for this product.', 'no entitlement: message and hint');
-SELECT is(pg_temp.err(format('SELECT pg_temp.renew(%L)', 'renew: bob takes a seat')),
+SELECT is(failure_of(format('SELECT pg_temp.renew(%L)', 'renew: bob takes a seat')),
 	format('PT410 lease %s is revoked', pg_temp.lease_of('renew: bob takes a seat')), 'a revoked lease: message');
 SELECT is((SELECT (lease_state(l), revoked_at, revoked_reason) FROM leases l WHERE lease_id = pg_temp.lease_of('renew: bob takes a seat')),
 	('revoked'::text, now(), 'abuse'::text), 'revoke_lease records when and why');
@@ -504,7 +495,7 @@ SELECT is((SELECT array_agg(entitlement_id || ' ' || seats_used || ' ' || COALES
 DO $$BEGIN PERFORM update_entitlement('ent_u1', max_seats => 1); END$$;
 SELECT is((SELECT (seats_used, seats_available, utilisation) FROM entitlement_usage WHERE entitlement_id = 'ent_u1'), (2, 0, 2.0000),
 	'fewer seats than leases: nobody is evicted, none available, utilisation over 1');
-SELECT is(pg_temp.err($$SELECT pg_temp.issue('tenant_u', 'prod_conc', 'user:u9')$$), 'PT409 no seat available for prod_conc',
+SELECT is(failure_of($$SELECT pg_temp.issue('tenant_u', 'prod_conc', 'user:u9')$$), 'PT409 no seat available for prod_conc',
 	'and no new seat');
 
 -- license_usage_report over a known history, inserted directly (seq 1, a dummy hash).
@@ -564,11 +555,11 @@ SELECT is(pg_temp.val($$SELECT seats_used::text FROM bigpicture.tenant_usage WHE
 	'so does an auditor');
 RESET ROLE;
 
-SELECT is(pg_temp.err($$SELECT * FROM license_usage_report('tenant_r', now(), now())$$),
+SELECT is(failure_of($$SELECT * FROM license_usage_report('tenant_r', now(), now())$$),
 	'22023 the report needs from_time before to_time', 'an empty window is refused');
-SELECT is(pg_temp.err($$SELECT * FROM license_usage_report('tenant_r', now(), now() - interval '1 hour')$$),
+SELECT is(failure_of($$SELECT * FROM license_usage_report('tenant_r', now(), now() - interval '1 hour')$$),
 	'22023 the report needs from_time before to_time', 'a backwards window is refused');
-SELECT is(pg_temp.err($$SELECT * FROM license_usage_report('tenant_r', NULL, now())$$),
+SELECT is(failure_of($$SELECT * FROM license_usage_report('tenant_r', NULL, now())$$),
 	'22023 the report needs from_time before to_time', 'a window without a start is refused');
 
 -- ---- entitlement administration ------------------------------------------------------------------
@@ -626,7 +617,7 @@ INSERT INTO admin_errors (label, stmt, want) VALUES
 	('a revoked entitlement cannot resume', $$SELECT set_entitlement_status('ent_rev', 'active')$$, '55000 entitlement ent_rev is revoked; revocation is final'),
 	('nor be revoked again', $$SELECT set_entitlement_status('ent_rev', 'revoked', 'again')$$, '55000 entitlement ent_rev is revoked; revocation is final'),
 	('nor change', $$SELECT update_entitlement('ent_rev', max_seats => 9)$$, '55000 entitlement ent_rev is revoked and cannot change');
-SELECT is(pg_temp.err(stmt), want, 'entitlement admin, refused: ' || label) FROM admin_errors ORDER BY n;
+SELECT is(failure_of(stmt), want, 'entitlement admin, refused: ' || label) FROM admin_errors ORDER BY n;
 SELECT is(pg_temp.e('ent_e1'), '5 seats, ends 7 days, features {a,b}, auto_renew f, active', 'the refused changes changed nothing');
 SELECT is((SELECT (max_seats, status, revoked_reason) FROM entitlements WHERE entitlement_id = 'ent_rev'),
 	(5, 'revoked'::text, 'chargeback'::text), 'the revoked entitlement kept its terms and reason');
@@ -660,7 +651,7 @@ INSERT INTO create_errors (label, args, want) VALUES
 	('an unknown tenant', $$'tenant_zz', 'prod_conc', 'concurrent', 1$$, 'P0002 tenant "tenant_zz" does not exist'),
 	('an unknown product', $$'tenant_e', 'prod_zz', 'concurrent', 1$$, 'P0002 product "prod_zz" does not exist'),
 	('an id in use', $$'tenant_e', 'prod_conc', 'concurrent', 1, entitlement_id => 'ent_e1'$$, '23505 entitlement "ent_e1" already exists');
-SELECT is(pg_temp.err(format('SELECT create_entitlement(%s)', args)), want, 'create_entitlement refuses ' || label)
+SELECT is(failure_of(format('SELECT create_entitlement(%s)', args)), want, 'create_entitlement refuses ' || label)
 FROM create_errors ORDER BY n;
 SELECT is((SELECT count(*) FROM entitlements), (SELECT n FROM n_ent), 'the refused create_entitlement calls wrote nothing');
 
@@ -760,7 +751,7 @@ INSERT INTO bad (fn, req, want) VALUES
 	('license_status', '{"tenant_id":"tenant_a","subject_type":"user","subject_id":"z"}', '"product_id" is required'),
 	('license_status', '{"tenant_id":"tenant_a","product_id":"prod_feat","subject_type":"group","subject_id":"z"}', '"subject_type" must be user or machine'),
 	('license_status', '{"tenant_id":"tenant_a","product_id":"prod_feat","duration":60}', '"duration" is not a field of this request');
-SELECT is(pg_temp.err(format('SELECT %s(%L::jsonb)', fn, req)), '22023 invalid lease request: ' || want,
+SELECT is(failure_of(format('SELECT %s(%L::jsonb)', fn, req)), '22023 invalid lease request: ' || want,
 	format('%s %s: %s', fn, COALESCE(left(req::text, 60), 'NULL'), want))
 FROM bad ORDER BY n;
 SELECT is(error_of($$SELECT issue_lease('{"tenant_id":"tenant_a","product_id":"prod_feat","subject_type":"user","subject_id":"z","duration":-60}')$$),
@@ -797,18 +788,18 @@ SELECT is(license_status('{"product_id":"prod_feat","subject_type":"user","subje
 	(SELECT v ->> 'lease_id' FROM box WHERE k = 'client'), 'a client reads its license status');
 SELECT is((SELECT release_lease(jsonb_build_object('lease_id', v ->> 'lease_id')) ->> 'state' FROM box WHERE k = 'client'),
 	'released', 'a client releases it');
-SELECT is(pg_temp.err($$SELECT issue_lease('{"tenant_id":"tenant_b","product_id":"prod_conc","subject_type":"user","subject_id":"cl"}')$$),
+SELECT is(failure_of($$SELECT issue_lease('{"tenant_id":"tenant_b","product_id":"prod_conc","subject_type":"user","subject_id":"cl"}')$$),
 	'42501 tenant_id does not match the caller''s tenant', 'a client cannot ask for another tenant');
-SELECT is(pg_temp.err(format('SELECT release_lease(%L)', (SELECT jsonb_build_object('lease_id', v ->> 'lease_id') FROM box WHERE k = 'tenant_b lease'))),
+SELECT is(failure_of(format('SELECT release_lease(%L)', (SELECT jsonb_build_object('lease_id', v ->> 'lease_id') FROM box WHERE k = 'tenant_b lease'))),
 	format('P0002 lease "%s" does not exist', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease')),
 	'another tenant''s lease does not exist for a client');
-SELECT is(left(pg_temp.err(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'client'), 'x')), 45),
+SELECT is(left(failure_of(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'client'), 'x')), 45),
 	'42501 permission denied for function revoke_l', 'a client may not revoke leases');
-SELECT is(pg_temp.err('SELECT count(*) FROM bigpicture.leases'), '42501 permission denied for table leases', 'a client cannot read leases');
-SELECT is(pg_temp.err('SELECT count(*) FROM bigpicture.lease_chains'), '42501 permission denied for table lease_chains', 'nor lease_chains');
-SELECT is(pg_temp.err('SELECT count(*) FROM bigpicture.entitlement_usage'), '42501 permission denied for view entitlement_usage',
+SELECT is(failure_of('SELECT count(*) FROM bigpicture.leases'), '42501 permission denied for table leases', 'a client cannot read leases');
+SELECT is(failure_of('SELECT count(*) FROM bigpicture.lease_chains'), '42501 permission denied for table lease_chains', 'nor lease_chains');
+SELECT is(failure_of('SELECT count(*) FROM bigpicture.entitlement_usage'), '42501 permission denied for view entitlement_usage',
 	'nor the usage views');
-SELECT is(left(pg_temp.err('SELECT list_entitlements()'), 5), '42501', 'nor list entitlements');
+SELECT is(left(failure_of('SELECT list_entitlements()'), 5), '42501', 'nor list entitlements');
 RESET ROLE;
 
 SET ROLE lt_dba_a;
@@ -821,25 +812,25 @@ SELECT lives_ok(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' F
 	'a tenant admin issues and revokes a lease of its tenant');
 SELECT is((SELECT lease_state(l) || ' ' || revoked_reason FROM leases l WHERE lease_id = (SELECT v ->> 'lease_id' FROM box WHERE k = 'dba')),
 	'revoked stolen laptop', 'the lease is revoked');
-SELECT is(pg_temp.err(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease'), 'x')),
+SELECT is(failure_of(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease'), 'x')),
 	format('P0002 lease "%s" does not exist', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease')),
 	'another tenant''s lease does not exist for it');
-SELECT is(pg_temp.err(format('SELECT revoke_lease(%L, %L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease'), 'x', 'tenant_b')),
+SELECT is(failure_of(format('SELECT revoke_lease(%L, %L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease'), 'x', 'tenant_b')),
 	'42501 tenant_id does not match the caller''s tenant', 'and naming that tenant is refused');
-SELECT is(pg_temp.err($$SELECT issue_lease('{"tenant_id":"tenant_b","product_id":"prod_conc","subject_type":"user","subject_id":"x"}')$$),
+SELECT is(failure_of($$SELECT issue_lease('{"tenant_id":"tenant_b","product_id":"prod_conc","subject_type":"user","subject_id":"x"}')$$),
 	'42501 tenant_id does not match the caller''s tenant', 'a tenant admin cannot issue for another tenant');
-SELECT is(pg_temp.err($$SELECT * FROM license_usage_report('tenant_r', now() - interval '1 day', now())$$),
+SELECT is(failure_of($$SELECT * FROM license_usage_report('tenant_r', now() - interval '1 day', now())$$),
 	'42501 tenant_id does not match the caller''s tenant', 'nor read its usage report');
 SELECT is((SELECT array_agg(DISTINCT entitlement_id ORDER BY entitlement_id) FROM license_usage_report(NULL, now() - interval '1 day', now())
 		   WHERE entitlement_id LIKE 'ent_conc%'), '{ent_conc}', 'its own report needs no tenant_id');
-SELECT is(left(pg_temp.err($$SELECT update_entitlement('ent_conc', max_seats => 99)$$), 5), '42501', 'a tenant admin may not change entitlements');
-SELECT is(left(pg_temp.err($$SELECT set_entitlement_status('ent_conc', 'suspended')$$), 5), '42501', 'nor their status');
+SELECT is(left(failure_of($$SELECT update_entitlement('ent_conc', max_seats => 99)$$), 5), '42501', 'a tenant admin may not change entitlements');
+SELECT is(left(failure_of($$SELECT set_entitlement_status('ent_conc', 'suspended')$$), 5), '42501', 'nor their status');
 RESET ROLE;
 
 SET ROLE lt_dba_l;
 SELECT is((SELECT array_agg(entitlement_id ORDER BY entitlement_id) FROM list_entitlements()), '{ent_l1,ent_l2,ent_l3,ent_l4,ent_l5}',
 	'list_entitlements() for a tenant admin: its own tenant''s only');
-SELECT is(pg_temp.err($$SELECT list_entitlements('tenant_a')$$), '42501 tenant_id does not match the caller''s tenant',
+SELECT is(failure_of($$SELECT list_entitlements('tenant_a')$$), '42501 tenant_id does not match the caller''s tenant',
 	'asking for another tenant is refused, as everywhere else');
 SELECT is((SELECT array_agg(entitlement_id) FROM list_entitlements(state => 'expired')), '{ent_l4}', 'filters apply within its tenant');
 RESET ROLE;
@@ -848,7 +839,7 @@ SET ROLE lt_auditor;
 SELECT is((SELECT array_agg(entitlement_id ORDER BY entitlement_id) FROM list_entitlements('tenant_l', state => 'suspended')), '{ent_l5}',
 	'an auditor lists any tenant''s entitlements');
 SELECT ok((SELECT count(DISTINCT tenant_id) >= 5 FROM leases), 'an auditor reads every tenant''s leases');
-SELECT is(left(pg_temp.err($$SELECT issue_lease('{"tenant_id":"tenant_a","product_id":"prod_feat","subject_type":"user","subject_id":"aud"}')$$), 5),
+SELECT is(left(failure_of($$SELECT issue_lease('{"tenant_id":"tenant_a","product_id":"prod_feat","subject_type":"user","subject_id":"aud"}')$$), 5),
 	'42501', 'an auditor may not issue leases');
 RESET ROLE;
 
@@ -857,15 +848,15 @@ SELECT is(error_of($$SELECT issue_lease('{"product_id":"prod_feat","subject_type
 	'no tenant for this caller |  | Pass tenant_id explicitly.', 'an admin must name the tenant');
 SELECT is(issue_lease('{"tenant_id":"tenant_b","product_id":"prod_chain","subject_type":"user","subject_id":"adm"}') ->> 'entitlement_id',
 	'ent_b_chain', 'and then acts on any');
-SELECT is(left(pg_temp.err(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease'), 'x')), 31),
+SELECT is(left(failure_of(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease'), 'x')), 31),
 	'42501 no tenant for this caller', 'revoke_lease without a tenant_id: refused for an admin');
 SELECT lives_ok(format('SELECT revoke_lease(%L, %L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease'), 'audit', 'tenant_b'),
 	'with it, an admin revokes any tenant''s lease');
 SELECT is((SELECT lease_state(l) || ' ' || revoked_reason FROM leases l WHERE lease_id = (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease')),
 	'revoked audit', 'tenant_b''s lease is revoked');
-SELECT is(pg_temp.err($$SELECT * FROM license_usage_report(NULL, now() - interval '1 day', now())$$), '42501 no tenant for this caller',
+SELECT is(failure_of($$SELECT * FROM license_usage_report(NULL, now() - interval '1 day', now())$$), '42501 no tenant for this caller',
 	'the usage report: an admin must name the tenant');
-SELECT is(pg_temp.err('INSERT INTO bigpicture.lease_chains VALUES (''tenant_a'', ''prod_conc'', ''user:x'', 1, repeat(''0'', 64))'),
+SELECT is(failure_of('INSERT INTO bigpicture.lease_chains VALUES (''tenant_a'', ''prod_conc'', ''user:x'', 1, repeat(''0'', 64))'),
 	'42501 permission denied for table lease_chains', 'not even an admin writes lease tables directly');
 RESET ROLE;
 

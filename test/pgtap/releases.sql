@@ -13,20 +13,11 @@ CREATE ROLE t_mirror LOGIN IN ROLE bigpicture_mirror;
 CREATE ROLE t_client LOGIN IN ROLE bigpicture_client;
 CREATE ROLE t_tadmin LOGIN IN ROLE bigpicture_tenant_admin;
 
--- "SQLSTATE message" of the error a statement fails with, or NULL.
-CREATE FUNCTION pg_temp.err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE stmt;
-	RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ' ' || SQLERRM;
-END
-$$;
 -- NULL when a statement ends as wanted ("SQLSTATE message", or NULL for
 -- success), else what happened instead.
 CREATE FUNCTION pg_temp.check(stmt text, want text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
-	got text := pg_temp.err(stmt);
+	got text := failure_of(stmt);
 BEGIN
 	RETURN CASE WHEN got IS DISTINCT FROM want THEN format('%s => %s', stmt, COALESCE(got, 'no error')) END;
 END
