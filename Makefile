@@ -50,8 +50,12 @@ build/unit/%: test/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lsodium
 
 # ---- command-line tools built on src/core (no database) ---------------------
-TOOLS = build/bin/bigpicture-audit-verify
+TOOLS = build/bin/bigpicture-audit-verify build/bin/bigpicture-verify
 all: $(TOOLS)
+build/bin/bigpicture-verify: src/client/bigpicture_verify.c src/client/bp_client.c src/client/bp_client.h $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ src/client/bigpicture_verify.c src/client/bp_client.c $(CORE_SRCS) -lsodium
+build/unit/test_client: src/client/bp_client.c src/client/bp_client.h
 build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -o $@ $< $(CORE_SRCS) -lsodium

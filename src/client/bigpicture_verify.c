@@ -1,0 +1,388 @@
+/*
+ * bigpicture_verify.c — verify a Big Picture token offline (libbigpicture-client).
+ *
+ *   bigpicture-verify [--root k4.public.…]... [--key PURPOSE=k4.public.…]...
+ *                     [--keyset TOKEN|@FILE]... [--typ TYP] [--now UNIXSECONDS]
+ *                     [--prev-lease TOKEN|@FILE] TOKEN|@FILE|-
+ *
+ * Pins the root keys and purpose keys given, loads each key set (verified
+ * against a pinned root key, in order, so a newer one may follow an older
+ * one), verifies the token (signature, key purpose, state and validity
+ * window, typ, exp / nbf, tenant) at --now (default: the clock) and prints
+ * its payload JSON on stdout, exit 0.  With --prev-lease the token must be
+ * a lease that follows that previous lease (seq + 1, prev_hash = hex
+ * SHA-256 of the previous token's text); the previous lease is verified
+ * too, except for its exp / nbf.  "@FILE" reads a token from a file, "-"
+ * from stdin; surrounding white space is ignored.
+ *
+ * On failure one line "bigpicture-verify: <NAME>: <sentence>" on stderr and
+ * a distinct exit code:
+ *
+ *    0  OK               the token is valid; payload on stdout
+ *    2  USAGE            bad command line, or a file cannot be read
+ *   10  MALFORMED        token, footer or payload not well formed
+ *   11  BAD_SIGNATURE    the signature does not verify
+ *   12  UNKNOWN_KEY      no pinned or key set key has the token's kid
+ *   13  WRONG_PURPOSE    the key's purpose may not sign this typ
+ *   14  WRONG_TYPE       typ is not the --typ asked for
+ *   15  EXPIRED          exp <= now
+ *   16  NOT_YET_VALID    nbf > now
+ *   17  KEY_REVOKED      the signing key is revoked
+ *   18  KEY_NOT_VALID    the key is pending, retired or outside its window
+ *   19  WRONG_TENANT     a tenant key signed another tenant's token
+ *   20  ROLLBACK         key set version or lease seq went backwards
+ *   21  CHAIN_BROKEN     lease seq skipped or prev_hash differs
+ *   22  BAD_KEY          a --root / --key value is not a k4.public key
+ *   23  BUFFER_TOO_SMALL internal buffer too small (should not happen)
+ *   24  CAPACITY         more keys than the client holds (64)
+ *   25  BAD_ARGUMENT     e.g. one key pinned for two purposes
+ *
+ * Only C99, libsodium and src/core + src/client.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "bp_client.h"
+
+#define PROGRAM "bigpicture-verify"
+#define EXIT_USAGE 2
+#define MAX_KEYSETS 16
+
+static const int exit_codes[BP_CLIENT_N_STATUS] = {
+	[BP_CLIENT_OK] = 0,
+	[BP_CLIENT_MALFORMED] = 10,
+	[BP_CLIENT_BAD_SIGNATURE] = 11,
+	[BP_CLIENT_UNKNOWN_KEY] = 12,
+	[BP_CLIENT_WRONG_PURPOSE] = 13,
+	[BP_CLIENT_WRONG_TYPE] = 14,
+	[BP_CLIENT_EXPIRED] = 15,
+	[BP_CLIENT_NOT_YET_VALID] = 16,
+	[BP_CLIENT_KEY_REVOKED] = 17,
+	[BP_CLIENT_KEY_NOT_VALID] = 18,
+	[BP_CLIENT_WRONG_TENANT] = 19,
+	[BP_CLIENT_ROLLBACK] = 20,
+	[BP_CLIENT_CHAIN_BROKEN] = 21,
+	[BP_CLIENT_BAD_KEY] = 22,
+	[BP_CLIENT_BUFFER_TOO_SMALL] = 23,
+	[BP_CLIENT_CAPACITY] = 24,
+	[BP_CLIENT_BAD_ARGUMENT] = 25,
+};
+
+static const char usage_text[] =
+"usage: " PROGRAM " [--root k4.public.…]... [--key PURPOSE=k4.public.…]...\n"
+"                         [--keyset TOKEN|@FILE]... [--typ TYP] [--now UNIXSECONDS]\n"
+"                         [--prev-lease TOKEN|@FILE] TOKEN|@FILE|-\n"
+"\n"
+"Verify a Big Picture PASETO v4.public token offline and print its payload.\n"
+"  --root K          pin a root key (verifies --keyset)\n"
+"  --key P=K         pin a purpose key: root, decision, lease, snapshot, audit\n"
+"  --keyset T        load a key set signed by a pinned root (repeatable, in order)\n"
+"  --typ TYP         require this typ (decision, lease, release, snapshot, ...)\n"
+"  --now SECONDS     verify at this Unix time instead of the clock\n"
+"  --prev-lease T    the token is a lease that must follow this lease\n"
+"A token is given as text, as @FILE, or as - for stdin.\n"
+"\n"
+"Exit codes: 0 OK, 2 USAGE, 10 MALFORMED, 11 BAD_SIGNATURE, 12 UNKNOWN_KEY,\n"
+"13 WRONG_PURPOSE, 14 WRONG_TYPE, 15 EXPIRED, 16 NOT_YET_VALID, 17 KEY_REVOKED,\n"
+"18 KEY_NOT_VALID, 19 WRONG_TENANT, 20 ROLLBACK, 21 CHAIN_BROKEN, 22 BAD_KEY,\n"
+"23 BUFFER_TOO_SMALL, 24 CAPACITY, 25 BAD_ARGUMENT.\n";
+
+static int
+usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "%s: USAGE: %s%s%s.\n", PROGRAM, what, arg ? ": " : "", arg ? arg : "");
+	fprintf(stderr, "Try '%s --help'.\n", PROGRAM);
+	return EXIT_USAGE;
+}
+
+static int
+fail(bp_client_status st, const char *context)
+{
+	fprintf(stderr, "%s: %s: %s%s%s\n", PROGRAM, bp_client_status_name(st),
+			context ? context : "", context ? ": " : "", bp_client_strerror(st));
+	if ((int) st <= 0 || (int) st >= BP_CLIENT_N_STATUS)
+		return 1;
+	return exit_codes[st];
+}
+
+typedef struct text
+{
+	char	   *s;
+	size_t		len;
+} text;
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A token argument: literal text, @FILE or - (stdin).  Malloc'd, trimmed. */
+static bool
+read_token(const char *arg, text *out)
+{
+	FILE	   *f = NULL;
+	char	   *buf = NULL;
+	size_t		len = 0;
+	size_t		cap = 0;
+	size_t		start = 0;
+
+	if (strcmp(arg, "-") == 0)
+		f = stdin;
+	else if (arg[0] == '@')
+	{
+		f = fopen(arg + 1, "rb");
+		if (f == NULL)
+		{
+			fprintf(stderr, "%s: USAGE: cannot open %s: %s.\n", PROGRAM, arg + 1, strerror(errno));
+			return false;
+		}
+	}
+	if (f == NULL)
+	{
+		len = strlen(arg);
+		buf = malloc(len + 1);
+		if (buf == NULL)
+			return false;
+		memcpy(buf, arg, len + 1);
+	}
+	else
+	{
+		for (;;)
+		{
+			size_t		n;
+
+			if (cap - len < 4096)
+			{
+				char	   *nb;
+
+				if (cap > BP_CLIENT_MAX_TOKEN_LEN)
+				{
+					fprintf(stderr, "%s: USAGE: %s is too large for a token.\n", PROGRAM, arg);
+					free(buf);
+					if (f != stdin)
+						fclose(f);
+					return false;
+				}
+				cap = cap ? cap * 2 : 65536;
+				nb = realloc(buf, cap);
+				if (nb == NULL)
+				{
+					free(buf);
+					if (f != stdin)
+						fclose(f);
+					return false;
+				}
+				buf = nb;
+			}
+			n = fread(buf + len, 1, cap - len - 1, f);
+			len += n;
+			if (n == 0)
+				break;
+		}
+		if (ferror(f))
+		{
+			fprintf(stderr, "%s: USAGE: cannot read %s.\n", PROGRAM, arg);
+			free(buf);
+			if (f != stdin)
+				fclose(f);
+			return false;
+		}
+		if (f != stdin)
+			fclose(f);
+		buf[len] = '\0';
+	}
+	while (len > 0 && is_space(buf[len - 1]))
+		buf[--len] = '\0';
+	while (start < len && is_space(buf[start]))
+		start++;
+	memmove(buf, buf + start, len - start + 1);
+	out->s = buf;
+	out->len = len - start;
+	return true;
+}
+
+static bool
+parse_int64(const char *s, int64_t *out)
+{
+	char	   *end;
+	long long	v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0')
+		return false;
+	*out = (int64_t) v;
+	return true;
+}
+
+int
+main(int argc, char **argv)
+{
+	static bp_client_ctx ctx;
+	const char *keysets[MAX_KEYSETS];
+	int			n_keysets = 0;
+	const char *typ = NULL;
+	const char *prev_arg = NULL;
+	const char *token_arg = NULL;
+	int64_t		now = (int64_t) time(NULL);
+	text		token;
+	text		prev;
+	void	   *work;
+	void	   *prev_work = NULL;
+	size_t		payload_len = 0;
+	size_t		prev_payload_len = 0;
+	bp_client_status st;
+	int			i;
+
+	if (sodium_init() < 0)
+	{
+		fprintf(stderr, "%s: USAGE: libsodium could not be initialised.\n", PROGRAM);
+		return EXIT_USAGE;
+	}
+	bp_client_init(&ctx);
+
+	for (i = 1; i < argc; i++)
+	{
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		{
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		if (strcmp(a, "-") == 0 || a[0] != '-')
+		{
+			if (token_arg != NULL)
+				return usage_error("more than one token given", a);
+			token_arg = a;
+			continue;
+		}
+		if (v == NULL)
+			return usage_error("option needs a value", a);
+		i++;
+		if (strcmp(a, "--root") == 0)
+		{
+			st = bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_ROOT, v);
+			if (st != BP_CLIENT_OK)
+				return fail(st, "--root");
+		}
+		else if (strcmp(a, "--key") == 0)
+		{
+			const char *eq = strchr(v, '=');
+			bp_client_purpose p;
+
+			if (eq == NULL)
+				return usage_error("--key wants PURPOSE=k4.public.…", v);
+			p = bp_client_purpose_from_name(v, (size_t) (eq - v));
+			if (p == BP_CLIENT_PURPOSE_NONE)
+				return usage_error("unknown key purpose (root, decision, lease, snapshot, audit)", v);
+			st = bp_client_pin_key(&ctx, p, eq + 1);
+			if (st != BP_CLIENT_OK)
+				return fail(st, "--key");
+		}
+		else if (strcmp(a, "--keyset") == 0)
+		{
+			if (n_keysets == MAX_KEYSETS)
+				return usage_error("too many --keyset options", NULL);
+			keysets[n_keysets++] = v;
+		}
+		else if (strcmp(a, "--typ") == 0)
+		{
+			if (bp_client_purpose_of_typ(v, strlen(v)) == BP_CLIENT_PURPOSE_NONE)
+				return usage_error("unknown typ (keyset, key_certificate, decision, release, lease, snapshot, checkpoint)", v);
+			typ = v;
+		}
+		else if (strcmp(a, "--now") == 0)
+		{
+			if (!parse_int64(v, &now))
+				return usage_error("--now wants Unix seconds", v);
+		}
+		else if (strcmp(a, "--prev-lease") == 0)
+			prev_arg = v;
+		else
+			return usage_error("unknown option", a);
+	}
+	if (token_arg == NULL)
+		return usage_error("no token given", NULL);
+	if (prev_arg != NULL)
+	{
+		if (typ != NULL && strcmp(typ, "lease") != 0)
+			return usage_error("--prev-lease needs --typ lease", typ);
+		typ = "lease";
+	}
+
+	/* Key sets, in order. */
+	for (i = 0; i < n_keysets; i++)
+	{
+		text		ks;
+		size_t		cap;
+
+		if (!read_token(keysets[i], &ks))
+			return EXIT_USAGE;
+		cap = bp_client_work_len(ks.len);
+		work = cap == SIZE_MAX ? NULL : malloc(cap);
+		if (work == NULL)
+			return fail(BP_CLIENT_MALFORMED, "key set");
+		st = bp_client_load_keyset(&ctx, ks.s, ks.len, now, work, cap);
+		free(work);
+		free(ks.s);
+		if (st != BP_CLIENT_OK)
+			return fail(st, "key set");
+	}
+
+	/* The token. */
+	if (!read_token(token_arg, &token))
+		return EXIT_USAGE;
+	{
+		size_t		cap = bp_client_work_len(token.len);
+
+		work = cap == SIZE_MAX ? NULL : malloc(cap);
+		if (work == NULL)
+			return fail(BP_CLIENT_MALFORMED, NULL);
+		st = bp_client_verify(&ctx, token.s, token.len, typ, now, work, cap, &payload_len);
+		if (st != BP_CLIENT_OK)
+			return fail(st, NULL);
+	}
+
+	/* The lease chain. */
+	if (prev_arg != NULL)
+	{
+		size_t		cap;
+
+		if (!read_token(prev_arg, &prev))
+			return EXIT_USAGE;
+		cap = bp_client_work_len(prev.len);
+		prev_work = cap == SIZE_MAX ? NULL : malloc(cap);
+		if (prev_work == NULL)
+			return fail(BP_CLIENT_MALFORMED, "previous lease");
+		st = bp_client_verify_ex(&ctx, prev.s, prev.len, "lease", now, BP_CLIENT_SKIP_TIME,
+								 prev_work, cap, &prev_payload_len);
+		if (st != BP_CLIENT_OK)
+			return fail(st, "previous lease");
+		st = bp_client_check_lease_chain(prev.s, prev.len, prev_work, prev_payload_len,
+										 work, payload_len);
+		if (st != BP_CLIENT_OK)
+			return fail(st, "lease chain");
+	}
+
+	fwrite(work, 1, payload_len, stdout);
+	fputc('\n', stdout);
+	if (fflush(stdout) != 0)
+	{
+		fprintf(stderr, "%s: USAGE: cannot write the payload.\n", PROGRAM);
+		return EXIT_USAGE;
+	}
+	free(work);
+	free(prev_work);
+	free(token.s);
+	return 0;
+}

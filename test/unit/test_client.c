@@ -1,0 +1,683 @@
+/*
+ * test_client.c — libbigpicture-client (src/client/bp_client.c).
+ *
+ * `make unit` links src/core only, so the client library is included here
+ * directly.  Keys are made from fixed seeds with libsodium and every token
+ * is signed here with bp_paseto_v4_sign, the payloads built with snprintf.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "../../src/client/bp_client.c"
+#include "unit.h"
+
+#define NOW INT64_C(1800000000)	/* 2027-01-15T08:00:00Z */
+#define TOKEN_CAP 65536
+#define WORK_CAP (1024 * 1024)
+
+typedef struct test_key
+{
+	uint8_t		sk[64];
+	uint8_t		pk[32];
+	char		pub[BP_PASERK_K4_PUBLIC_LEN + 1];
+	char		kid[BP_PASERK_K4_PID_LEN + 1];
+} test_key;
+
+static uint8_t work[WORK_CAP];
+
+static void
+make_key(test_key *k, uint8_t seed_byte)
+{
+	uint8_t		seed[32];
+	size_t		n;
+
+	memset(seed, seed_byte, sizeof(seed));
+	crypto_sign_seed_keypair(k->pk, k->sk, seed);
+	bp_paserk_k4_public_encode(k->pk, 32, k->pub, sizeof(k->pub), &n);
+	k->pub[n] = '\0';
+	bp_paserk_k4_pid(k->pk, 32, k->kid, sizeof(k->kid), &n);
+	k->kid[n] = '\0';
+}
+
+/* Sign payload with key k and footer {"kid":"<kid>"} (or footer as given). */
+static char *
+sign_footer(const test_key *k, const char *payload, const char *footer)
+{
+	static char tokens[16][TOKEN_CAP];
+	static int	next;
+	static uint8_t scratch[TOKEN_CAP];
+	char	   *out = tokens[next++ % 16];
+	size_t		n = 0;
+	bp_paseto_status st;
+
+	st = bp_paseto_v4_sign(k->sk, 64, (const uint8_t *) payload, strlen(payload),
+						   (const uint8_t *) footer, strlen(footer), NULL, 0,
+						   scratch, sizeof(scratch), out, TOKEN_CAP - 1, &n);
+	if (st != BP_PASETO_OK)
+	{
+		fprintf(stderr, "signing failed: %s\n", bp_paseto_strerror(st));
+		exit(2);
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static char *
+sign(const test_key *k, const char *payload)
+{
+	char		footer[128];
+
+	snprintf(footer, sizeof(footer), "{\"kid\":\"%s\"}", k->kid);
+	return sign_footer(k, payload, footer);
+}
+
+/* Unix seconds -> RFC 3339 with gmtime_r: independent of the parser. */
+static const char *
+rfc(int64_t t)
+{
+	static char bufs[8][32];
+	static int	next;
+	char	   *b = bufs[next++ % 8];
+	time_t		tt = (time_t) t;
+	struct tm	tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(b, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return b;
+}
+
+static bp_client_status
+verify(const bp_client_ctx *ctx, const char *token, const char *typ, int64_t now)
+{
+	size_t		len;
+
+	return bp_client_verify(ctx, token, strlen(token), typ, now, work, sizeof(work), &len);
+}
+
+static bp_client_status
+load(bp_client_ctx *ctx, const char *token, int64_t now)
+{
+	return bp_client_load_keyset(ctx, token, strlen(token), now, work, sizeof(work));
+}
+
+/* One key set entry. */
+static void
+entry(char *out, size_t cap, const test_key *k, const char *purpose, const char *tenant,
+	  const char *state, const char *from, const char *until)
+{
+	char		t[64], f[64], u[64];
+
+	snprintf(t, sizeof(t), tenant ? "\"%s\"" : "null", tenant ? tenant : "");
+	snprintf(f, sizeof(f), from ? "\"%s\"" : "null", from ? from : "");
+	snprintf(u, sizeof(u), until ? "\"%s\"" : "null", until ? until : "");
+	snprintf(out, cap,
+			 "{\"kid\":\"%s\",\"purpose\":\"%s\",\"tenant_id\":%s,\"public_key\":\"%s\","
+			 "\"state\":\"%s\",\"valid_from\":%s,\"valid_until\":%s}",
+			 k->kid, purpose, t, k->pub, state, f, u);
+}
+
+static char *
+keyset_payload(int64_t version, int64_t exp, const char *keys)
+{
+	static char buf[TOKEN_CAP];
+
+	snprintf(buf, sizeof(buf),
+			 "{\"typ\":\"keyset\",\"iss\":\"test\",\"iat\":\"%s\",\"exp\":\"%s\","
+			 "\"version\":%lld,\"keys\":[%s]}",
+			 rfc(NOW - 60), rfc(exp), (long long) version, keys);
+	return buf;
+}
+
+static test_key root, root2, dec, lease, audit, revoked, pending, retiring, tenant_lease,
+			future, stranger;
+static char keys_json[TOKEN_CAP];
+
+static void
+build_keys_json(void)
+{
+	char		e[10][1024];
+	int			i;
+
+	entry(e[0], sizeof(e[0]), &root, "root", NULL, "active", rfc(NOW - 86400), NULL);
+	entry(e[1], sizeof(e[1]), &dec, "decision", NULL, "active", rfc(NOW - 86400), NULL);
+	entry(e[2], sizeof(e[2]), &lease, "lease", NULL, "active", rfc(NOW - 86400), NULL);
+	entry(e[3], sizeof(e[3]), &audit, "audit", NULL, "active", NULL, NULL);
+	entry(e[4], sizeof(e[4]), &revoked, "decision", NULL, "revoked", rfc(NOW - 86400), rfc(NOW - 10));
+	entry(e[5], sizeof(e[5]), &pending, "decision", NULL, "pending", NULL, NULL);
+	entry(e[6], sizeof(e[6]), &retiring, "decision", NULL, "retiring", rfc(NOW - 86400), rfc(NOW + 100));
+	entry(e[7], sizeof(e[7]), &tenant_lease, "lease", "acme", "active", rfc(NOW - 86400), NULL);
+	entry(e[8], sizeof(e[8]), &future, "decision", NULL, "active", rfc(NOW + 1000), NULL);
+	keys_json[0] = '\0';
+	for (i = 0; i < 9; i++)
+	{
+		if (i > 0)
+			strcat(keys_json, ",");
+		strcat(keys_json, e[i]);
+	}
+}
+
+static char *
+decision(const test_key *k, const char *typ, int64_t exp, const char *nbf_extra)
+{
+	char		p[1024];
+
+	snprintf(p, sizeof(p),
+			 "{\"typ\":\"%s\",\"product_id\":\"app\",\"action\":\"UPDATE\",\"iat\":\"%s\",\"exp\":\"%s\"%s}",
+			 typ, rfc(NOW - 5), rfc(exp), nbf_extra ? nbf_extra : "");
+	return sign(k, p);
+}
+
+static void
+test_keyset(void)
+{
+	bp_client_ctx ctx;
+	size_t		n_before;
+	char		ks[TOKEN_CAP];
+	char		e[1024];
+	size_t		len;
+
+	bp_client_init(&ctx);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_ROOT, root.pub), BP_CLIENT_OK);
+
+	/* Good. */
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(5, NOW + 3600, keys_json)), NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(ctx.n_keys, 9);	/* root entry merged with the pinned root */
+	CHECK_INT_EQ(ctx.keyset_version, 5);
+	CHECK(ctx.keyset_loaded);
+	n_before = ctx.n_keys;
+
+	/* Wrong root: signed by a root key nobody pinned. */
+	CHECK_INT_EQ(load(&ctx, sign(&root2, keyset_payload(6, NOW + 3600, keys_json)), NOW),
+				 BP_CLIENT_UNKNOWN_KEY);
+	/* Signed by a key from the key set, not a pinned root. */
+	CHECK_INT_EQ(load(&ctx, sign(&dec, keyset_payload(6, NOW + 3600, keys_json)), NOW),
+				 BP_CLIENT_UNKNOWN_KEY);
+	/* Expired, and exactly at exp. */
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(6, NOW - 1, keys_json)), NOW), BP_CLIENT_EXPIRED);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(6, NOW, keys_json)), NOW), BP_CLIENT_EXPIRED);
+	/* Rollback; the same version again is fine; a newer one too. */
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(4, NOW + 3600, keys_json)), NOW), BP_CLIENT_ROLLBACK);
+	CHECK_INT_EQ(ctx.keyset_version, 5);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(5, NOW + 3600, keys_json)), NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(ctx.n_keys, n_before);
+
+	/* Malformed: each leaves the context as it was. */
+	CHECK_INT_EQ(load(&ctx, sign(&root, "{\"typ\":\"keyset\",\"exp\":\"2099-01-01T00:00:00Z\",\"keys\":[]}"), NOW),
+				 BP_CLIENT_MALFORMED);	/* no version */
+	CHECK_INT_EQ(load(&ctx, sign(&root, "{\"typ\":\"keyset\",\"version\":9,\"keys\":[]}"), NOW),
+				 BP_CLIENT_MALFORMED);	/* no exp */
+	CHECK_INT_EQ(load(&ctx, sign(&root, "{\"typ\":\"keyset\",\"exp\":\"2099-01-01T00:00:00Z\",\"version\":9,\"keys\":{}}"), NOW),
+				 BP_CLIENT_MALFORMED);	/* keys not an array */
+	CHECK_INT_EQ(load(&ctx, sign(&root, "{\"typ\":\"keyset\",\"exp\":\"2099-01-01T00:00:00Z\",\"version\":-1,\"keys\":[]}"), NOW),
+				 BP_CLIENT_MALFORMED);	/* negative version */
+	CHECK_INT_EQ(load(&ctx, sign(&root, "{\"typ\":\"keyset\",\"exp\":\"tomorrow\",\"version\":9,\"keys\":[]}"), NOW),
+				 BP_CLIENT_MALFORMED);	/* exp not RFC 3339 */
+	CHECK_INT_EQ(load(&ctx, sign(&root, "not json"), NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(load(&ctx, sign(&root, "[1,2]"), NOW), BP_CLIENT_MALFORMED);
+	/* An entry whose kid is not its public key's k4.pid. */
+	snprintf(e, sizeof(e),
+			 "{\"kid\":\"%s\",\"purpose\":\"decision\",\"tenant_id\":null,\"public_key\":\"%s\",\"state\":\"active\",\"valid_from\":null,\"valid_until\":null}",
+			 dec.kid, lease.pub);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(9, NOW + 3600, e)), NOW), BP_CLIENT_MALFORMED);
+	entry(e, sizeof(e), &dec, "signing", NULL, "active", NULL, NULL);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(9, NOW + 3600, e)), NOW), BP_CLIENT_MALFORMED);
+	entry(e, sizeof(e), &dec, "decision", NULL, "sleeping", NULL, NULL);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(9, NOW + 3600, e)), NOW), BP_CLIENT_MALFORMED);
+	entry(e, sizeof(e), &dec, "decision", NULL, "active", "2026-02-30T00:00:00Z", NULL);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(9, NOW + 3600, e)), NOW), BP_CLIENT_MALFORMED);
+	/* The same kid twice. */
+	entry(e, sizeof(e), &dec, "decision", NULL, "active", NULL, NULL);
+	snprintf(ks, sizeof(ks), "%s,%s", e, e);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(9, NOW + 3600, ks)), NOW), BP_CLIENT_MALFORMED);
+	/* The pinned root listed with another purpose. */
+	entry(e, sizeof(e), &root, "decision", NULL, "active", NULL, NULL);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(9, NOW + 3600, e)), NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(ctx.keyset_version, 5);
+	CHECK_INT_EQ(ctx.n_keys, n_before);
+
+	/* typ: a decision signed by the root is the wrong purpose; a key certificate the wrong type. */
+	CHECK_INT_EQ(load(&ctx, sign(&root, "{\"typ\":\"decision\",\"exp\":\"2099-01-01T00:00:00Z\",\"version\":9,\"keys\":[]}"), NOW),
+				 BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(load(&ctx, sign(&root, "{\"typ\":\"key_certificate\",\"exp\":\"2099-01-01T00:00:00Z\",\"version\":9,\"keys\":[]}"), NOW),
+				 BP_CLIENT_WRONG_TYPE);
+	/* nbf in the future. */
+	snprintf(ks, sizeof(ks), "{\"typ\":\"keyset\",\"nbf\":\"%s\",\"exp\":\"%s\",\"version\":9,\"keys\":[]}",
+			 rfc(NOW + 60), rfc(NOW + 3600));
+	CHECK_INT_EQ(load(&ctx, sign(&root, ks), NOW), BP_CLIENT_NOT_YET_VALID);
+	/* A work buffer too small. */
+	{
+		const char *t = sign(&root, keyset_payload(9, NOW + 3600, keys_json));
+
+		CHECK_INT_EQ(bp_client_load_keyset(&ctx, t, strlen(t), NOW, work, 100), BP_CLIENT_BUFFER_TOO_SMALL);
+		len = bp_client_work_len(strlen(t));
+		CHECK(len != SIZE_MAX && len <= sizeof(work));
+		CHECK_INT_EQ(bp_client_load_keyset(&ctx, t, strlen(t), NOW, work, len), BP_CLIENT_OK);
+		CHECK_INT_EQ(ctx.keyset_version, 9);
+	}
+	/* A newer key set with fewer keys replaces the old one's keys. */
+	entry(e, sizeof(e), &dec, "decision", NULL, "active", NULL, NULL);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(10, NOW + 3600, e)), NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(ctx.n_keys, 2);
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, NULL), NULL, NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, decision(&retiring, "decision", NOW + 60, NULL), NULL, NOW), BP_CLIENT_UNKNOWN_KEY);
+
+	/* Capacity: 64 entries plus the pinned root do not fit. */
+	{
+		static char big[TOKEN_CAP];
+		test_key	k;
+		int			i;
+
+		big[0] = '\0';
+		for (i = 0; i < BP_CLIENT_MAX_KEYS; i++)
+		{
+			make_key(&k, (uint8_t) (100 + i));
+			entry(e, sizeof(e), &k, "decision", NULL, "active", NULL, NULL);
+			if (i > 0)
+				strcat(big, ",");
+			strcat(big, e);
+		}
+		CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(11, NOW + 3600, big)), NOW), BP_CLIENT_CAPACITY);
+		CHECK_INT_EQ(ctx.n_keys, 2);
+	}
+}
+
+static void
+test_verify(void)
+{
+	bp_client_ctx ctx;
+	char	   *t;
+	char		bad[TOKEN_CAP];
+	char		p[1024];
+	size_t		len;
+	bp_client_status st;
+
+	bp_client_init(&ctx);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_ROOT, root.pub), BP_CLIENT_OK);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(1, NOW + 3600, keys_json)), NOW), BP_CLIENT_OK);
+
+	/* Good, and the payload comes back. */
+	snprintf(p, sizeof(p), "{\"typ\":\"decision\",\"exp\":\"%s\",\"x\":1}", rfc(NOW + 60));
+	t = sign(&dec, p);
+	st = bp_client_verify(&ctx, t, strlen(t), "decision", NOW, work, sizeof(work), &len);
+	CHECK_INT_EQ(st, BP_CLIENT_OK);
+	CHECK(len == strlen(p) && memcmp(work, p, len) == 0);
+	CHECK_INT_EQ(verify(&ctx, t, NULL, NOW), BP_CLIENT_OK);
+
+	/* Bad signature: one character of the body changed. */
+	strcpy(bad, t);
+	bad[20] = bad[20] == 'A' ? 'B' : 'A';
+	CHECK_INT_EQ(verify(&ctx, bad, NULL, NOW), BP_CLIENT_BAD_SIGNATURE);
+	/* ... or one character of the signature part. */
+	strcpy(bad, t);
+	{
+		char	   *dot = strrchr(bad, '.');
+
+		dot[-10] = dot[-10] == 'A' ? 'B' : 'A';
+	}
+	CHECK_INT_EQ(verify(&ctx, bad, NULL, NOW), BP_CLIENT_BAD_SIGNATURE);
+	/* A footer naming another key than the one that signed. */
+	snprintf(bad, sizeof(bad), "{\"kid\":\"%s\"}", retiring.kid);
+	CHECK_INT_EQ(verify(&ctx, sign_footer(&dec, p, bad), NULL, NOW), BP_CLIENT_BAD_SIGNATURE);
+
+	/* Unknown kid. */
+	CHECK_INT_EQ(verify(&ctx, decision(&stranger, "decision", NOW + 60, NULL), NULL, NOW), BP_CLIENT_UNKNOWN_KEY);
+	CHECK_INT_EQ(verify(&ctx, decision(&root2, "keyset", NOW + 60, NULL), NULL, NOW), BP_CLIENT_UNKNOWN_KEY);
+
+	/* Key states and windows. */
+	CHECK_INT_EQ(verify(&ctx, decision(&revoked, "decision", NOW + 60, NULL), NULL, NOW), BP_CLIENT_KEY_REVOKED);
+	CHECK_INT_EQ(verify(&ctx, decision(&pending, "decision", NOW + 60, NULL), NULL, NOW), BP_CLIENT_KEY_NOT_VALID);
+	t = decision(&retiring, "decision", NOW + 3600, NULL);
+	CHECK_INT_EQ(verify(&ctx, t, NULL, NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, t, NULL, NOW + 99), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, t, NULL, NOW + 100), BP_CLIENT_KEY_NOT_VALID);
+	CHECK_INT_EQ(verify(&ctx, t, NULL, NOW + 200), BP_CLIENT_KEY_NOT_VALID);
+	t = decision(&future, "decision", NOW + 3600, NULL);
+	CHECK_INT_EQ(verify(&ctx, t, NULL, NOW), BP_CLIENT_KEY_NOT_VALID);
+	CHECK_INT_EQ(verify(&ctx, t, NULL, NOW + 1000), BP_CLIENT_OK);
+
+	/* typ vs purpose: a lease signed by the decision key, and the reverse. */
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "lease", NOW + 60, NULL), NULL, NOW), BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(verify(&ctx, decision(&lease, "decision", NOW + 60, NULL), NULL, NOW), BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "checkpoint", NOW + 60, NULL), NULL, NOW), BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "keyset", NOW + 60, NULL), NULL, NOW), BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "mystery", NOW + 60, NULL), NULL, NOW), BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(verify(&ctx, decision(&audit, "checkpoint", NOW + 60, NULL), "checkpoint", NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "release", NOW + 60, NULL), "release", NOW), BP_CLIENT_OK);
+	/* A key certificate signed by the pinned root verifies. */
+	CHECK_INT_EQ(verify(&ctx, decision(&root, "key_certificate", NOW + 60, NULL), "key_certificate", NOW), BP_CLIENT_OK);
+
+	/* expected_typ. */
+	t = decision(&dec, "decision", NOW + 60, NULL);
+	CHECK_INT_EQ(verify(&ctx, t, "release", NOW), BP_CLIENT_WRONG_TYPE);
+	CHECK_INT_EQ(verify(&ctx, t, "lease", NOW), BP_CLIENT_WRONG_TYPE);
+	CHECK_INT_EQ(verify(&ctx, t, "decision", NOW), BP_CLIENT_OK);
+
+	/* exp and nbf. */
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW - 1, NULL), NULL, NOW), BP_CLIENT_EXPIRED);
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW, NULL), NULL, NOW), BP_CLIENT_EXPIRED);
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 1, NULL), NULL, NOW), BP_CLIENT_OK);
+	t = decision(&dec, "decision", NOW - 1, NULL);
+	CHECK_INT_EQ(bp_client_verify_ex(&ctx, t, strlen(t), NULL, NOW, BP_CLIENT_SKIP_TIME, work, sizeof(work), &len),
+				 BP_CLIENT_OK);
+	snprintf(p, sizeof(p), ",\"nbf\":\"%s\"", rfc(NOW + 30));
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, p), NULL, NOW), BP_CLIENT_NOT_YET_VALID);
+	snprintf(p, sizeof(p), ",\"nbf\":\"%s\"", rfc(NOW));
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, p), NULL, NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, ",\"nbf\":\"soon\""), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"decision\"}"), NULL, NOW), BP_CLIENT_OK);
+
+	/* Tenant-scoped keys. */
+	snprintf(p, sizeof(p), "{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"exp\":\"%s\"}", rfc(NOW + 60));
+	CHECK_INT_EQ(verify(&ctx, sign(&tenant_lease, p), "lease", NOW), BP_CLIENT_OK);
+	snprintf(p, sizeof(p), "{\"typ\":\"lease\",\"tenant_id\":\"globex\",\"exp\":\"%s\"}", rfc(NOW + 60));
+	CHECK_INT_EQ(verify(&ctx, sign(&tenant_lease, p), "lease", NOW), BP_CLIENT_WRONG_TENANT);
+	CHECK_INT_EQ(verify(&ctx, sign(&lease, p), "lease", NOW), BP_CLIENT_OK);
+
+	/* Malformed. */
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "not json"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "[\"decision\"]"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"exp\":\"2099-01-01T00:00:00Z\"}"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":7}"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"decision\",\"typ\":\"lease\"}"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"decision\",\"exp\":\"2099-01-01T00:00:00Z\",\"exp\":\"2000-01-01T00:00:00Z\"}"), NULL, NOW),
+				 BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"decision\",\"exp\":1900000000}"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign_footer(&dec, "{\"typ\":\"decision\"}", ""), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign_footer(&dec, "{\"typ\":\"decision\"}", "{\"key\":\"x\"}"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign_footer(&dec, "{\"typ\":\"decision\"}", "{\"kid\":\"k4.pid.nope\"}"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign_footer(&dec, "{\"typ\":\"decision\"}", "kid"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, "hello", NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, "v4.local.AAAA.BBBB", NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, "", NULL, NOW), BP_CLIENT_MALFORMED);
+	t = decision(&dec, "decision", NOW + 60, NULL);
+	strcpy(bad, t);
+	strcat(bad, ".extra");
+	CHECK_INT_EQ(verify(&ctx, bad, NULL, NOW), BP_CLIENT_MALFORMED);
+
+	/* Buffers and arguments. */
+	CHECK_INT_EQ(bp_client_verify(&ctx, t, strlen(t), NULL, NOW, work, 64, &len), BP_CLIENT_BUFFER_TOO_SMALL);
+	CHECK_INT_EQ(len, 0);
+	CHECK_INT_EQ(bp_client_verify(&ctx, t, strlen(t), NULL, NOW, work, bp_client_work_len(strlen(t)), &len), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_verify(NULL, t, strlen(t), NULL, NOW, work, sizeof(work), &len), BP_CLIENT_BAD_ARGUMENT);
+	CHECK_INT_EQ(bp_client_verify(&ctx, t, strlen(t), NULL, NOW, NULL, 0, &len), BP_CLIENT_BAD_ARGUMENT);
+}
+
+static void
+test_pinned(void)
+{
+	bp_client_ctx ctx;
+	char		p[256];
+	char		e[1024];
+
+	bp_client_init(&ctx);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_DECISION, dec.pub), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_LEASE, lease.pub), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_DECISION, dec.pub), BP_CLIENT_OK);
+	CHECK_INT_EQ(ctx.n_keys, 2);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_AUDIT, dec.pub), BP_CLIENT_BAD_ARGUMENT);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_AUDIT, "k4.public.nope"), BP_CLIENT_BAD_KEY);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_AUDIT, "k3.public.AAAA"), BP_CLIENT_BAD_KEY);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_NONE, audit.pub), BP_CLIENT_BAD_ARGUMENT);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_AUDIT, NULL), BP_CLIENT_BAD_ARGUMENT);
+
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, NULL), "decision", NOW), BP_CLIENT_OK);
+	snprintf(p, sizeof(p), "{\"typ\":\"lease\",\"seq\":1,\"prev_hash\":\"\",\"exp\":\"%s\"}", rfc(NOW + 60));
+	CHECK_INT_EQ(verify(&ctx, sign(&lease, p), "lease", NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, p), "lease", NOW), BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(verify(&ctx, decision(&audit, "checkpoint", NOW + 60, NULL), NULL, NOW), BP_CLIENT_UNKNOWN_KEY);
+	/* Without a pinned root no key set loads. */
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(1, NOW + 3600, keys_json)), NOW), BP_CLIENT_UNKNOWN_KEY);
+
+	/* A key set can revoke a pinned key. */
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_ROOT, root.pub), BP_CLIENT_OK);
+	entry(e, sizeof(e), &dec, "decision", NULL, "revoked", NULL, rfc(NOW - 5));
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(1, NOW + 3600, e)), NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, NULL), NULL, NOW), BP_CLIENT_KEY_REVOKED);
+	CHECK_INT_EQ(verify(&ctx, sign(&lease, p), "lease", NOW), BP_CLIENT_OK);
+
+	/* Names and purposes. */
+	CHECK_INT_EQ(bp_client_purpose_from_name("lease", 5), BP_CLIENT_PURPOSE_LEASE);
+	CHECK_INT_EQ(bp_client_purpose_from_name("leases", 6), BP_CLIENT_PURPOSE_NONE);
+	CHECK_INT_EQ(bp_client_purpose_of_typ("release", 7), BP_CLIENT_PURPOSE_DECISION);
+	CHECK_INT_EQ(bp_client_purpose_of_typ("key_certificate", 15), BP_CLIENT_PURPOSE_ROOT);
+	CHECK_STR_EQ(bp_client_purpose_name(BP_CLIENT_PURPOSE_AUDIT), "audit");
+}
+
+static void
+test_status_names(void)
+{
+	int			i, j;
+	bool		distinct = true;
+
+	for (i = 0; i < BP_CLIENT_N_STATUS; i++)
+		for (j = i + 1; j < BP_CLIENT_N_STATUS; j++)
+			if (strcmp(bp_client_status_name((bp_client_status) i),
+					   bp_client_status_name((bp_client_status) j)) == 0 ||
+				strcmp(bp_client_strerror((bp_client_status) i),
+					   bp_client_strerror((bp_client_status) j)) == 0)
+				distinct = false;
+	CHECK(distinct);
+	CHECK_STR_EQ(bp_client_status_name(BP_CLIENT_BAD_SIGNATURE), "BAD_SIGNATURE");
+	CHECK_STR_EQ(bp_client_status_name(BP_CLIENT_CAPACITY), "CAPACITY");
+	CHECK_STR_EQ(bp_client_status_name((bp_client_status) 99), "UNKNOWN_STATUS");
+}
+
+static char *
+lease_payload(int seq, const char *prev_hash, const char *sub)
+{
+	static char bufs[8][512];
+	static int	next;
+	char	   *b = bufs[next++ % 8];
+
+	snprintf(b, 512,
+			 "{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"product_id\":\"app\",\"sub\":\"%s\","
+			 "\"exp\":\"%s\",\"seq\":%d,\"prev_hash\":\"%s\"}",
+			 sub, rfc(NOW + 600), seq, prev_hash);
+	return b;
+}
+
+static void
+test_lease_chain(void)
+{
+	char		h1[65], h2[65], h3[65];
+	char	   *p1, *p2, *p3, *t1, *t2, *t3;
+	char	   *p;
+	bp_client_lease_chain chain;
+	char		upper[65];
+	size_t		i;
+
+	bp_client_lease_hash("abc", 3, h1);
+	CHECK_STR_EQ(h1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+
+	p1 = lease_payload(1, "", "alice");
+	t1 = sign(&lease, p1);
+	bp_client_lease_hash(t1, strlen(t1), h1);
+	p2 = lease_payload(2, h1, "alice");
+	t2 = sign(&lease, p2);
+	bp_client_lease_hash(t2, strlen(t2), h2);
+	p3 = lease_payload(3, h2, "alice");
+	t3 = sign(&lease, p3);
+	bp_client_lease_hash(t3, strlen(t3), h3);
+
+	/* Stateless. */
+	CHECK_INT_EQ(bp_client_check_lease_chain(NULL, 0, NULL, 0, p1, strlen(p1)), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_check_lease_chain(t1, strlen(t1), p1, strlen(p1), p2, strlen(p2)), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_check_lease_chain(t2, strlen(t2), p2, strlen(p2), p3, strlen(p3)), BP_CLIENT_OK);
+	/* Skipped seq. */
+	CHECK_INT_EQ(bp_client_check_lease_chain(t1, strlen(t1), p1, strlen(p1), p3, strlen(p3)), BP_CLIENT_CHAIN_BROKEN);
+	/* Backwards, and the same seq again. */
+	CHECK_INT_EQ(bp_client_check_lease_chain(t2, strlen(t2), p2, strlen(p2), p1, strlen(p1)), BP_CLIENT_ROLLBACK);
+	CHECK_INT_EQ(bp_client_check_lease_chain(t2, strlen(t2), p2, strlen(p2), p2, strlen(p2)), BP_CLIENT_ROLLBACK);
+	/* Wrong prev_hash: seq right, hash of another token. */
+	p = lease_payload(2, h3, "alice");
+	CHECK_INT_EQ(bp_client_check_lease_chain(t1, strlen(t1), p1, strlen(p1), p, strlen(p)), BP_CLIENT_CHAIN_BROKEN);
+	p = lease_payload(2, "", "alice");
+	CHECK_INT_EQ(bp_client_check_lease_chain(t1, strlen(t1), p1, strlen(p1), p, strlen(p)), BP_CLIENT_CHAIN_BROKEN);
+	/* Upper-case hex is the same hash. */
+	for (i = 0; i < 65; i++)
+		upper[i] = (h1[i] >= 'a' && h1[i] <= 'f') ? (char) (h1[i] - 32) : h1[i];
+	p = lease_payload(2, upper, "alice");
+	CHECK_INT_EQ(bp_client_check_lease_chain(t1, strlen(t1), p1, strlen(p1), p, strlen(p)), BP_CLIENT_OK);
+	/* Another subject's chain. */
+	p = lease_payload(2, h1, "bob");
+	CHECK_INT_EQ(bp_client_check_lease_chain(t1, strlen(t1), p1, strlen(p1), p, strlen(p)), BP_CLIENT_CHAIN_BROKEN);
+	/* First lease: seq 1 and prev_hash "". */
+	CHECK_INT_EQ(bp_client_check_lease_chain(NULL, 0, NULL, 0, p2, strlen(p2)), BP_CLIENT_CHAIN_BROKEN);
+	p = lease_payload(1, h3, "alice");
+	CHECK_INT_EQ(bp_client_check_lease_chain(NULL, 0, NULL, 0, p, strlen(p)), BP_CLIENT_CHAIN_BROKEN);
+	/* Malformed payloads. */
+	p = "{\"typ\":\"lease\",\"seq\":0,\"prev_hash\":\"\"}";
+	CHECK_INT_EQ(bp_client_check_lease_chain(NULL, 0, NULL, 0, p, strlen(p)), BP_CLIENT_MALFORMED);
+	p = "{\"typ\":\"lease\",\"prev_hash\":\"\"}";
+	CHECK_INT_EQ(bp_client_check_lease_chain(NULL, 0, NULL, 0, p, strlen(p)), BP_CLIENT_MALFORMED);
+	p = "{\"typ\":\"lease\",\"seq\":1}";
+	CHECK_INT_EQ(bp_client_check_lease_chain(NULL, 0, NULL, 0, p, strlen(p)), BP_CLIENT_MALFORMED);
+	p = "{\"typ\":\"lease\",\"seq\":1,\"prev_hash\":\"abc\"}";
+	CHECK_INT_EQ(bp_client_check_lease_chain(NULL, 0, NULL, 0, p, strlen(p)), BP_CLIENT_MALFORMED);
+	p = "{\"typ\":\"decision\",\"seq\":1,\"prev_hash\":\"\"}";
+	CHECK_INT_EQ(bp_client_check_lease_chain(NULL, 0, NULL, 0, p, strlen(p)), BP_CLIENT_WRONG_TYPE);
+	p = "{\"typ\":\"lease\",\"seq\":1.5,\"prev_hash\":\"\"}";
+	CHECK_INT_EQ(bp_client_check_lease_chain(NULL, 0, NULL, 0, p, strlen(p)), BP_CLIENT_MALFORMED);
+
+	/* Stateful. */
+	bp_client_lease_chain_init(&chain);
+	CHECK_INT_EQ(bp_client_lease_chain_next(&chain, t2, strlen(t2), p2, strlen(p2)), BP_CLIENT_CHAIN_BROKEN);
+	CHECK_INT_EQ(chain.seq, 0);
+	CHECK_INT_EQ(bp_client_lease_chain_next(&chain, t1, strlen(t1), p1, strlen(p1)), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_lease_chain_next(&chain, t3, strlen(t3), p3, strlen(p3)), BP_CLIENT_CHAIN_BROKEN);
+	CHECK_INT_EQ(bp_client_lease_chain_next(&chain, t2, strlen(t2), p2, strlen(p2)), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_lease_chain_next(&chain, t2, strlen(t2), p2, strlen(p2)), BP_CLIENT_ROLLBACK);
+	CHECK_INT_EQ(bp_client_lease_chain_next(&chain, t3, strlen(t3), p3, strlen(p3)), BP_CLIENT_OK);
+	CHECK_INT_EQ(chain.seq, 3);
+	CHECK_STR_EQ(chain.hash, h3);
+}
+
+static void
+check_time(const char *s, int64_t want)
+{
+	int64_t		got = 0;
+	bool		ok = bp_client_parse_rfc3339(s, strlen(s), &got);
+
+	CHECK_MSG(ok && got == want, "parse \"%s\": ok %d, got %lld, want %lld", s, ok, (long long) got, (long long) want);
+}
+
+static void
+check_bad_time(const char *s)
+{
+	int64_t		got;
+
+	CHECK_MSG(!bp_client_parse_rfc3339(s, strlen(s), &got), "\"%s\" should not parse", s);
+}
+
+static void
+test_rfc3339(void)
+{
+	int64_t		t;
+	int			i;
+	bool		all = true;
+
+	check_time("1970-01-01T00:00:00Z", 0);
+	check_time("2026-11-26T17:00:00Z", INT64_C(1795712400));
+	check_time("2024-02-29T12:34:56Z", INT64_C(1709210096));
+	check_time("2000-02-29T00:00:00Z", INT64_C(951782400));
+	check_time("1999-12-31T23:59:59Z", INT64_C(946684799));
+	check_time("2038-01-19T03:14:08Z", INT64_C(2147483648));
+	check_time("9999-12-31T23:59:59Z", INT64_C(253402300799));
+	check_time("0001-01-01T00:00:00Z", INT64_C(-62135596800));
+	check_time("1969-12-31T23:59:59Z", -1);
+	/* Fractions truncate; lower case t and z. */
+	check_time("2026-11-26T17:00:00.999999Z", INT64_C(1795712400));
+	check_time("2026-11-26T17:00:00.5Z", INT64_C(1795712400));
+	check_time("2026-11-26t17:00:00z", INT64_C(1795712400));
+	/* Offsets. */
+	check_time("2026-11-26T18:00:00+01:00", INT64_C(1795712400));
+	check_time("2026-11-26T11:30:00-05:30", INT64_C(1795712400));
+	check_time("2026-11-27T02:45:00.25+09:45", INT64_C(1795712400));
+	check_time("2026-11-26T17:00:00-00:00", INT64_C(1795712400));
+	check_time("2026-11-26T17:00:00+00:00", INT64_C(1795712400));
+	check_time("1970-01-01T00:00:00+01:00", -3600);
+	/* A leap second counts as the next minute's :00. */
+	check_time("2016-12-31T23:59:60Z", INT64_C(1483228800));
+	/* Leap years. */
+	check_time("1600-02-29T00:00:00Z", INT64_C(-11670998400));
+	check_bad_time("2023-02-29T00:00:00Z");
+	check_bad_time("1900-02-29T00:00:00Z");
+	check_bad_time("2100-02-29T00:00:00Z");
+	check_time("2023-02-28T00:00:00Z", INT64_C(1677542400));
+	/* Bad input. */
+	check_bad_time("");
+	check_bad_time("2026-11-26");
+	check_bad_time("2026-11-26T17:00:00");
+	check_bad_time("2026-11-26 17:00:00Z");
+	check_bad_time("2026-13-01T00:00:00Z");
+	check_bad_time("2026-00-01T00:00:00Z");
+	check_bad_time("2026-04-31T00:00:00Z");
+	check_bad_time("2026-11-00T00:00:00Z");
+	check_bad_time("2026-11-26T24:00:00Z");
+	check_bad_time("2026-11-26T17:60:00Z");
+	check_bad_time("2026-11-26T17:00:61Z");
+	check_bad_time("2026-11-26T17:00:00.Z");
+	check_bad_time("2026-11-26T17:00:00ZZ");
+	check_bad_time("2026-11-26T17:00:00+0100");
+	check_bad_time("2026-11-26T17:00:00+24:00");
+	check_bad_time("2026-11-26T17:00:00+01:60");
+	check_bad_time("2026-11-26T17:00:00+01");
+	check_bad_time("26-11-26T17:00:00Z");
+	check_bad_time("2026-1-26T17:00:00Z");
+	check_bad_time("+2026-11-26T17:00:00Z");
+	check_bad_time(" 2026-11-26T17:00:00Z");
+	check_bad_time("2026-11-26T17:00:00 Z");
+	check_bad_time("2026/11/26T17:00:00Z");
+	check_bad_time("2026-11-26T1a:00:00Z");
+	CHECK(!bp_client_parse_rfc3339("2026-11-26T17:00:00Z", 19, &t));	/* cut short */
+	CHECK(!bp_client_parse_rfc3339(NULL, 0, &t));
+	CHECK_INT_EQ(bp_client_days_from_civil(2000, 3, 1), 11017);
+	CHECK_INT_EQ(bp_client_days_from_civil(1970, 1, 1), 0);
+
+	/* Round trips against gmtime over a wide range. */
+	for (i = 0; i < 2000; i++)
+	{
+		int64_t		want = (int64_t) i * INT64_C(2147483) - INT64_C(1000000000);
+		const char *s = rfc(want);
+
+		if (!bp_client_parse_rfc3339(s, strlen(s), &t) || t != want)
+		{
+			all = false;
+			fprintf(stderr, "round trip %s: %lld\n", s, (long long) want);
+			break;
+		}
+	}
+	CHECK(all);
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0)
+		return 2;
+	make_key(&root, 1);
+	make_key(&root2, 2);
+	make_key(&dec, 3);
+	make_key(&lease, 4);
+	make_key(&audit, 5);
+	make_key(&revoked, 6);
+	make_key(&pending, 7);
+	make_key(&retiring, 8);
+	make_key(&tenant_lease, 9);
+	make_key(&future, 10);
+	make_key(&stranger, 11);
+	build_keys_json();
+
+	test_keyset();
+	test_verify();
+	test_pinned();
+	test_status_names();
+	test_lease_chain();
+	test_rfc3339();
+	return unit_summary("client");
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# verify_cli.sh BINARY — checks the bigpicture-verify CLI
+# (src/client/bigpicture_verify.c, built by the caller).
+#
+# Tokens are signed here by a tiny helper compiled from src/core (found next
+# to this script) with cc into a temporary directory: "sign SEED PAYLOAD"
+# prints a v4.public token with footer {"kid":"<k4.pid>"} signed by the
+# Ed25519 key whose 32-byte seed is SEED repeated, "pub SEED" its k4.public
+# and "kid SEED" its k4.pid.  Lease hashes come from sha256sum.
+#
+# Prints "ok - …" or "not ok - …" per check and a last line
+# "verify-cli: N passed, N failed"; exits non-zero when anything failed.
+set -u
+
+bin=${1:?usage: $0 path/to/bigpicture-verify}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+passed=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cat > "$tmp/sign.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "paserk.h"
+#include "paseto.h"
+
+int
+main(int argc, char **argv)
+{
+	unsigned char seed[32], pk[32], sk[64];
+	char pub[64], kid[64], footer[128];
+	static unsigned char scratch[1 << 16];
+	static char out[1 << 16];
+	size_t n, kn;
+
+	if (argc < 3 || sodium_init() < 0)
+		return 2;
+	memset(seed, atoi(argv[2]), sizeof(seed));
+	crypto_sign_seed_keypair(pk, sk, seed);
+	bp_paserk_k4_public_encode(pk, 32, pub, sizeof(pub), &n);
+	pub[n] = '\0';
+	bp_paserk_k4_pid(pk, 32, kid, sizeof(kid), &kn);
+	kid[kn] = '\0';
+	if (strcmp(argv[1], "pub") == 0)
+		return puts(pub) < 0;
+	if (strcmp(argv[1], "kid") == 0)
+		return puts(kid) < 0;
+	if (strcmp(argv[1], "sign") != 0 || argc < 4)
+		return 2;
+	snprintf(footer, sizeof(footer), "{\"kid\":\"%s\"}", kid);
+	if (bp_paseto_v4_sign(sk, 64, (const unsigned char *) argv[3], strlen(argv[3]),
+						  (const unsigned char *) footer, strlen(footer), NULL, 0,
+						  scratch, sizeof(scratch), out, sizeof(out) - 1, &n) != BP_PASETO_OK)
+		return 1;
+	out[n] = '\0';
+	return puts(out) < 0;
+}
+C
+if ! ${CC:-cc} -std=c99 -D_POSIX_C_SOURCE=200809L -O1 -I"$src/src/core" -o "$tmp/sign" \
+		"$tmp/sign.c" "$src"/src/core/*.c -lsodium 2> "$tmp/cc.err"; then
+	echo "not ok - could not build the signing helper: $(head -3 "$tmp/cc.err")"
+	echo "verify-cli: 0 passed, 1 failed"
+	exit 1
+fi
+s=$tmp/sign
+
+# Keys by seed: 1 root, 2 decision, 3 lease, 4 revoked decision,
+# 5 pending decision, 6 a key nobody knows.
+root=$($s pub 1)
+dec=$($s pub 2)
+lease=$($s pub 3)
+now=1800000000					# 2027-01-15T08:00:00Z
+later='2027-01-15T09:00:00Z'
+earlier='2027-01-15T07:00:00Z'
+
+entry() {	# seed purpose state
+	printf '{"kid":"%s","purpose":"%s","tenant_id":null,"public_key":"%s","state":"%s","valid_from":null,"valid_until":null}' \
+		"$($s kid "$1")" "$2" "$($s pub "$1")" "$3"
+}
+keys="$(entry 1 root active),$(entry 2 decision active),$(entry 3 lease active),$(entry 4 decision revoked),$(entry 5 decision pending)"
+keyset() {	# version
+	$s sign 1 "{\"typ\":\"keyset\",\"iat\":\"$earlier\",\"exp\":\"$later\",\"version\":$1,\"keys\":[$keys]}"
+}
+ks1=$(keyset 1)
+ks2=$(keyset 2)
+printf '%s\n' "$ks2" > "$tmp/keyset"
+
+dec_payload="{\"typ\":\"decision\",\"product_id\":\"app\",\"action\":\"UPDATE\",\"iat\":\"$earlier\",\"exp\":\"$later\"}"
+good=$($s sign 2 "$dec_payload")
+bad_sig=$(printf '%s' "$good" | sed 's/^\(v4\.public\.....................\)./\1A/')
+[ "$bad_sig" = "$good" ] && bad_sig=$(printf '%s' "$good" | sed 's/^\(v4\.public\.....................\)./\1B/')
+unknown=$($s sign 6 "$dec_payload")
+lease_by_dec=$($s sign 2 "{\"typ\":\"lease\",\"exp\":\"$later\",\"seq\":1,\"prev_hash\":\"\"}")
+expired=$($s sign 2 "{\"typ\":\"decision\",\"exp\":\"$earlier\"}")
+early=$($s sign 2 "{\"typ\":\"decision\",\"nbf\":\"$later\",\"exp\":\"$later\"}")
+by_revoked=$($s sign 4 "$dec_payload")
+by_pending=$($s sign 5 "$dec_payload")
+malformed=$($s sign 2 "{\"typ\":\"decision\",\"exp\":\"tomorrow\"}")
+
+lease_payload() {	# seq prev_hash
+	printf '{"typ":"lease","tenant_id":"acme","product_id":"app","sub":"alice","exp":"%s","seq":%s,"prev_hash":"%s"}' "$later" "$1" "$2"
+}
+hash() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+l1=$($s sign 3 "$(lease_payload 1 "")")
+l2=$($s sign 3 "$(lease_payload 2 "$(hash "$l1")")")
+l3=$($s sign 3 "$(lease_payload 3 "$(hash "$l2")")")
+l2_bad=$($s sign 3 "$(lease_payload 2 "$(hash "$l3")")")
+printf '%s\n' "$l1" > "$tmp/l1"
+
+# expect NAME CODE [STDERR-PREFIX] -- ARGS...: run the CLI, check its exit code
+# (and that stderr starts with the prefix, when given).
+expect() {
+	local name=$1 code=$2 prefix=$3
+	shift 4
+	"$bin" "$@" > "$tmp/out" 2> "$tmp/err" < "${stdin_file:-/dev/null}"
+	local rc=$?
+	if [ "$rc" -ne "$code" ]; then
+		echo "not ok - $name: exit $rc, expected $code ($(head -1 "$tmp/err"))"
+		failed=$((failed + 1))
+	elif [ -n "$prefix" ] && [ "$(head -c ${#prefix} "$tmp/err")" != "$prefix" ]; then
+		echo "not ok - $name: stderr $(head -1 "$tmp/err")"
+		failed=$((failed + 1))
+	else
+		echo "ok - $name"
+		passed=$((passed + 1))
+	fi
+}
+
+expect "pinned decision key: valid" 0 "" -- --key "decision=$dec" --now $now "$good"
+if [ "$(cat "$tmp/out")" = "$dec_payload" ]; then
+	echo "ok - payload printed on stdout"; passed=$((passed + 1))
+else
+	echo "not ok - payload printed on stdout: $(cat "$tmp/out")"; failed=$((failed + 1))
+fi
+expect "root + key set: valid" 0 "" -- --root "$root" --keyset "$ks1" --typ decision --now $now "$good"
+printf '%s\n' "$good" > "$tmp/token"
+stdin_file=$tmp/token expect "key set from @file, token from stdin" 0 "" -- --root "$root" --keyset "@$tmp/keyset" --now $now -
+expect "token from @file" 0 "" -- --key "decision=$dec" --now $now "@$tmp/token"
+expect "bad signature" 11 "bigpicture-verify: BAD_SIGNATURE: " -- --key "decision=$dec" --now $now "$bad_sig"
+expect "unknown key" 12 "bigpicture-verify: UNKNOWN_KEY: " -- --root "$root" --keyset "$ks1" --now $now "$unknown"
+expect "lease signed by the decision key" 13 "bigpicture-verify: WRONG_PURPOSE: " -- --key "decision=$dec" --now $now "$lease_by_dec"
+expect "--typ mismatch" 14 "bigpicture-verify: WRONG_TYPE: " -- --key "decision=$dec" --typ release --now $now "$good"
+expect "expired" 15 "bigpicture-verify: EXPIRED: " -- --key "decision=$dec" --now $now "$expired"
+expect "not yet valid" 16 "bigpicture-verify: NOT_YET_VALID: " -- --key "decision=$dec" --now $now "$early"
+expect "revoked key" 17 "bigpicture-verify: KEY_REVOKED: " -- --root "$root" --keyset "$ks1" --now $now "$by_revoked"
+expect "pending key" 18 "bigpicture-verify: KEY_NOT_VALID: " -- --root "$root" --keyset "$ks1" --now $now "$by_pending"
+expect "key set rollback" 20 "bigpicture-verify: ROLLBACK: " -- --root "$root" --keyset "$ks2" --keyset "$ks1" --now $now "$good"
+expect "key set expired" 15 "bigpicture-verify: EXPIRED: key set" -- --root "$root" --keyset "$ks1" --now 1900000000 "$good"
+expect "key set with a wrong root" 12 "bigpicture-verify: UNKNOWN_KEY: key set" -- --root "$dec" --keyset "$ks1" --now $now "$good"
+expect "malformed payload" 10 "bigpicture-verify: MALFORMED: " -- --key "decision=$dec" --now $now "$malformed"
+expect "not a token" 10 "bigpicture-verify: MALFORMED: " -- --key "decision=$dec" --now $now "hello"
+expect "first lease" 0 "" -- --key "lease=$lease" --typ lease --now $now "$l1"
+expect "lease chain" 0 "" -- --key "lease=$lease" --now $now --prev-lease "@$tmp/l1" "$l2"
+expect "lease chain, later link" 0 "" -- --key "lease=$lease" --now $now --prev-lease "$l2" "$l3"
+expect "lease chain, skipped seq" 21 "bigpicture-verify: CHAIN_BROKEN: " -- --key "lease=$lease" --now $now --prev-lease "$l1" "$l3"
+expect "lease chain, wrong prev_hash" 21 "bigpicture-verify: CHAIN_BROKEN: " -- --key "lease=$lease" --now $now --prev-lease "$l1" "$l2_bad"
+expect "lease chain, backwards" 20 "bigpicture-verify: ROLLBACK: " -- --key "lease=$lease" --now $now --prev-lease "$l2" "$l1"
+expect "bad --root key" 22 "bigpicture-verify: BAD_KEY: " -- --root "k4.public.nope" "$good"
+expect "no token" 2 "bigpicture-verify: USAGE: " -- --key "decision=$dec"
+expect "unknown option" 2 "bigpicture-verify: USAGE: " -- --frobnicate x "$good"
+expect "unknown purpose" 2 "bigpicture-verify: USAGE: " -- --key "signing=$dec" "$good"
+expect "missing file" 2 "bigpicture-verify: USAGE: " -- --key "decision=$dec" "@$tmp/does-not-exist"
+expect "--help" 0 "" -- --help
+if grep -q "BAD_SIGNATURE" "$tmp/out"; then
+	echo "ok - --help lists the exit codes"; passed=$((passed + 1))
+else
+	echo "not ok - --help lists the exit codes"; failed=$((failed + 1))
+fi
+
+echo "verify-cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
