@@ -60,7 +60,44 @@ build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c $(CORE_S
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -o $@ $< $(CORE_SRCS) -lsodium
 
-.PHONY: unit test demo stop bench
+# ---- libbigpicture-client: what a desktop application links against --------
+# A static and a shared library of src/client/bp_client.c and src/core, its
+# headers and a pkg-config file; `make install` puts them under CLIENT_PREFIX.
+CLIENT_PREFIX ?= /usr/local
+CLIENT_SOVERSION = 0
+CLIENT_OBJS = $(patsubst %.c,build/client/%.o,src/client/bp_client.c $(CORE_SRCS))
+CLIENT_LIBS = build/lib/libbigpicture-client.a build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION) \
+	build/lib/bigpicture-client.pc
+all: $(CLIENT_LIBS)
+build/client/%.o: %.c $(CORE_HDRS) src/client/bp_client.h
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -fPIC -fvisibility=default -Wall -Wextra -Werror \
+		-Isrc/core -Isrc/client -c -o $@ $<
+build/lib/libbigpicture-client.a: $(CLIENT_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION): $(CLIENT_OBJS)
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) -shared -Wl,-soname,libbigpicture-client.so.$(CLIENT_SOVERSION) -o $@ $^ -lsodium
+build/lib/bigpicture-client.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(CLIENT_PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include/bigpicture' '' \
+		'Name: bigpicture-client' 'Description: Verify Big Picture update decisions, leases and key sets' \
+		'Version: $(EXTVERSION)' 'Requires: libsodium' 'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -lbigpicture-client' >$@
+install: install-client
+install-client: $(CLIENT_LIBS) $(TOOLS)
+	install -d $(DESTDIR)$(CLIENT_PREFIX)/lib/pkgconfig $(DESTDIR)$(CLIENT_PREFIX)/include/bigpicture \
+		$(DESTDIR)$(CLIENT_PREFIX)/bin
+	install -m 644 build/lib/libbigpicture-client.a $(DESTDIR)$(CLIENT_PREFIX)/lib/
+	install -m 755 build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION) $(DESTDIR)$(CLIENT_PREFIX)/lib/
+	ln -sf libbigpicture-client.so.$(CLIENT_SOVERSION) $(DESTDIR)$(CLIENT_PREFIX)/lib/libbigpicture-client.so
+	install -m 644 build/lib/bigpicture-client.pc $(DESTDIR)$(CLIENT_PREFIX)/lib/pkgconfig/
+	install -m 644 src/client/bp_client.h src/core/*.h $(DESTDIR)$(CLIENT_PREFIX)/include/bigpicture/
+	install -m 755 $(TOOLS) $(DESTDIR)$(CLIENT_PREFIX)/bin/
+	@if [ -z "$(DESTDIR)" ]; then ldconfig 2>/dev/null || true; fi
+
+.PHONY: unit test demo stop bench install-client
 unit: $(UNIT_TESTS)
 	@scripts/run-unit $(UNIT_TESTS)
 
