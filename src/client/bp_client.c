@@ -450,6 +450,36 @@ map_paseto(bp_paseto_status st)
 }
 
 /*
+ * Signature and PASETO form only, with a key given as PASERK k4.public: no
+ * kid, typ or time checks.  For generic PASETO v4.public tokens (and the
+ * official test vectors); Big Picture tokens go through bp_client_verify.
+ */
+bp_client_status
+bp_client_verify_paseto(const char *k4_public, const char *token, size_t token_len,
+						const char *implicit, size_t implicit_len,
+						void *work, size_t work_cap, size_t *payload_len)
+{
+	uint8_t		pk[BP_PASERK_K4_PUBLIC_KEY_BYTES];
+	size_t		pmax;
+	size_t		scratch;
+
+	if (payload_len)
+		*payload_len = 0;
+	if (k4_public == NULL || token == NULL || work == NULL || payload_len == NULL ||
+		(implicit == NULL && implicit_len > 0))
+		return BP_CLIENT_BAD_ARGUMENT;
+	if (bp_paserk_k4_public_decode(k4_public, strlen(k4_public), pk) != BP_PASERK_OK)
+		return BP_CLIENT_BAD_KEY;
+	pmax = bp_paseto_v4_payload_max_len(token_len);
+	scratch = bp_paseto_v4_verify_scratch_len(token_len, implicit_len);
+	if (pmax == SIZE_MAX || scratch == SIZE_MAX || add_size(pmax, scratch) > work_cap)
+		return BP_CLIENT_BUFFER_TOO_SMALL;
+	return map_paseto(bp_paseto_v4_verify(token, token_len, pk, sizeof(pk), NULL, 0,
+										  (const uint8_t *) implicit, implicit_len,
+										  (uint8_t *) work + pmax, scratch, work, pmax, payload_len));
+}
+
+/*
  * The common verifier.  keyset_mode: the key must be a pinned root key and
  * exp is required.  On success *p describes the payload and its tokens.
  */

@@ -157,6 +157,19 @@ bp_client_status bp_client_load_keyset(bp_client_ctx *ctx,
 									   int64_t now,
 									   void *work, size_t work_cap);
 
+/*
+ * Check only the signature and PASETO v4.public form of a token, with a key
+ * given as PASERK k4.public and an implicit assertion (may be NULL when its
+ * length is 0): no kid, typ, key state or time checks.  For generic PASETO
+ * tokens and the official test vectors; Big Picture tokens go through
+ * bp_client_verify.  work_cap >= bp_client_work_len(token_len) + implicit_len
+ * suffices; the payload is at the start of work.
+ */
+bp_client_status bp_client_verify_paseto(const char *k4_public,
+										 const char *token, size_t token_len,
+										 const char *implicit, size_t implicit_len,
+										 void *work, size_t work_cap, size_t *payload_len);
+
 /* Flags for bp_client_verify_ex. */
 #define BP_CLIENT_SKIP_TIME 0x1 /* do not check exp and nbf (not the key's window) */
 

@@ -15,6 +15,7 @@
 
 #include "../../src/client/bp_client.c"
 #include "unit.h"
+#include "json_mini.h"
 
 #define NOW INT64_C(1800000000)	/* 2027-01-15T08:00:00Z */
 #define TOKEN_CAP 65536
@@ -679,5 +680,62 @@ main(void)
 	test_status_names();
 	test_lease_chain();
 	test_rfc3339();
+	/* The official PASETO v4.public vectors, through the library's API. */
+	{
+		jm_value	root;
+		static char work_v[1 << 16];
+		int			ran = 0;
+
+		if (!jm_parse_file("test/unit/vectors/paseto/v4.json", &root))
+			CHECK_MSG(false, "cannot load test/unit/vectors/paseto/v4.json (run from the repository root)");
+		else
+		{
+			const jm_value *tests = jm_get(&root, "tests");
+			char		good_key[BP_PASERK_K4_PUBLIC_LEN + 1] = "";
+
+			for (size_t k = 0; tests && k < tests->count; k++)
+			{
+				const jm_value *t = &tests->items[k];
+				const char *name = jm_str(t, "name");
+				const char *token = jm_str(t, "token");
+				const char *pkhex = jm_str(t, "public-key");
+				const char *ia = jm_str(t, "implicit-assertion");
+				char		key[BP_PASERK_K4_PUBLIC_LEN + 1];
+				uint8_t		pk[32];
+				size_t		n = 0;
+				size_t		plen = 0;
+				bp_client_status st;
+
+				if (name == NULL || token == NULL || strncmp(name, "4-", 2) != 0 ||
+					!(name[2] == 'S' || name[2] == 'F'))
+					continue;
+				if (pkhex != NULL && jm_hex_decode(pkhex, pk, sizeof(pk)) == 32 &&
+					bp_paserk_k4_public_encode(pk, 32, key, sizeof(key) - 1, &n) == BP_PASERK_OK)
+					key[n] = '\0';
+				else
+					strcpy(key, good_key);
+				if (key[0] == '\0')
+					continue;
+				st = bp_client_verify_paseto(key, token, strlen(token), ia, ia ? strlen(ia) : 0,
+											 work_v, sizeof(work_v), &plen);
+				if (jm_bool(t, "expect-fail") == 1)
+					CHECK_MSG(st != BP_CLIENT_OK, "vector %s must not verify", name);
+				else
+				{
+					const char *want = jm_str(t, "payload");
+
+					strcpy(good_key, key);
+					CHECK_MSG(st == BP_CLIENT_OK && want && plen == strlen(want) &&
+							  memcmp(work_v, want, plen) == 0, "vector %s: %s", name, bp_client_status_name(st));
+				}
+				ran++;
+			}
+			jm_free(&root);
+			CHECK_MSG(ran >= 3, "only %d v4.public vectors ran", ran);
+		}
+		CHECK_INT_EQ(bp_client_verify_paseto("k4.public.short", "v4.public.x", 11, NULL, 0, work_v,
+											 sizeof(work_v), &(size_t){0}), BP_CLIENT_BAD_KEY);
+	}
+
 	return unit_summary("client");
 }
