@@ -56,9 +56,9 @@ build/bin/bigpicture-verify: src/client/bigpicture_verify.c src/client/bp_client
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ src/client/bigpicture_verify.c src/client/bp_client.c $(CORE_SRCS) -lsodium
 build/unit/test_client: src/client/bp_client.c src/client/bp_client.h
-build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c $(CORE_SRCS) $(CORE_HDRS)
+build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c src/client/bp_client.c src/client/bp_client.h $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -o $@ $< $(CORE_SRCS) -lsodium
+	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< src/client/bp_client.c $(CORE_SRCS) -lsodium
 
 # ---- libbigpicture-client: what a desktop application links against --------
 # A static and a shared library of src/client/bp_client.c and src/core, its

@@ -29,6 +29,7 @@
 #include <sodium.h>
 
 #include "audit_hash.h"
+#include "bp_client.h"
 #include "json.h"
 #include "paserk.h"
 #include "paseto.h"
@@ -191,23 +192,6 @@ read_line(FILE *in, char *buf, size_t cap, size_t *len)
 
 /* ---- occurred_at ------------------------------------------------------- */
 
-/* Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's). */
-static int64_t
-days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	int64_t		era;
-	int64_t		yoe;
-	int64_t		doy;
-	int64_t		doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static bool
 digits(const char *s, size_t n, int64_t *out)
 {
@@ -259,7 +243,7 @@ parse_rfc3339_us(const char *s, size_t len, int64_t *us)
 	if (!((len - p == 1 && s[p] == 'Z') ||
 		  (len - p == 6 && memcmp(s + p, "+00:00", 6) == 0)))
 		return false;
-	*us = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) *
+	*us = ((bp_client_days_from_civil(y, (unsigned) mo, (unsigned) d) * 86400 + h * 3600 + mi * 60 + sec) *
 		   INT64_C(1000000)) + frac;
 	return true;
 }

@@ -417,13 +417,17 @@ has_duplicate(const parsed *p, int object, const char *const *names)
 }
 
 /* A top-level time member: absent (*present false) or RFC 3339. */
+/*
+ * An RFC 3339 time member of an object: absent is fine (*present false), so
+ * is JSON null where allow_null; anything else but a valid time is not.
+ */
 static bool
-read_time(const parsed *p, const char *name, bool *present, int64_t *t)
+read_time(const parsed *p, int object, const char *name, bool allow_null, bool *present, int64_t *t)
 {
-	int			v = bp_json_object_get(p->text, p->tok, p->n, 0, name);
+	int			v = bp_json_object_get(p->text, p->tok, p->n, object, name);
 
 	*present = false;
-	if (v < 0)
+	if (v < 0 || (allow_null && p->tok[v].type == BP_JSON_NULL))
 		return true;
 	if (p->tok[v].type != BP_JSON_STRING ||
 		!bp_client_parse_rfc3339(p->text + p->tok[v].start,
@@ -564,17 +568,17 @@ verify_token(const bp_client_ctx *ctx, const char *token, size_t token_len,
 		return BP_CLIENT_WRONG_TYPE;
 
 	/* Times. */
-	if (!read_time(p, "exp", &present, &t))
+	if (!read_time(p, 0, "exp", false, &present, &t))
 		return BP_CLIENT_MALFORMED;
 	if (!present && keyset_mode)
 		return BP_CLIENT_MALFORMED;
 	if (present && !(flags & BP_CLIENT_SKIP_TIME) && t <= now)
 		return BP_CLIENT_EXPIRED;
-	if (!read_time(p, "nbf", &present, &t))
+	if (!read_time(p, 0, "nbf", false, &present, &t))
 		return BP_CLIENT_MALFORMED;
 	if (present && !(flags & BP_CLIENT_SKIP_TIME) && t > now)
 		return BP_CLIENT_NOT_YET_VALID;
-	if (!read_time(p, "iat", &present, &t))
+	if (!read_time(p, 0, "iat", false, &present, &t))
 		return BP_CLIENT_MALFORMED;
 
 	/* A tenant's key signs for that tenant only. */
@@ -624,23 +628,6 @@ member_string(const parsed *p, int object, const char *name, const char **s, siz
 		return false;
 	*s = p->text + p->tok[v].start;
 	*len = p->tok[v].end - p->tok[v].start;
-	return true;
-}
-
-/* An optional time member: absent or null -> *has false. */
-static bool
-member_time(const parsed *p, int object, const char *name, bool *has, int64_t *t)
-{
-	int			v = bp_json_object_get(p->text, p->tok, p->n, object, name);
-
-	*has = false;
-	if (v < 0 || p->tok[v].type == BP_JSON_NULL)
-		return true;
-	if (p->tok[v].type != BP_JSON_STRING ||
-		!bp_client_parse_rfc3339(p->text + p->tok[v].start,
-								 p->tok[v].end - p->tok[v].start, t))
-		return false;
-	*has = true;
 	return true;
 }
 
@@ -700,8 +687,8 @@ read_entry(const parsed *p, int e, bp_client_key *key)
 			return BP_CLIENT_MALFORMED;
 		key->has_tenant = true;
 	}
-	if (!member_time(p, e, "valid_from", &key->has_valid_from, &key->valid_from) ||
-		!member_time(p, e, "valid_until", &key->has_valid_until, &key->valid_until))
+	if (!read_time(p, e, "valid_from", true, &key->has_valid_from, &key->valid_from) ||
+		!read_time(p, e, "valid_until", true, &key->has_valid_until, &key->valid_until))
 		return BP_CLIENT_MALFORMED;
 	return BP_CLIENT_OK;
 }
@@ -731,7 +718,7 @@ bp_client_load_keyset(bp_client_ctx *ctx, const char *token, size_t token_len,
 	st = verify_token(ctx, token, token_len, "keyset", now, 0, true, work, work_cap, &p);
 	if (st != BP_CLIENT_OK)
 		return st;
-	(void) read_time(&p, "exp", &present, &exp);
+	(void) read_time(&p, 0, "exp", false, &present, &exp);
 
 	v = bp_json_object_get(p.text, p.tok, p.n, 0, "version");
 	if (v < 0 || p.tok[v].type != BP_JSON_NUMBER ||
