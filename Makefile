@@ -7,8 +7,9 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*
 # name order into the versioned install script, which is never committed.
 SQL_SRCS   = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-# The default bigpicture.master_key_command, installed next to pg_ctl.
-SCRIPTS    = scripts/bigpicture-master-key
+# The default bigpicture.master_key_command and the air-gap snapshot script,
+# installed next to pg_ctl.
+SCRIPTS    = scripts/bigpicture-master-key scripts/bigpicture-snapshot
 
 CORE_SRCS  = $(sort $(wildcard src/core/*.c))
 EXT_SRCS   = $(sort $(wildcard src/extension/*.c))

@@ -36,6 +36,8 @@
  *   23  BUFFER_TOO_SMALL internal buffer too small (should not happen)
  *   24  CAPACITY         more keys than the client holds (64)
  *   25  BAD_ARGUMENT     e.g. one key pinned for two purposes
+ *   26  CERT_INVALID     a mirror's key certificate is not valid
+ *   27  CERT_EXPIRED     a mirror's key certificate has expired
  *
  * Only C99, libsodium and src/core + src/client.
  */
@@ -73,6 +75,8 @@ static const int exit_codes[BP_CLIENT_N_STATUS] = {
 	[BP_CLIENT_BUFFER_TOO_SMALL] = 23,
 	[BP_CLIENT_CAPACITY] = 24,
 	[BP_CLIENT_BAD_ARGUMENT] = 25,
+	[BP_CLIENT_CERT_INVALID] = 26,
+	[BP_CLIENT_CERT_EXPIRED] = 27,
 };
 
 static const char usage_text[] =
@@ -92,7 +96,8 @@ static const char usage_text[] =
 "Exit codes: 0 OK, 2 USAGE, 10 MALFORMED, 11 BAD_SIGNATURE, 12 UNKNOWN_KEY,\n"
 "13 WRONG_PURPOSE, 14 WRONG_TYPE, 15 EXPIRED, 16 NOT_YET_VALID, 17 KEY_REVOKED,\n"
 "18 KEY_NOT_VALID, 19 WRONG_TENANT, 20 ROLLBACK, 21 CHAIN_BROKEN, 22 BAD_KEY,\n"
-"23 BUFFER_TOO_SMALL, 24 CAPACITY, 25 BAD_ARGUMENT.\n";
+"23 BUFFER_TOO_SMALL, 24 CAPACITY, 25 BAD_ARGUMENT, 26 CERT_INVALID,\n"
+"27 CERT_EXPIRED.\n";
 
 static int
 usage_error(const char *what, const char *arg)

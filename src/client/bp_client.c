@@ -18,8 +18,9 @@
 #include "paserk.h"
 #include "paseto.h"
 
-/* The footer is {"kid":"k4.pid.…"}: anything much bigger is not ours. */
-#define FOOTER_MAX 512
+/* The footer is {"kid":"k4.pid.…"}, or with a key certificate (about 600
+ * bytes): anything much bigger is not ours. */
+#define FOOTER_MAX 4096
 #define FOOTER_TOKENS 16
 /* Lease payloads are small; the chain check parses them on the stack. */
 #define LEASE_TOKENS 512
@@ -28,7 +29,7 @@ static const char *const status_names[BP_CLIENT_N_STATUS] = {
 	"OK", "BAD_ARGUMENT", "BAD_KEY", "MALFORMED", "BAD_SIGNATURE",
 	"UNKNOWN_KEY", "WRONG_PURPOSE", "WRONG_TYPE", "EXPIRED", "NOT_YET_VALID",
 	"KEY_REVOKED", "KEY_NOT_VALID", "WRONG_TENANT", "ROLLBACK",
-	"CHAIN_BROKEN", "BUFFER_TOO_SMALL", "CAPACITY"
+	"CHAIN_BROKEN", "BUFFER_TOO_SMALL", "CAPACITY", "CERT_INVALID", "CERT_EXPIRED"
 };
 
 static const char *const status_sentences[BP_CLIENT_N_STATUS] = {
@@ -48,7 +49,9 @@ static const char *const status_sentences[BP_CLIENT_N_STATUS] = {
 	"The key set version or lease sequence went backwards.",
 	"The lease does not follow the previous lease (sequence skipped or previous hash differs).",
 	"The work buffer is too small for this token.",
-	"Too many keys for the client context."
+	"Too many keys for the client context.",
+	"The key certificate is not valid (malformed, not signed by a root key, or for another key).",
+	"The key certificate has expired or is not valid yet."
 };
 
 const char *
@@ -360,10 +363,14 @@ bp_client_work_len(size_t token_len)
 	return add_size(pmax, scratch > tokens ? scratch : tokens);
 }
 
-/* Read and check the footer's kid into kid[BP_PASERK_K4_PID_LEN]. */
+/*
+ * Read and check the footer's kid into kid[BP_PASERK_K4_PID_LEN]; a "cert"
+ * member's raw text (base64url and dots, no escapes) goes to *cert, NULL
+ * when there is none.
+ */
 static bp_client_status
 footer_kid(const char *token, size_t token_len, uint8_t *footer, size_t *footer_len,
-		   char *kid)
+		   char *kid, const char **cert, size_t *cert_len)
 {
 	bp_json_token tok[FOOTER_TOKENS];
 	size_t		n;
@@ -382,6 +389,21 @@ footer_kid(const char *token, size_t token_len, uint8_t *footer, size_t *footer_
 		kid_len != BP_PASERK_K4_PID_LEN ||
 		bp_paserk_k4_pid_decode(kid, kid_len, NULL) != BP_PASERK_OK)
 		return BP_CLIENT_MALFORMED;
+	*cert = NULL;
+	*cert_len = 0;
+	v = bp_json_object_get((const char *) footer, tok, n, 0, "cert");
+	if (v >= 0)
+	{
+		size_t		i;
+
+		if (tok[v].type != BP_JSON_STRING || tok[v].end == tok[v].start)
+			return BP_CLIENT_MALFORMED;
+		for (i = tok[v].start; i < tok[v].end; i++)
+			if (footer[i] == '\\')
+				return BP_CLIENT_MALFORMED;
+		*cert = (const char *) footer + tok[v].start;
+		*cert_len = tok[v].end - tok[v].start;
+	}
 	return BP_CLIENT_OK;
 }
 
@@ -483,15 +505,104 @@ bp_client_verify_paseto(const char *k4_public, const char *token, size_t token_l
 										  (uint8_t *) work + pmax, scratch, work, pmax, payload_len));
 }
 
+static bp_client_status verify_token(const bp_client_ctx *ctx, const char *token, size_t token_len,
+									 const char *expected_typ, int64_t now, unsigned flags,
+									 bool keyset_mode, bool allow_cert,
+									 uint8_t *work, size_t work_cap, parsed *p);
+
+/* Bit of a purpose in a certificate's purposes mask. */
+#define PURPOSE_BIT(purpose) (1u << (unsigned) (purpose))
+
+/*
+ * The key a certificate vouches for: the certificate verifies with a known
+ * root key (itself without a certificate), typ key_certificate, exp present
+ * and after now, its kid is the token's kid and its public_key has that kid;
+ * purposes (decision, lease) go to *purposes, its tenant into key.  Uses
+ * work, which the caller may reuse afterwards.
+ */
+static bp_client_status
+certified_key(const bp_client_ctx *ctx, const char *cert, size_t cert_len, const char *kid,
+			  int64_t now, uint8_t *work, size_t work_cap, bp_client_key *key, unsigned *purposes)
+{
+	parsed		p;
+	bp_client_status st;
+	bool		present;
+	int64_t		exp;
+	const char *s;
+	size_t		len;
+	char		pid[BP_PASERK_K4_PID_LEN];
+	size_t		pid_len;
+	int			v;
+	int			e;
+	size_t		i;
+
+	st = verify_token(ctx, cert, cert_len, "key_certificate", now, 0, false, false,
+					  work, work_cap, &p);
+	if (st == BP_CLIENT_EXPIRED || st == BP_CLIENT_NOT_YET_VALID)
+		return BP_CLIENT_CERT_EXPIRED;
+	if (st == BP_CLIENT_BUFFER_TOO_SMALL)
+		return st;
+	if (st != BP_CLIENT_OK)
+		return BP_CLIENT_CERT_INVALID;
+	if (!read_time(&p, 0, "exp", false, &present, &exp) || !present)
+		return BP_CLIENT_CERT_INVALID;
+
+	memset(key, 0, sizeof(*key));
+	v = bp_json_object_get(p.text, p.tok, p.n, 0, "kid");
+	if (v < 0 || !bp_json_string_equals(p.text, &p.tok[v], kid, BP_PASERK_K4_PID_LEN))
+		return BP_CLIENT_CERT_INVALID;
+	v = bp_json_object_get(p.text, p.tok, p.n, 0, "public_key");
+	if (v < 0 || p.tok[v].type != BP_JSON_STRING)
+		return BP_CLIENT_CERT_INVALID;
+	s = p.text + p.tok[v].start;
+	len = p.tok[v].end - p.tok[v].start;
+	if (bp_paserk_k4_public_decode(s, len, key->pk) != BP_PASERK_OK ||
+		bp_paserk_k4_pid(key->pk, sizeof(key->pk), pid, sizeof(pid), &pid_len) != BP_PASERK_OK ||
+		pid_len != BP_PASERK_K4_PID_LEN || memcmp(pid, kid, BP_PASERK_K4_PID_LEN) != 0)
+		return BP_CLIENT_CERT_INVALID;
+	v = bp_json_object_get(p.text, p.tok, p.n, 0, "tenant_id");
+	if (v < 0 || p.tok[v].type != BP_JSON_STRING ||
+		bp_json_unescape(p.text, &p.tok[v], key->tenant, sizeof(key->tenant), &key->tenant_len) != BP_JSON_OK ||
+		key->tenant_len == 0)
+		return BP_CLIENT_CERT_INVALID;
+	v = bp_json_object_get(p.text, p.tok, p.n, 0, "purposes");
+	if (v < 0 || p.tok[v].type != BP_JSON_ARRAY || p.tok[v].size == 0)
+		return BP_CLIENT_CERT_INVALID;
+	*purposes = 0;
+	for (i = 0, e = v + 1; i < p.tok[v].size; i++, e = bp_json_skip(p.tok, p.n, e))
+	{
+		bp_client_purpose pp;
+
+		if (e < 0 || (size_t) e >= p.n || p.tok[e].type != BP_JSON_STRING)
+			return BP_CLIENT_CERT_INVALID;
+		pp = bp_client_purpose_from_name(p.text + p.tok[e].start, p.tok[e].end - p.tok[e].start);
+		if (pp != BP_CLIENT_PURPOSE_DECISION && pp != BP_CLIENT_PURPOSE_LEASE)
+			return BP_CLIENT_CERT_INVALID;
+		*purposes |= PURPOSE_BIT(pp);
+	}
+	memcpy(key->kid, kid, BP_PASERK_K4_PID_LEN);
+	key->purpose = BP_CLIENT_PURPOSE_NONE;
+	key->state = BP_CLIENT_STATE_ACTIVE;
+	key->has_valid_until = true;
+	key->valid_until = exp;
+	key->has_tenant = true;
+	return BP_CLIENT_OK;
+}
+
 /*
  * The common verifier.  keyset_mode: the key must be a pinned root key and
- * exp is required.  On success *p describes the payload and its tokens.
+ * exp is required.  allow_cert: an unknown kid may come with a key
+ * certificate.  On success *p describes the payload and its tokens.
  */
 static bp_client_status
 verify_token(const bp_client_ctx *ctx, const char *token, size_t token_len,
 			 const char *expected_typ, int64_t now, unsigned flags, bool keyset_mode,
-			 uint8_t *work, size_t work_cap, parsed *p)
+			 bool allow_cert, uint8_t *work, size_t work_cap, parsed *p)
 {
+	const char *cert;
+	size_t		cert_len;
+	bp_client_key certified;
+	unsigned	cert_purposes = 0;
 	uint8_t		footer[FOOTER_MAX];
 	size_t		footer_len;
 	char		kid[BP_PASERK_K4_PID_LEN];
@@ -515,13 +626,22 @@ verify_token(const bp_client_ctx *ctx, const char *token, size_t token_len,
 		return BP_CLIENT_MALFORMED;
 
 	/* The key. */
-	st = footer_kid(token, token_len, footer, &footer_len, kid);
+	st = footer_kid(token, token_len, footer, &footer_len, kid, &cert, &cert_len);
 	if (st != BP_CLIENT_OK)
 		return st;
 	v = find_key(ctx, kid, sizeof(kid));
-	if (v < 0)
+	if (v >= 0)
+		key = &ctx->keys[v];
+	else if (cert != NULL && allow_cert && !keyset_mode)
+	{
+		/* A mirror's key, vouched for by the root (a key set entry would win). */
+		st = certified_key(ctx, cert, cert_len, kid, now, work, work_cap, &certified, &cert_purposes);
+		if (st != BP_CLIENT_OK)
+			return st;
+		key = &certified;
+	}
+	else
 		return BP_CLIENT_UNKNOWN_KEY;
-	key = &ctx->keys[v];
 	if (keyset_mode && (!key->pinned || key->purpose != BP_CLIENT_PURPOSE_ROOT))
 		return BP_CLIENT_UNKNOWN_KEY;
 	st = key_usable(key, now);
@@ -559,7 +679,9 @@ verify_token(const bp_client_ctx *ctx, const char *token, size_t token_len,
 		return BP_CLIENT_MALFORMED;
 	typ_purpose = bp_client_purpose_of_typ(p->text + p->tok[v].start,
 										   p->tok[v].end - p->tok[v].start);
-	if (typ_purpose != key->purpose)
+	if (cert_purposes != 0 ? (typ_purpose == BP_CLIENT_PURPOSE_NONE ||
+							  !(cert_purposes & PURPOSE_BIT(typ_purpose)))
+		: typ_purpose != key->purpose)
 		return BP_CLIENT_WRONG_PURPOSE;
 	if (keyset_mode && !bp_json_string_equals(p->text, &p->tok[v], "keyset", 6))
 		return BP_CLIENT_WRONG_TYPE;
@@ -587,6 +709,9 @@ verify_token(const bp_client_ctx *ctx, const char *token, size_t token_len,
 		(p->tok[v].type != BP_JSON_STRING ||
 		 !bp_json_string_equals(p->text, &p->tok[v], key->tenant, key->tenant_len)))
 		return BP_CLIENT_WRONG_TENANT;
+	/* A certified key's tokens must say whose they are. */
+	if (cert_purposes != 0 && v < 0)
+		return BP_CLIENT_WRONG_TENANT;
 	return BP_CLIENT_OK;
 }
 
@@ -600,7 +725,7 @@ bp_client_verify_ex(const bp_client_ctx *ctx, const char *token, size_t token_le
 
 	if (payload_len)
 		*payload_len = 0;
-	st = verify_token(ctx, token, token_len, expected_typ, now, flags, false,
+	st = verify_token(ctx, token, token_len, expected_typ, now, flags, false, true,
 					  work, work_cap, &p);
 	if (st == BP_CLIENT_OK && payload_len)
 		*payload_len = p.len;
@@ -715,7 +840,7 @@ bp_client_load_keyset(bp_client_ctx *ctx, const char *token, size_t token_len,
 
 	if (ctx == NULL)
 		return BP_CLIENT_BAD_ARGUMENT;
-	st = verify_token(ctx, token, token_len, "keyset", now, 0, true, work, work_cap, &p);
+	st = verify_token(ctx, token, token_len, "keyset", now, 0, true, false, work, work_cap, &p);
 	if (st != BP_CLIENT_OK)
 		return st;
 	(void) read_time(&p, 0, "exp", false, &present, &exp);

@@ -11,8 +11,14 @@
  *
  * Every token's footer is {"kid":"k4.pid.…"}; the kid selects the key, and
  * the footer is bound into the signature (it is passed back to the verifier
- * as the expected footer).  The payload's typ must be one the key's purpose
- * may sign:
+ * as the expected footer).  A token signed by a mirror or local license
+ * server carries its key certificate too, {"kid":…,"cert":"v4.public.…"}:
+ * when the kid is not a known key, the certificate (typ key_certificate,
+ * signed by a known root key, unexpired, its kid and public_key those of
+ * the signing key) supplies the key, for its purposes (decision and/or
+ * lease) and for its one tenant: the payload must carry that tenant_id.  A
+ * key set that lists the certified key as revoked overrides the
+ * certificate.  The payload's typ must be one the key's purpose may sign:
  *
  *   keyset, key_certificate -> root      decision, release -> decision
  *   lease -> lease    snapshot -> snapshot    checkpoint -> audit
@@ -63,10 +69,12 @@ typedef enum bp_client_status
 	BP_CLIENT_ROLLBACK,			/* key set version or lease seq went backwards */
 	BP_CLIENT_CHAIN_BROKEN,		/* lease seq skipped, or prev_hash mismatch */
 	BP_CLIENT_BUFFER_TOO_SMALL, /* the work buffer is smaller than needed */
-	BP_CLIENT_CAPACITY			/* more keys than BP_CLIENT_MAX_KEYS */
+	BP_CLIENT_CAPACITY,			/* more keys than BP_CLIENT_MAX_KEYS */
+	BP_CLIENT_CERT_INVALID,		/* key certificate malformed, not root-signed, wrong key */
+	BP_CLIENT_CERT_EXPIRED		/* key certificate past its exp (or before its nbf) */
 } bp_client_status;
 
-#define BP_CLIENT_N_STATUS (BP_CLIENT_CAPACITY + 1)
+#define BP_CLIENT_N_STATUS (BP_CLIENT_CERT_EXPIRED + 1)
 
 typedef enum bp_client_purpose
 {

@@ -39,10 +39,16 @@
 #define KID_LEN BP_PASERK_K4_PID_LEN
 #define KEY_CACHE_SLOTS 8
 
-/* Footer of every token we sign: {"kid":"k4.pid.…"}. */
+/*
+ * Footer of every token we sign: {"kid":"k4.pid.…"}, and for a mirror's
+ * certified key {"kid":"k4.pid.…","cert":"v4.public.…"}: the vendor's key
+ * certificate travels with the token, so a client that pinned only the
+ * vendor's root can verify it.  Certificates are PASETO tokens (base64url
+ * and dots), checked when installed, so they need no JSON escaping.
+ */
 #define FOOTER_PREFIX "{\"kid\":\""
+#define FOOTER_CERT "\",\"cert\":\""
 #define FOOTER_SUFFIX "\"}"
-#define FOOTER_LEN (sizeof(FOOTER_PREFIX) - 1 + KID_LEN + sizeof(FOOTER_SUFFIX) - 1)
 
 typedef struct cached_key
 {
@@ -306,11 +312,15 @@ bigpicture_generate_key(PG_FUNCTION_ARGS)
 
 /*
  * Run a query (inside SPI) that returns one key row (kid, purpose,
- * sealed_secret) and give the cached unsealed key for it, unsealing it on
- * first use.  Returns NULL when the query finds no row.
+ * sealed_secret, certificate, certificate_expires_at <= now()) and give the
+ * cached unsealed key for it, unsealing it on first use; its certificate,
+ * if any, is copied into *certificate in memory context outer.  Returns NULL
+ * when the query finds no row.  A key whose certificate has expired does
+ * not sign.
  */
 static cached_key *
-find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const char *nulls)
+find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const char *nulls,
+				 MemoryContext outer, char **certificate)
 {
 	HeapTuple	row;
 	TupleDesc	desc;
@@ -324,6 +334,21 @@ find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const 
 	row = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	strlcpy(kid, SPI_getvalue(row, desc, 1), sizeof(kid));
+	*certificate = NULL;
+	{
+		char	   *cert = SPI_getvalue(row, desc, 4);
+		char	   *expired = SPI_getvalue(row, desc, 5);
+
+		if (cert != NULL && expired != NULL && strcmp(expired, "t") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the key certificate of signing key %s has expired", kid),
+					 errdetail("Tokens signed under an expired certificate would not verify."),
+					 errhint("Ask the vendor for a new certificate and install it with "
+							 "bigpicture.install_key_certificate().")));
+		if (cert != NULL)
+			*certificate = MemoryContextStrdup(outer, cert);
+	}
 	if (signing_keys_relid == InvalidOid)
 		signing_keys_relid = get_relname_relid("signing_keys",
 											   get_namespace_oid("bigpicture", false));
@@ -359,14 +384,17 @@ find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const 
 	return slot;
 }
 
-/* Sign payload_json with a cached key; the footer names its kid. */
+/* Sign payload_json with a cached key; the footer names its kid (and certificate). */
 static text *
-sign_with(const cached_key *key, const char *payload_json)
+sign_with(const cached_key *key, const char *certificate, const char *payload_json)
 {
-	char		footer[FOOTER_LEN + 1];
+	char	   *footer = certificate
+		? psprintf(FOOTER_PREFIX "%s" FOOTER_CERT "%s" FOOTER_SUFFIX, key->kid, certificate)
+		: psprintf(FOOTER_PREFIX "%s" FOOTER_SUFFIX, key->kid);
+	size_t		footer_len = strlen(footer);
 	size_t		m_len = strlen(payload_json);
-	size_t		pae_len = bp_paseto_v4_pae_len(m_len, FOOTER_LEN, 0);
-	size_t		token_len = bp_paseto_v4_token_len(m_len, FOOTER_LEN);
+	size_t		pae_len = bp_paseto_v4_pae_len(m_len, footer_len, 0);
+	size_t		token_len = bp_paseto_v4_token_len(m_len, footer_len);
 	size_t		out_len;
 	unsigned char *scratch;
 	text	   *token;
@@ -377,14 +405,14 @@ sign_with(const cached_key *key, const char *payload_json)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("payload too large to sign")));
-	snprintf(footer, sizeof(footer), FOOTER_PREFIX "%s" FOOTER_SUFFIX, key->kid);
 	scratch = palloc(pae_len);
 	token = palloc(VARHDRSZ + token_len);
 	st = bp_paseto_v4_sign_checked_key(key->sk, BP_PASETO_SECRET_KEY_BYTES,
 						   (const uint8_t *) payload_json, m_len,
-						   (const uint8_t *) footer, FOOTER_LEN, NULL, 0,
+						   (const uint8_t *) footer, footer_len, NULL, 0,
 						   scratch, pae_len, VARDATA(token), token_len, &out_len);
 	pfree(scratch);
+	pfree(footer);
 	if (st != BP_PASETO_OK)
 		elog(ERROR, "signing failed: %s", bp_paseto_strerror(st));
 	SET_VARSIZE(token, VARHDRSZ + out_len);
@@ -402,6 +430,8 @@ bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_js
 	char		nulls[2] = {' ', ' '};
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	cached_key *key;
+	char	   *certificate;
+	MemoryContext outer = CurrentMemoryContext;
 
 	check_purpose(purpose);
 	(void) bp_master_key();
@@ -410,11 +440,12 @@ bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_js
 	nulls[1] = tenant_id ? ' ' : 'n';
 
 	SPI_connect();
-	key = find_signing_key("SELECT kid, purpose, sealed_secret FROM bigpicture.signing_keys "
+	key = find_signing_key("SELECT kid, purpose, sealed_secret, certificate, "
+						   "certificate_expires_at <= pg_catalog.now() FROM bigpicture.signing_keys "
 						   "WHERE purpose = $1 AND state = 'active' "
 						   "AND (tenant_id IS NULL OR tenant_id = $2) "
 						   "ORDER BY tenant_id NULLS LAST LIMIT 1",
-						   2, types, values, nulls);
+						   2, types, values, nulls, outer, &certificate);
 	SPI_finish();
 	if (key == NULL)
 		ereport(ERROR,
@@ -422,7 +453,7 @@ bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_js
 				 errmsg("no active %s signing key", purpose),
 				 errhint("Create one with bigpicture.generate_key('%s') and activate it "
 						 "with bigpicture.activate_key(kid).", purpose)));
-	return sign_with(key, payload_json);
+	return sign_with(key, certificate, payload_json);
 }
 
 /* _sign_token(purpose, tenant_id, payload jsonb): internal, granted to no one. */
@@ -457,6 +488,8 @@ bigpicture_sign_token_with_key(PG_FUNCTION_ARGS)
 	char	   *kid;
 	Jsonb	   *payload;
 	cached_key *key;
+	char	   *certificate;
+	MemoryContext outer = CurrentMemoryContext;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		elog(ERROR, "kid and payload are required");
@@ -466,17 +499,18 @@ bigpicture_sign_token_with_key(PG_FUNCTION_ARGS)
 	values[0] = CStringGetTextDatum(kid);
 
 	SPI_connect();
-	key = find_signing_key("SELECT kid, purpose, sealed_secret FROM bigpicture.signing_keys "
+	key = find_signing_key("SELECT kid, purpose, sealed_secret, certificate, "
+						   "certificate_expires_at <= pg_catalog.now() FROM bigpicture.signing_keys "
 						   "WHERE kid = $1 AND (state = 'active' OR "
 						   "(state = 'retiring' AND grace_ends_at > pg_catalog.now()))",
-						   1, types, values, NULL);
+						   1, types, values, NULL, outer, &certificate);
 	SPI_finish();
 	if (key == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("signing key \"%s\" cannot sign", kid),
 				 errdetail("Only an active key, or a retiring key within its grace period, signs.")));
-	PG_RETURN_TEXT_P(sign_with(key, JsonbToCString(NULL, &payload->root, VARSIZE(payload))));
+	PG_RETURN_TEXT_P(sign_with(key, certificate, JsonbToCString(NULL, &payload->root, VARSIZE(payload))));
 }
 
 /* Wipe cached keys in every backend once the key table has changed. */

@@ -31,7 +31,12 @@ CREATE TABLE bigpicture.signing_keys (
 	revoked_at     timestamptz,
 	revoked_reason text,
 	change_seq     bigint NOT NULL,
-	CHECK (state <> 'retiring' OR grace_ends_at IS NOT NULL)
+	-- On a mirror or local license server: the vendor's key certificate for
+	-- this key (docs/mirrors.md), attached to every token the key signs.
+	certificate            text,
+	certificate_expires_at timestamptz,
+	CHECK (state <> 'retiring' OR grace_ends_at IS NOT NULL),
+	CHECK ((certificate IS NULL) = (certificate_expires_at IS NULL))
 );
 COMMENT ON TABLE bigpicture.signing_keys IS
 	'Ed25519 signing keys; secrets sealed with XChaCha20-Poly1305 under the master key; readable by the extension owner only';
@@ -98,7 +103,8 @@ COMMENT ON FUNCTION bigpicture.paserk_pid(bytea) IS
 	'the PASERK k4.pid key id of a raw 32-byte Ed25519 public key';
 
 -- The state a key has now: a retiring key whose grace has ended is retired.
-CREATE VIEW bigpicture.public_keys WITH (security_barrier) AS
+-- Unfiltered, for the extension's own definer code; callers see public_keys.
+CREATE VIEW bigpicture._all_public_keys AS
 SELECT k.kid,
 	   k.purpose,
 	   k.tenant_id,
@@ -109,12 +115,91 @@ SELECT k.kid,
 	   k.activated_at AS valid_from,
 	   COALESCE(k.revoked_at, k.retired_at, k.grace_ends_at) AS valid_until,
 	   k.revoked_reason
-FROM bigpicture.signing_keys k
+FROM bigpicture.signing_keys k;
+COMMENT ON VIEW bigpicture._all_public_keys IS
+	'internal: every signing key''s public half, purpose, scope, state and validity; see public_keys';
+
+CREATE VIEW bigpicture.public_keys WITH (security_barrier) AS
+SELECT p.* FROM bigpicture._all_public_keys p
 -- A tenant's own keys are its business: others see vendor-wide keys only.
-WHERE k.tenant_id IS NULL OR k.tenant_id = (SELECT bigpicture.current_tenant())
+WHERE p.tenant_id IS NULL OR p.tenant_id = (SELECT bigpicture.current_tenant())
    OR (SELECT bigpicture.acts_for_all_tenants());
 COMMENT ON VIEW bigpicture.public_keys IS
 	'signing keys'' public halves (PASERK k4.public), purpose, scope, state and validity: vendor-wide keys and the caller''s tenant''s (all for admins and auditors); never a secret';
+
+-- ---- key certificates (DESIGN §6) -------------------------------------------------
+-- What the vendor's root key has certified: a key made on a mirror or local
+-- license server may sign decisions and/or leases for one tenant until a
+-- date.  The private key never leaves the mirror; only its public half and
+-- the certificate cross.  A revoked certificate is listed in the key set as
+-- a revoked key, so clients refuse its tokens before the certificate expires.
+CREATE TABLE bigpicture.key_certificates (
+	tenant_id       text NOT NULL REFERENCES bigpicture.tenants ON DELETE CASCADE,
+	kid             text NOT NULL CHECK (kid OPERATOR(pg_catalog.~) '^k4\.pid\.[A-Za-z0-9_-]{44}$'),
+	public_key      bytea NOT NULL CHECK (pg_catalog.length(public_key) = 32),
+	purposes        text[] NOT NULL CHECK (purposes <@ '{decision,lease}' AND pg_catalog.cardinality(purposes) > 0),
+	mirror_id       text,
+	valid_until     timestamptz NOT NULL,
+	token           text NOT NULL,
+	issued_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	issued_by       text NOT NULL,
+	revoked_at      timestamptz,
+	revoked_reason  text,
+	change_seq      bigint NOT NULL DEFAULT pg_catalog.nextval('bigpicture.signing_key_changes'),
+	PRIMARY KEY (tenant_id, kid)
+);
+COMMENT ON TABLE bigpicture.key_certificates IS
+	'key certificates the root key signed (typ key_certificate): a mirror''s key, its tenant, purposes and end; revocable';
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.key_certificates', '');
+ALTER TABLE bigpicture.key_certificates ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bigpicture.key_certificates FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner_all ON bigpicture.key_certificates TO bigpicture_owner USING (true) WITH CHECK (true);
+CREATE POLICY admin_read ON bigpicture.key_certificates FOR SELECT TO bigpicture_admin USING (true);
+CREATE POLICY auditor_read ON bigpicture.key_certificates FOR SELECT TO bigpicture_auditor USING (true);
+CREATE POLICY own_tenant_read ON bigpicture.key_certificates FOR SELECT TO bigpicture_tenant_admin, bigpicture_mirror
+	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+GRANT SELECT ON bigpicture.key_certificates TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin,
+	bigpicture_mirror;
+
+-- Certificates change only by revocation; they are deleted only with their
+-- tenant (a cascading delete, at trigger depth 2).
+CREATE FUNCTION bigpicture.key_certificates_guard() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
+		RETURN OLD;
+	END IF;
+	IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
+		RAISE EXCEPTION 'key certificates cannot be deleted' USING ERRCODE = '55000',
+			HINT = 'Revoke the certificate with bigpicture.revoke_key_certificate().';
+	END IF;
+	IF (to_jsonb(NEW) - '{revoked_at,revoked_reason,change_seq}'::text[])
+		IS DISTINCT FROM (to_jsonb(OLD) - '{revoked_at,revoked_reason,change_seq}'::text[])
+	   OR OLD.revoked_at IS NOT NULL THEN
+		RAISE EXCEPTION 'key certificate % can only be revoked, once', OLD.kid USING ERRCODE = '55000';
+	END IF;
+	NEW.change_seq := pg_catalog.nextval('bigpicture.signing_key_changes');
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER key_certificates_guard BEFORE UPDATE OR DELETE ON bigpicture.key_certificates
+	FOR EACH ROW EXECUTE FUNCTION bigpicture.key_certificates_guard();
+CREATE TRIGGER key_certificates_no_truncate BEFORE TRUNCATE ON bigpicture.key_certificates
+	FOR EACH STATEMENT EXECUTE FUNCTION bigpicture.key_certificates_guard();
+
+-- On a mirror: the vendor root keys it trusts (pinned by an administrator,
+-- out of band).  Snapshots and key certificates must chain to one of them.
+CREATE TABLE bigpicture.trusted_root_keys (
+	kid         text PRIMARY KEY CHECK (kid OPERATOR(pg_catalog.~) '^k4\.pid\.[A-Za-z0-9_-]{44}$'),
+	public_key  text NOT NULL UNIQUE,
+	note        text,
+	pinned_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	pinned_by   text NOT NULL
+);
+COMMENT ON TABLE bigpicture.trusted_root_keys IS
+	'on a mirror or air-gapped site: the vendor root keys (PASERK k4.public) that imported snapshots and key certificates must be signed by';
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.trusted_root_keys', '');
+GRANT SELECT ON bigpicture.trusted_root_keys TO bigpicture_admin, bigpicture_auditor, bigpicture_mirror;
 
 -- ---- signing (internal) --------------------------------------------------------
 
@@ -230,46 +315,86 @@ COMMENT ON FUNCTION bigpicture.retire_expired_keys() IS
 
 -- ---- key set ------------------------------------------------------------------------
 
-CREATE FUNCTION bigpicture.keyset_payload() RETURNS jsonb
-	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- The unsigned key set for one audience: vendor-wide keys plus one tenant's
+-- (or every tenant's), each key not retired, and the certified mirror keys
+-- whose certificates were revoked (listed as revoked keys).
+CREATE FUNCTION bigpicture._keyset_payload(p_tenant_id text, p_all_tenants boolean, p_exp timestamptz)
+	RETURNS jsonb
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+	WITH keys AS (
+		SELECT p.kid, p.purpose, p.tenant_id, p.public_key, p.state, p.created_at, p.valid_from, p.valid_until
+		FROM bigpicture._all_public_keys p
+		WHERE p.state <> 'retired' AND (p.tenant_id IS NULL OR p.tenant_id = p_tenant_id OR p_all_tenants)
+		UNION ALL
+		SELECT c.kid, c.purposes[1], c.tenant_id, bigpicture.paserk_public(c.public_key), 'revoked', c.issued_at,
+			   c.issued_at, c.revoked_at
+		FROM bigpicture.key_certificates c
+		WHERE c.revoked_at IS NOT NULL AND c.valid_until > pg_catalog.now()
+		  AND (c.tenant_id = p_tenant_id OR p_all_tenants))
 	SELECT pg_catalog.jsonb_build_object(
 		'typ', 'keyset',
 		'iss', pg_catalog.current_setting('bigpicture.issuer', true),
 		'iat', bigpicture.rfc3339(pg_catalog.now()),
-		'exp', bigpicture.rfc3339(pg_catalog.now() + pg_catalog.make_interval(secs => COALESCE(
-			(SELECT setting::float8 FROM pg_catalog.pg_settings WHERE name = 'bigpicture.keyset_ttl'), 86400))),
-		'version', (SELECT COALESCE(pg_catalog.max(change_seq), 0) FROM bigpicture.signing_keys),
+		'exp', bigpicture.rfc3339(p_exp),
+		'version', GREATEST((SELECT COALESCE(pg_catalog.max(change_seq), 0) FROM bigpicture.signing_keys),
+							(SELECT COALESCE(pg_catalog.max(change_seq), 0) FROM bigpicture.key_certificates)),
 		'keys', COALESCE((
 			SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-				'kid', p.kid, 'purpose', p.purpose, 'tenant_id', p.tenant_id,
-				'public_key', p.public_key, 'state', p.state,
-				'valid_from', bigpicture.rfc3339(p.valid_from),
-				'valid_until', bigpicture.rfc3339(p.valid_until)) ORDER BY p.purpose, p.created_at, p.kid)
-			FROM bigpicture.public_keys p WHERE p.state <> 'retired'), '[]'::jsonb));
+				'kid', k.kid, 'purpose', k.purpose, 'tenant_id', k.tenant_id,
+				'public_key', k.public_key, 'state', k.state,
+				'valid_from', bigpicture.rfc3339(k.valid_from),
+				'valid_until', bigpicture.rfc3339(k.valid_until)) ORDER BY k.purpose, k.created_at, k.kid)
+			FROM keys k), '[]'::jsonb));
+END;
+
+CREATE FUNCTION bigpicture.keyset_payload() RETURNS jsonb
+	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT bigpicture._keyset_payload(bigpicture.current_tenant(), bigpicture.acts_for_all_tenants(),
+		pg_catalog.now() + pg_catalog.make_interval(secs => COALESCE(
+			(SELECT setting::float8 FROM pg_catalog.pg_settings WHERE name = 'bigpicture.keyset_ttl'), 86400)));
 END;
 COMMENT ON FUNCTION bigpicture.keyset_payload() IS
 	'the unsigned key set: every key not retired (pending, active, retiring, revoked) with purpose, state and validity';
 
+-- A mirror has no root key of its own: it serves the key set of the last
+-- snapshot it imported for the caller's tenant (signed by the vendor's root).
 CREATE FUNCTION bigpicture.keyset() RETURNS text
-	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT bigpicture._sign_token('root', NULL, bigpicture.keyset_payload());
-END;
+	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	imported text;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM bigpicture.signing_keys
+				   WHERE purpose = 'root' AND tenant_id IS NULL AND state = 'active') THEN
+		SELECT i.keyset INTO imported FROM bigpicture.imported_snapshots i
+		 WHERE i.tenant_id = bigpicture.current_tenant() ORDER BY i.seq DESC LIMIT 1;
+		IF FOUND THEN
+			RETURN imported;
+		END IF;
+	END IF;
+	RETURN bigpicture._sign_token('root', NULL, bigpicture.keyset_payload());
+END
+$$;
 COMMENT ON FUNCTION bigpicture.keyset() IS
-	'the key set as a PASETO v4.public token (typ keyset) signed by the active root key';
+	'the key set as a PASETO v4.public token (typ keyset) signed by the active root key; on a mirror, the vendor''s from the last imported snapshot';
 
 -- During a root rotation, clients that pinned the outgoing root key must be
 -- able to follow: the same key set is also signed by every root key still
 -- in its grace period.
+CREATE FUNCTION bigpicture._keyset_tokens(payload jsonb) RETURNS TABLE (kid text, state text, token text)
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT k.kid, k.state, bigpicture._sign_token_with_key(k.kid, payload)
+	FROM bigpicture._all_public_keys k
+	WHERE k.purpose = 'root' AND k.tenant_id IS NULL AND k.state IN ('active', 'retiring')
+	ORDER BY k.state, k.kid;
+END;
+
 CREATE FUNCTION bigpicture.keyset_tokens() RETURNS TABLE (kid text, state text, token text)
 	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	WITH payload AS (SELECT bigpicture.keyset_payload() AS p)
-	SELECT k.kid, k.state, bigpicture._sign_token_with_key(k.kid, payload.p)
-	FROM bigpicture.public_keys k, payload
-	WHERE k.purpose = 'root' AND k.tenant_id IS NULL AND k.state IN ('active', 'retiring')
-	ORDER BY k.state, k.kid;
+	SELECT * FROM bigpicture._keyset_tokens(bigpicture.keyset_payload());
 END;
 COMMENT ON FUNCTION bigpicture.keyset_tokens() IS
 	'the key set signed by each root key that may sign it: the active root and, during a rotation, the retiring one';

@@ -161,6 +161,13 @@ CREATE FUNCTION bigpicture._audit_event_type(tbl text, op text, o jsonb, n jsonb
 				WHEN 'rejected' THEN 'release_rejected' WHEN 'revoked' THEN 'release_revoked' END
 		WHEN tbl = 'release_approvals' AND op <> 'DELETE' THEN 'release_approved'
 		WHEN tbl = 'signing_keys' AND op = 'INSERT' THEN 'key_generated'
+		WHEN tbl = 'signing_keys' AND op = 'UPDATE' AND o ->> 'certificate' IS DISTINCT FROM n ->> 'certificate'
+			AND o ->> 'state' IS NOT DISTINCT FROM n ->> 'state' THEN 'key_certificate_installed'
+		WHEN tbl = 'key_certificates' AND op = 'INSERT' THEN 'key_certificate_issued'
+		WHEN tbl = 'key_certificates' AND op = 'UPDATE' THEN 'key_certificate_revoked'
+		WHEN tbl = 'trusted_root_keys' THEN CASE op WHEN 'DELETE' THEN 'root_key_unpinned' ELSE 'root_key_pinned' END
+		WHEN tbl = 'snapshots' AND op = 'INSERT' THEN 'snapshot_generated'
+		WHEN tbl = 'imported_snapshots' AND op = 'INSERT' THEN 'snapshot_imported'
 		WHEN tbl = 'signing_keys' AND op = 'UPDATE' AND o ->> 'state' IS DISTINCT FROM n ->> 'state' THEN
 			CASE n ->> 'state' WHEN 'active' THEN 'key_activated' WHEN 'retiring' THEN 'key_retiring'
 				WHEN 'retired' THEN 'key_retired' WHEN 'revoked' THEN 'key_revoked' END
@@ -189,8 +196,10 @@ CREATE FUNCTION bigpicture.audit_row_change() RETURNS trigger
 	SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres'
 	AS $$
 DECLARE
-	o jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) - 'sealed_secret' END;
-	n jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) - 'sealed_secret' END;
+	-- TG_ARGV[2], optional: more columns left out of the row images (bulky ones).
+	omit text[] := '{sealed_secret}'::text[] || COALESCE(string_to_array(TG_ARGV[2], ','), '{}');
+	o jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) - omit END;
+	n jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) - omit END;
 	-- The object id: one column, or several joined with '/' (channel: product/channel).
 	id text := (SELECT string_agg(COALESCE(n, o) ->> c, '/') FROM unnest(string_to_array(TG_ARGV[1], ',')) c);
 	event text := bigpicture._audit_event_type(TG_TABLE_NAME, TG_OP, o, n);

@@ -9,7 +9,7 @@
 -- column is tenant_id, or chain_id for the audit log (a tenant's chain has the
 -- tenant's id; the vendor chain, 'vendor', belongs to no tenant).
 BEGIN;
-SELECT plan(1146);
+SELECT plan(1594);
 
 -- ---- fixtures: two tenants, their rows, and one login role per actor ---------------------
 -- The gateway's login: NOINHERIT like bigpicture_gateway, so it holds no privilege of its
@@ -65,6 +65,26 @@ VALUES ('tenant_a', 'prod_p', 'machine:m1', 1, repeat('a', 64)),
 	('tenant_a', 'prod_p', 'user:alice', 1, repeat('b', 64)),
 	('tenant_b', 'prod_p', 'user:bob', 1, repeat('c', 64));
 
+-- Mirrors, snapshots and key certificates are written only by their functions (as their
+-- owner); the superuser stands in.
+INSERT INTO bigpicture.mirrors (tenant_id, mirror_id, name)
+VALUES ('tenant_a', 'mirror_a1', 'A office'), ('tenant_a', 'mirror_a2', 'A lab'), ('tenant_b', 'mirror_b1', 'B office');
+INSERT INTO bigpicture.snapshots (tenant_id, seq, expires_at, content_hash, reason, token)
+VALUES ('tenant_a', 1, now() + interval '1 day', repeat('a', 64), 'fixture', 'v4.public.a1'),
+	('tenant_a', 2, now() + interval '1 day', repeat('b', 64), 'fixture', 'v4.public.a2'),
+	('tenant_b', 1, now() + interval '1 day', repeat('c', 64), 'fixture', 'v4.public.b1');
+INSERT INTO bigpicture.imported_snapshots (tenant_id, seq, created_at, expires_at, content_hash, keyset, imported_by, token)
+VALUES ('tenant_a', 1, now(), now() + interval '1 day', repeat('a', 64), 'v4.public.k', 'fixture', 'v4.public.a1'),
+	('tenant_a', 2, now(), now() + interval '1 day', repeat('b', 64), 'v4.public.k', 'fixture', 'v4.public.a2'),
+	('tenant_b', 1, now(), now() + interval '1 day', repeat('c', 64), 'v4.public.k', 'fixture', 'v4.public.b1');
+INSERT INTO bigpicture.key_certificates (tenant_id, kid, public_key, purposes, valid_until, token, issued_by)
+VALUES ('tenant_a', 'k4.pid.' || repeat('a', 44), decode(repeat('0a', 32), 'hex'), '{decision}', now() + interval '1 day',
+		'v4.public.ca1', 'fixture'),
+	('tenant_a', 'k4.pid.' || repeat('b', 44), decode(repeat('0b', 32), 'hex'), '{lease}', now() + interval '1 day',
+		'v4.public.ca2', 'fixture'),
+	('tenant_b', 'k4.pid.' || repeat('c', 44), decode(repeat('0c', 32), 'hex'), '{decision,lease}', now() + interval '1 day',
+		'v4.public.cb1', 'fixture');
+
 -- Both tenants' audit chains have events (from the fixtures above) and a checkpoint.
 DO $$
 BEGIN
@@ -109,7 +129,21 @@ INSERT INTO tenant_tables VALUES
 			decode(repeat('33', 32), 'hex'))$$),
 	(10, 'audit_checkpoints', 'chain_id',
 		$$INSERT INTO bigpicture.audit_checkpoints (chain_id, seq, hash, token)
-		  VALUES (%1$L, 1000000, decode(repeat('33', 32), 'hex'), 'v4.public.forged')$$);
+		  VALUES (%1$L, 1000000, decode(repeat('33', 32), 'hex'), 'v4.public.forged')$$),
+	-- Mirrors, snapshots and certificates: written only by their functions.
+	(11, 'mirrors', 'tenant_id',
+		$$INSERT INTO bigpicture.mirrors (tenant_id, mirror_id, name) VALUES (%1$L, 'mirror_new', 'New')$$),
+	(12, 'snapshots', 'tenant_id',
+		$$INSERT INTO bigpicture.snapshots (tenant_id, seq, expires_at, content_hash, reason, token)
+		  VALUES (%1$L, 99, now(), repeat('d', 64), 'forged', 'v4.public.forged')$$),
+	(13, 'imported_snapshots', 'tenant_id',
+		$$INSERT INTO bigpicture.imported_snapshots (tenant_id, seq, created_at, expires_at, content_hash, keyset,
+			imported_by, token)
+		  VALUES (%1$L, 99, now(), now(), repeat('d', 64), 'v4.public.k', 'forged', 'v4.public.forged')$$),
+	(14, 'key_certificates', 'tenant_id',
+		$$INSERT INTO bigpicture.key_certificates (tenant_id, kid, public_key, purposes, valid_until, token, issued_by)
+		  VALUES (%1$L, 'k4.pid.' || repeat('d', 44), decode(repeat('0d', 32), 'hex'), '{decision}', now(),
+			'v4.public.forged', 'forged')$$);
 
 -- Tables with a tenant column that are not tenant tables, and why.
 CREATE TEMP TABLE exempt_tables (tbl text PRIMARY KEY, why text);
@@ -301,7 +335,63 @@ INSERT INTO expected VALUES
 	('auditor',                                'leases',          'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'lease_chains',    'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'audit_events',    'all all',       'denied denied', 'denied denied', 'denied denied'),
-	('auditor',                                'audit_checkpoints', 'all all',      'denied denied', 'denied denied', 'denied denied');
+	('auditor',                                'audit_checkpoints', 'all all',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a',                     'mirrors',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a',                     'snapshots',        'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a',                     'imported_snapshots', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a',                     'key_certificates', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b',                     'mirrors',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b',                     'snapshots',        'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b',                     'imported_snapshots', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b',                     'key_certificates', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims',             'mirrors',          'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims',             'snapshots',        'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims',             'imported_snapshots', 'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims',             'key_certificates', 'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'mirrors',          'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'snapshots',        'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'imported_snapshots', 'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'key_certificates', 'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a',                           'mirrors',          'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a',                           'snapshots',        'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a',                           'imported_snapshots', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a',                           'key_certificates', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a',                           'mirrors',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a',                           'snapshots',        'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a',                           'imported_snapshots', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a',                           'key_certificates', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('gw anon',                                'mirrors',          'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon',                                'snapshots',        'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon',                                'imported_snapshots', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon',                                'key_certificates', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_a',                                  'mirrors',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a',                                  'snapshots',        'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a',                                  'imported_snapshots', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a',                                  'key_certificates', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b',                  'mirrors',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b',                  'snapshots',        'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b',                  'imported_snapshots', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b',                  'key_certificates', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a',                        'mirrors',          'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a',                        'snapshots',        'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a',                        'imported_snapshots', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a',                        'key_certificates', 'all none',      'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a',          'mirrors',          'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a',          'snapshots',        'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a',          'imported_snapshots', 'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a',          'key_certificates', 'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('unbound',                                'mirrors',          'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('unbound',                                'snapshots',        'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('unbound',                                'imported_snapshots', 'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('unbound',                                'key_certificates', 'none none',     'denied denied', 'denied denied', 'denied denied'),
+	('admin',                                  'mirrors',          'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('admin',                                  'snapshots',        'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('admin',                                  'imported_snapshots', 'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('admin',                                  'key_certificates', 'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('auditor',                                'mirrors',          'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('auditor',                                'snapshots',        'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('auditor',                                'imported_snapshots', 'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('auditor',                                'key_certificates', 'all all',       'denied denied', 'denied denied', 'denied denied');
 
 -- The same, one row per cell.
 CREATE TEMP VIEW expected_cells AS

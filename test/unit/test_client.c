@@ -449,6 +449,125 @@ test_pinned(void)
 	CHECK_STR_EQ(bp_client_purpose_name(BP_CLIENT_PURPOSE_AUDIT), "audit");
 }
 
+/* A key certificate (typ key_certificate) for key k, signed by signer. */
+static char *
+certificate(const test_key *signer, const test_key *k, const char *tenant, const char *purposes,
+			int64_t exp, const char *kid_override)
+{
+	char		p[2048];
+
+	snprintf(p, sizeof(p),
+			 "{\"typ\":\"key_certificate\",\"iat\":\"%s\",\"nbf\":\"%s\",\"exp\":\"%s\",\"kid\":\"%s\","
+			 "\"public_key\":\"%s\",\"tenant_id\":\"%s\",\"purposes\":%s,\"mirror_id\":null}",
+			 rfc(NOW - 3600), rfc(NOW - 3600), rfc(exp), kid_override ? kid_override : k->kid, k->pub,
+			 tenant, purposes);
+	return sign(signer, p);
+}
+
+/* A token signed by a mirror's key k, its certificate in the footer. */
+static char *
+mirror_token(const test_key *k, const char *cert, const char *typ, const char *tenant, int64_t exp)
+{
+	static char footer[8192];
+	char		p[1024];
+
+	snprintf(footer, sizeof(footer), "{\"kid\":\"%s\",\"cert\":\"%s\"}", k->kid, cert);
+	if (tenant)
+		snprintf(p, sizeof(p), "{\"typ\":\"%s\",\"tenant_id\":\"%s\",\"iat\":\"%s\",\"exp\":\"%s\"}",
+				 typ, tenant, rfc(NOW - 5), rfc(exp));
+	else
+		snprintf(p, sizeof(p), "{\"typ\":\"%s\",\"iat\":\"%s\",\"exp\":\"%s\"}", typ, rfc(NOW - 5), rfc(exp));
+	return sign_footer(k, p, footer);
+}
+
+static void
+test_certificates(void)
+{
+	bp_client_ctx ctx;
+	test_key	mirror;
+	static char cert[TOKEN_CAP];	/* sign()'s buffers are reused */
+	char		keys[TOKEN_CAP];
+	char		e[1024];
+
+	make_key(&mirror, 42);
+	bp_client_init(&ctx);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_ROOT, root.pub), BP_CLIENT_OK);
+	snprintf(cert, sizeof(cert), "%s", certificate(&root, &mirror, "acme", "[\"decision\"]", NOW + 86400, NULL));
+
+	/* The chain verifies to the pinned root: typ, tenant, time. */
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, cert, "decision", "acme", NOW + 60), "decision", NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, cert, "decision", "acme", NOW - 1), "decision", NOW),
+				 BP_CLIENT_EXPIRED);
+	/* Purposes: a decision certificate does not make leases or releases. */
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, cert, "lease", "acme", NOW + 60), NULL, NOW),
+				 BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, cert, "keyset", "acme", NOW + 60), NULL, NOW),
+				 BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, cert, "bogus", "acme", NOW + 60), NULL, NOW),
+				 BP_CLIENT_WRONG_PURPOSE);
+	{
+		char	   *both = certificate(&root, &mirror, "acme", "[\"decision\",\"lease\"]", NOW + 86400, NULL);
+
+		CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, both, "lease", "acme", NOW + 60), "lease", NOW), BP_CLIENT_OK);
+	}
+	/* Tenant: the certificate's tenant only, and it must be named. */
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, cert, "decision", "globex", NOW + 60), NULL, NOW),
+				 BP_CLIENT_WRONG_TENANT);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, cert, "decision", NULL, NOW + 60), NULL, NOW),
+				 BP_CLIENT_WRONG_TENANT);
+	/* The certificate's own validity. */
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, certificate(&root, &mirror, "acme", "[\"decision\"]", NOW - 1, NULL),
+										   "decision", "acme", NOW + 60), NULL, NOW), BP_CLIENT_CERT_EXPIRED);
+	/* Broken chains: signed by a non-root key, by an unknown key, for another key. */
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, certificate(&stranger, &mirror, "acme", "[\"decision\"]",
+																NOW + 86400, NULL), "decision", "acme", NOW + 60), NULL, NOW),
+				 BP_CLIENT_CERT_INVALID);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, certificate(&root, &stranger, "acme", "[\"decision\"]",
+																NOW + 86400, NULL), "decision", "acme", NOW + 60), NULL, NOW),
+				 BP_CLIENT_CERT_INVALID);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, certificate(&root, &mirror, "acme", "[\"decision\"]",
+																NOW + 86400, stranger.kid), "decision", "acme", NOW + 60),
+						NULL, NOW), BP_CLIENT_CERT_INVALID);
+	/* Certificates delegate decision and lease only; malformed purposes. */
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, certificate(&root, &mirror, "acme", "[\"root\"]", NOW + 86400, NULL),
+										   "keyset", "acme", NOW + 60), NULL, NOW), BP_CLIENT_CERT_INVALID);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, certificate(&root, &mirror, "acme", "[]", NOW + 86400, NULL),
+										   "decision", "acme", NOW + 60), NULL, NOW), BP_CLIENT_CERT_INVALID);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, certificate(&root, &mirror, "acme", "\"decision\"", NOW + 86400, NULL),
+										   "decision", "acme", NOW + 60), NULL, NOW), BP_CLIENT_CERT_INVALID);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, certificate(&root, &mirror, "", "[\"decision\"]", NOW + 86400, NULL),
+										   "decision", "acme", NOW + 60), NULL, NOW), BP_CLIENT_CERT_INVALID);
+	/* A certificate is not itself a decision key, and a token of it tampered fails. */
+	CHECK_INT_EQ(verify(&ctx, cert, "decision", NOW), BP_CLIENT_WRONG_TYPE);
+	{
+		char		bad[TOKEN_CAP];
+		char	   *t = mirror_token(&mirror, cert, "decision", "acme", NOW + 60);
+
+		snprintf(bad, sizeof(bad), "%s", t);
+		bad[20] = bad[20] == 'A' ? 'B' : 'A';
+		CHECK_INT_EQ(verify(&ctx, bad, NULL, NOW), BP_CLIENT_BAD_SIGNATURE);
+		/* A certificate that is not a token at all. */
+		CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, "v4.public.AAAA", "decision", "acme", NOW + 60), NULL, NOW),
+					 BP_CLIENT_CERT_INVALID);
+	}
+	/* Without the root known, nothing vouches for the mirror key. */
+	{
+		bp_client_ctx empty;
+
+		bp_client_init(&empty);
+		CHECK_INT_EQ(verify(&empty, mirror_token(&mirror, cert, "decision", "acme", NOW + 60), NULL, NOW),
+					 BP_CLIENT_CERT_INVALID);
+	}
+	/* A key set that lists the mirror's key as revoked beats its certificate. */
+	entry(keys, sizeof(keys), &root, "root", NULL, "active", rfc(NOW - 86400), NULL);
+	entry(e, sizeof(e), &mirror, "decision", "acme", "revoked", rfc(NOW - 86400), rfc(NOW - 10));
+	strcat(keys, ",");
+	strcat(keys, e);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(5, NOW + 3600, keys)), NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, mirror_token(&mirror, cert, "decision", "acme", NOW + 60), NULL, NOW),
+				 BP_CLIENT_KEY_REVOKED);
+}
+
 static void
 test_status_names(void)
 {
@@ -677,6 +796,7 @@ main(void)
 	test_keyset();
 	test_verify();
 	test_pinned();
+	test_certificates();
 	test_status_names();
 	test_lease_chain();
 	test_rfc3339();
