@@ -40,12 +40,12 @@ BEGIN
 			CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' END,
 			c.oid::regclass) AS stmt
 		FROM pg_catalog.pg_class c
-		WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind IN ('r', 'S', 'v')
+		WHERE c.relnamespace IN ('bigpicture'::regnamespace, 'bigpicture_api'::regnamespace) AND c.relkind IN ('r', 'S', 'v')
 		UNION ALL
 		SELECT pg_catalog.format('ALTER %s %s OWNER TO bigpicture_owner',
 			CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, p.oid::regprocedure)
 		FROM pg_catalog.pg_proc p
-		WHERE p.pronamespace = 'bigpicture'::regnamespace
+		WHERE p.pronamespace IN ('bigpicture'::regnamespace, 'bigpicture_api'::regnamespace)
 	LOOP
 		EXECUTE o.stmt;
 	END LOOP;
