@@ -1,0 +1,48 @@
+-- The schema invariant the Citus plan of docs/scaling.md relies on (DESIGN §13):
+-- in every tenant table (one with a tenant_id, or chain_id for the audit log),
+-- the tenant column leads every primary key, unique constraint and index, and
+-- every foreign key either leads with it into another tenant table (colocated)
+-- or points at a catalog table without a tenant column (a reference table).
+-- The two exceptions are listed with their reason and must stay the only ones.
+BEGIN;
+SELECT plan(5);
+
+CREATE TEMP VIEW tenant_tables AS
+SELECT c.oid, c.relname::text AS tbl, a.attnum AS tenant_att, a.attname AS tenant_col
+FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname IN ('tenant_id', 'chain_id') AND NOT a.attisdropped
+WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind = 'r'
+  AND c.relname NOT IN ('signing_keys', 'tenant_roles');
+
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname)
+		   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname IN ('tenant_id', 'chain_id')
+		   WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind = 'r'
+			 AND c.relname IN ('signing_keys', 'tenant_roles')),
+	'{signing_keys,tenant_roles}',
+	'the exceptions: signing_keys (the key store, vendor and tenant keys, a reference table used on the coordinator) '
+	'and tenant_roles (role to tenant lookup, a reference table)');
+
+SELECT is((SELECT array_agg(t.tbl || '.' || con.conname ORDER BY 1)
+		   FROM tenant_tables t JOIN pg_constraint con ON con.conrelid = t.oid AND con.contype IN ('p', 'u')
+		   WHERE con.conkey[1] <> t.tenant_att),
+	NULL, 'the tenant column leads every primary key and unique constraint of every tenant table');
+
+SELECT is((SELECT array_agg(t.tbl || '.' || i.indexrelid::regclass::text ORDER BY 1)
+		   FROM tenant_tables t JOIN pg_index i ON i.indrelid = t.oid
+		   WHERE i.indkey[0] <> t.tenant_att),
+	NULL, 'the tenant column leads every index of every tenant table');
+
+SELECT is((SELECT array_agg(t.tbl || '.' || con.conname ORDER BY 1)
+		   FROM tenant_tables t JOIN pg_constraint con ON con.conrelid = t.oid AND con.contype = 'f'
+		   JOIN tenant_tables r ON r.oid = con.confrelid
+		   WHERE con.conkey[1] <> t.tenant_att OR con.confkey[1] <> r.tenant_att),
+	NULL, 'every foreign key between tenant tables leads with the tenant column on both sides (colocated)');
+
+SELECT is((SELECT array_agg(t.tbl || '.' || con.conname ORDER BY 1)
+		   FROM tenant_tables t JOIN pg_constraint con ON con.conrelid = t.oid AND con.contype = 'f'
+		   WHERE con.confrelid NOT IN (SELECT oid FROM tenant_tables)
+			 AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = con.confrelid
+						 AND a.attname IN ('tenant_id', 'chain_id') AND NOT a.attisdropped)),
+	NULL, 'every other foreign key points at a table without a tenant column (a reference table)');
+
+SELECT * FROM finish();
+ROLLBACK;
