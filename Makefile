@@ -60,6 +60,7 @@ build/unit/test_client: src/client/bp_client.c src/client/bp_client.h
 build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c src/client/bp_client.c src/client/bp_client.h $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< src/client/bp_client.c $(CORE_SRCS) -lsodium
+include src/gateway/gateway.mk
 
 # ---- libbigpicture-client: what a desktop application links against --------
 # A static and a shared library of src/client/bp_client.c and src/core, its
