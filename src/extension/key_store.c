@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
@@ -27,6 +28,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "bigpicture.h"
 #include "paserk.h"
@@ -64,11 +66,44 @@ static Oid	signing_keys_relid = InvalidOid;
 
 static const char *const key_purposes[] = {"root", "decision", "lease", "snapshot", "audit"};
 
+/*
+ * Which key signs for a purpose and tenant, remembered so that most
+ * signatures need no query: the same invalidation that wipes the unsealed
+ * keys (any change to signing_keys) forgets these too.
+ */
+#define ACTIVE_KEY_SLOTS 8
+#define TENANT_ID_MAX 128
+typedef struct active_key
+{
+	bool		used;
+	bool		has_tenant;
+	char		purpose[16];
+	char		tenant[TENANT_ID_MAX];
+	char		kid[KID_LEN + 1];
+	char	   *certificate;	/* TopMemoryContext, or NULL */
+	TimestampTz certificate_expires_at;
+} active_key;
+
+static active_key active_keys[ACTIVE_KEY_SLOTS];
+static int	active_key_next = 0;
+
 /* ---- the cache ------------------------------------------------------- */
+
+static void
+active_keys_forget(void)
+{
+	for (int i = 0; i < ACTIVE_KEY_SLOTS; i++)
+	{
+		if (active_keys[i].certificate != NULL)
+			pfree(active_keys[i].certificate);
+		memset(&active_keys[i], 0, sizeof(active_keys[i]));
+	}
+}
 
 static void
 key_cache_wipe(void)
 {
+	active_keys_forget();
 	for (int i = 0; i < KEY_CACHE_SLOTS; i++)
 	{
 		if (key_cache[i].sk != NULL)
@@ -320,7 +355,7 @@ bigpicture_generate_key(PG_FUNCTION_ARGS)
  */
 static cached_key *
 find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const char *nulls,
-				 MemoryContext outer, char **certificate)
+				 MemoryContext outer, char **certificate, TimestampTz *certificate_expires_at)
 {
 	HeapTuple	row;
 	TupleDesc	desc;
@@ -347,7 +382,13 @@ find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const 
 					 errhint("Ask the vendor for a new certificate and install it with "
 							 "bigpicture.install_key_certificate().")));
 		if (cert != NULL)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(row, desc, 6, &isnull);
+
 			*certificate = MemoryContextStrdup(outer, cert);
+			*certificate_expires_at = isnull ? DT_NOBEGIN : DatumGetTimestampTz(d);
+		}
 	}
 	if (signing_keys_relid == InvalidOid)
 		signing_keys_relid = get_relname_relid("signing_keys",
@@ -433,20 +474,57 @@ bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_js
 	char	   *certificate;
 	MemoryContext outer = CurrentMemoryContext;
 
+	TimestampTz certificate_expires_at = 0;
+	active_key *hit = NULL;
+
 	check_purpose(purpose);
 	(void) bp_master_key();
+
+	/* The remembered active key, while its unsealed copy is cached too. */
+	for (int i = 0; i < ACTIVE_KEY_SLOTS; i++)
+		if (active_keys[i].used && strcmp(active_keys[i].purpose, purpose) == 0 &&
+			active_keys[i].has_tenant == (tenant_id != NULL) &&
+			(tenant_id == NULL || strcmp(active_keys[i].tenant, tenant_id) == 0))
+			hit = &active_keys[i];
+	if (hit != NULL &&
+		(hit->certificate == NULL || hit->certificate_expires_at > GetCurrentTransactionStartTimestamp()))
+	{
+		key = key_cache_find(hit->kid);
+		if (key != NULL)
+			return sign_with(key, hit->certificate, payload_json);
+	}
+
 	values[0] = CStringGetTextDatum(purpose);
 	values[1] = tenant_id ? CStringGetTextDatum(tenant_id) : (Datum) 0;
 	nulls[1] = tenant_id ? ' ' : 'n';
 
 	SPI_connect();
 	key = find_signing_key("SELECT kid, purpose, sealed_secret, certificate, "
-						   "certificate_expires_at <= pg_catalog.now() FROM bigpicture.signing_keys "
+						   "certificate_expires_at <= pg_catalog.now(), certificate_expires_at "
+						   "FROM bigpicture.signing_keys "
 						   "WHERE purpose = $1 AND state = 'active' "
 						   "AND (tenant_id IS NULL OR tenant_id = $2) "
 						   "ORDER BY tenant_id NULLS LAST LIMIT 1",
-						   2, types, values, nulls, outer, &certificate);
+						   2, types, values, nulls, outer, &certificate, &certificate_expires_at);
 	SPI_finish();
+	if (key != NULL && strlen(purpose) < sizeof(hit->purpose) &&
+		(tenant_id == NULL || strlen(tenant_id) < TENANT_ID_MAX))
+	{
+		/* Remember it (round robin: there are few purposes and tenants per backend). */
+		active_key *slot = &active_keys[active_key_next++ % ACTIVE_KEY_SLOTS];
+
+		if (slot->certificate != NULL)
+			pfree(slot->certificate);
+		memset(slot, 0, sizeof(*slot));
+		strlcpy(slot->purpose, purpose, sizeof(slot->purpose));
+		slot->has_tenant = tenant_id != NULL;
+		if (tenant_id != NULL)
+			strlcpy(slot->tenant, tenant_id, sizeof(slot->tenant));
+		strlcpy(slot->kid, key->kid, sizeof(slot->kid));
+		slot->certificate = certificate ? MemoryContextStrdup(TopMemoryContext, certificate) : NULL;
+		slot->certificate_expires_at = certificate_expires_at;
+		slot->used = true;
+	}
 	if (key == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -489,6 +567,7 @@ bigpicture_sign_token_with_key(PG_FUNCTION_ARGS)
 	Jsonb	   *payload;
 	cached_key *key;
 	char	   *certificate;
+	TimestampTz certificate_expires_at;
 	MemoryContext outer = CurrentMemoryContext;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -500,10 +579,11 @@ bigpicture_sign_token_with_key(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	key = find_signing_key("SELECT kid, purpose, sealed_secret, certificate, "
-						   "certificate_expires_at <= pg_catalog.now() FROM bigpicture.signing_keys "
+						   "certificate_expires_at <= pg_catalog.now(), certificate_expires_at "
+						   "FROM bigpicture.signing_keys "
 						   "WHERE kid = $1 AND (state = 'active' OR "
 						   "(state = 'retiring' AND grace_ends_at > pg_catalog.now()))",
-						   1, types, values, NULL, outer, &certificate);
+						   1, types, values, NULL, outer, &certificate, &certificate_expires_at);
 	SPI_finish();
 	if (key == NULL)
 		ereport(ERROR,
