@@ -51,27 +51,34 @@ build/unit/%: test/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lsodium
 
 # ---- command-line tools built on src/core (no database) ---------------------
+# The client library's sources (src/client/bp_client.c, audit_chain.c) and
+# the headers it installs; the tools are built on them.
+CLIENT_SRCS = src/client/bp_client.c src/client/audit_chain.c
+CLIENT_HDRS = src/client/bp_client.h src/client/audit_chain.h
 TOOLS = build/bin/bigpicture-audit-verify build/bin/bigpicture-verify
 all: $(TOOLS)
-build/bin/bigpicture-verify: src/client/bigpicture_verify.c src/client/bp_client.c src/client/bp_client.h $(CORE_SRCS) $(CORE_HDRS)
+build/bin/bigpicture-verify: src/client/bigpicture_verify.c $(CLIENT_SRCS) $(CLIENT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ src/client/bigpicture_verify.c src/client/bp_client.c $(CORE_SRCS) -lsodium
-build/unit/test_client: src/client/bp_client.c src/client/bp_client.h
-build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c src/client/bp_client.c src/client/bp_client.h $(CORE_SRCS) $(CORE_HDRS)
+	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< $(CLIENT_SRCS) $(CORE_SRCS) -lsodium
+build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c $(CLIENT_SRCS) $(CLIENT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< src/client/bp_client.c $(CORE_SRCS) -lsodium
+	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< $(CLIENT_SRCS) $(CORE_SRCS) -lsodium
+# The client unit tests include the library's sources directly.
+build/unit/test_client: $(CLIENT_SRCS) $(CLIENT_HDRS)
+build/unit/test_audit_chain: $(CLIENT_SRCS) $(CLIENT_HDRS)
 include src/gateway/gateway.mk
 
 # ---- libbigpicture-client: what a desktop application links against --------
-# A static and a shared library of src/client/bp_client.c and src/core, its
-# headers and a pkg-config file; `make install` puts them under CLIENT_PREFIX.
+# A static and a shared library of src/client (bp_client.c, audit_chain.c)
+# and src/core, its headers and a pkg-config file; `make install` puts them
+# under CLIENT_PREFIX.
 CLIENT_PREFIX ?= /usr/local
 CLIENT_SOVERSION = 0
-CLIENT_OBJS = $(patsubst %.c,build/client/%.o,src/client/bp_client.c $(CORE_SRCS))
+CLIENT_OBJS = $(patsubst %.c,build/client/%.o,$(CLIENT_SRCS) $(CORE_SRCS))
 CLIENT_LIBS = build/lib/libbigpicture-client.a build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION) \
 	build/lib/bigpicture-client.pc
 all: $(CLIENT_LIBS)
-build/client/%.o: %.c $(CORE_HDRS) src/client/bp_client.h
+build/client/%.o: %.c $(CORE_HDRS) $(CLIENT_HDRS)
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -fPIC -fvisibility=default -Wall -Wextra -Werror \
 		-Isrc/core -Isrc/client -c -o $@ $<
@@ -84,7 +91,7 @@ build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION): $(CLIENT_OBJS)
 build/lib/bigpicture-client.pc: Makefile
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(CLIENT_PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include/bigpicture' '' \
-		'Name: bigpicture-client' 'Description: Verify Big Picture update decisions, leases and key sets' \
+		'Name: bigpicture-client' 'Description: Verify Big Picture update decisions, leases, key sets and audit chains' \
 		'Version: $(EXTVERSION)' 'Requires: libsodium' 'Cflags: -I$${includedir}' \
 		'Libs: -L$${libdir} -lbigpicture-client' >$@
 install: install-client
@@ -95,7 +102,7 @@ install-client: $(CLIENT_LIBS) $(TOOLS)
 	install -m 755 build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION) $(DESTDIR)$(CLIENT_PREFIX)/lib/
 	ln -sf libbigpicture-client.so.$(CLIENT_SOVERSION) $(DESTDIR)$(CLIENT_PREFIX)/lib/libbigpicture-client.so
 	install -m 644 build/lib/bigpicture-client.pc $(DESTDIR)$(CLIENT_PREFIX)/lib/pkgconfig/
-	install -m 644 src/client/bp_client.h src/core/*.h $(DESTDIR)$(CLIENT_PREFIX)/include/bigpicture/
+	install -m 644 $(CLIENT_HDRS) src/core/*.h $(DESTDIR)$(CLIENT_PREFIX)/include/bigpicture/
 	install -m 755 $(TOOLS) $(DESTDIR)$(CLIENT_PREFIX)/bin/
 	@if [ -z "$(DESTDIR)" ]; then ldconfig 2>/dev/null || true; fi
 

@@ -4,6 +4,8 @@
  *   bigpicture-verify [--root k4.public.…]... [--key PURPOSE=k4.public.…]...
  *                     [--keyset TOKEN|@FILE]... [--typ TYP] [--now UNIXSECONDS]
  *                     [--prev-lease TOKEN|@FILE] TOKEN|@FILE|-
+ *   bigpicture-verify [--root …]... [--key audit=k4.public.…]... [--keyset …]...
+ *                     [--now UNIXSECONDS] --audit FILE|- [--checkpoint TOKEN|@FILE]
  *
  * Pins the root keys and purpose keys given, loads each key set (verified
  * against a pinned root key, in order, so a newer one may follow an older
@@ -14,6 +16,18 @@
  * SHA-256 of the previous token's text); the previous lease is verified
  * too, except for its exp / nbf.  "@FILE" reads a token from a file, "-"
  * from stdin; surrounding white space is ignored.
+ *
+ * With --audit it verifies an exported audit chain (JSON lines, from
+ * bigpicture.export_audit_chain) instead of a token, as
+ * bigpicture-audit-verify does (src/client/audit_chain.h): one chain_id,
+ * seq rising by 1, prev_hash links and every hash recomputed.  With
+ * --checkpoint the signed checkpoint must verify with a known audit key (a
+ * pinned --key audit=…, or one from a key set; retired keys still count,
+ * revoked ones do not) and the export must hold its seq with its hash, so
+ * a cut-off tail shows.  It prints "ok: chain <id>, <n> events, head seq
+ * <s> hash <hex>" on stdout, or "bigpicture-verify: <NAME>: FAIL seq <n>:
+ * <reason>" on stderr with the exit code below (a checkpoint that does not
+ * verify exits with the token codes 10-27).
  *
  * On failure one line "bigpicture-verify: <NAME>: <sentence>" on stderr and
  * a distinct exit code:
@@ -38,6 +52,12 @@
  *   25  BAD_ARGUMENT     e.g. one key pinned for two purposes
  *   26  CERT_INVALID     a mirror's key certificate is not valid
  *   27  CERT_EXPIRED     a mirror's key certificate has expired
+ *   28  AUDIT_CHAIN_BROKEN  --audit: the export is not a whole chain (an
+ *                       event altered, missing, reordered or malformed, a
+ *                       link broken, another chain_id, no events)
+ *   29  AUDIT_CHECKPOINT_MISMATCH  --audit: the export ends before the
+ *                       checkpoint (a cut-off tail) or disagrees with it
+ *                       (another chain, another hash at its seq)
  *
  * Only C99, libsodium and src/core + src/client.
  */
@@ -51,11 +71,15 @@
 
 #include <sodium.h>
 
+#include "audit_chain.h"
 #include "bp_client.h"
 
 #define PROGRAM "bigpicture-verify"
 #define EXIT_USAGE 2
+#define EXIT_AUDIT_CHAIN_BROKEN 28
+#define EXIT_AUDIT_CHECKPOINT_MISMATCH 29
 #define MAX_KEYSETS 16
+#define AUDIT_MAX_LINE BP_AUDIT_CHAIN_DEFAULT_MAX_LINE
 
 static const int exit_codes[BP_CLIENT_N_STATUS] = {
 	[BP_CLIENT_OK] = 0,
@@ -83,21 +107,27 @@ static const char usage_text[] =
 "usage: " PROGRAM " [--root k4.public.…]... [--key PURPOSE=k4.public.…]...\n"
 "                         [--keyset TOKEN|@FILE]... [--typ TYP] [--now UNIXSECONDS]\n"
 "                         [--prev-lease TOKEN|@FILE] TOKEN|@FILE|-\n"
+"       " PROGRAM " [--root …]... [--key audit=k4.public.…]... [--keyset …]...\n"
+"                         [--now UNIXSECONDS] --audit FILE|- [--checkpoint TOKEN|@FILE]\n"
 "\n"
-"Verify a Big Picture PASETO v4.public token offline and print its payload.\n"
+"Verify a Big Picture PASETO v4.public token offline and print its payload,\n"
+"or with --audit an exported audit chain (JSON lines) and print \"ok: …\".\n"
 "  --root K          pin a root key (verifies --keyset)\n"
 "  --key P=K         pin a purpose key: root, decision, lease, snapshot, audit\n"
 "  --keyset T        load a key set signed by a pinned root (repeatable, in order)\n"
 "  --typ TYP         require this typ (decision, lease, release, snapshot, ...)\n"
 "  --now SECONDS     verify at this Unix time instead of the clock\n"
 "  --prev-lease T    the token is a lease that must follow this lease\n"
+"  --audit FILE      verify an exported audit chain (- for stdin), not a token\n"
+"  --checkpoint T    with --audit: a signed checkpoint the export must reach,\n"
+"                    verified with the audit key (--key audit=K, or a key set)\n"
 "A token is given as text, as @FILE, or as - for stdin.\n"
 "\n"
 "Exit codes: 0 OK, 2 USAGE, 10 MALFORMED, 11 BAD_SIGNATURE, 12 UNKNOWN_KEY,\n"
 "13 WRONG_PURPOSE, 14 WRONG_TYPE, 15 EXPIRED, 16 NOT_YET_VALID, 17 KEY_REVOKED,\n"
 "18 KEY_NOT_VALID, 19 WRONG_TENANT, 20 ROLLBACK, 21 CHAIN_BROKEN, 22 BAD_KEY,\n"
 "23 BUFFER_TOO_SMALL, 24 CAPACITY, 25 BAD_ARGUMENT, 26 CERT_INVALID,\n"
-"27 CERT_EXPIRED.\n";
+"27 CERT_EXPIRED, 28 AUDIT_CHAIN_BROKEN, 29 AUDIT_CHECKPOINT_MISMATCH.\n";
 
 static int
 usage_error(const char *what, const char *arg)
@@ -228,6 +258,197 @@ parse_int64(const char *s, int64_t *out)
 	return true;
 }
 
+/* ---- --audit ------------------------------------------------------------ */
+
+/*
+ * One line without its '\n' into buf (cap bytes).  1: a line; 0: end of
+ * input; -1: longer than cap (the rest is not read); -2: I/O error.
+ */
+static int
+read_line(FILE *in, char *buf, size_t cap, size_t *len)
+{
+	size_t		n = 0;
+	int			c;
+
+	while ((c = getc(in)) != EOF)
+	{
+		if (c == '\n')
+		{
+			*len = n;
+			return 1;
+		}
+		if (n == cap)
+			return -1;
+		buf[n++] = (char) c;
+	}
+	if (ferror(in))
+		return -2;
+	*len = n;
+	return n > 0 ? 1 : 0;
+}
+
+/* The verifier's failure on stderr, and its exit code. */
+static int
+audit_fail(const bp_audit_chain_result *r)
+{
+	const char *name;
+	int			code;
+
+	switch (r->status)
+	{
+		case BP_AUDIT_CHAIN_CHECKPOINT_INVALID:
+			/* The checkpoint is a token: the token codes say why. */
+			name = bp_client_status_name(r->client_status);
+			code = (int) r->client_status > 0 && (int) r->client_status < BP_CLIENT_N_STATUS ?
+				exit_codes[r->client_status] : 1;
+			break;
+		case BP_AUDIT_CHAIN_CHECKPOINT_MALFORMED:
+			name = bp_client_status_name(BP_CLIENT_MALFORMED);
+			code = exit_codes[BP_CLIENT_MALFORMED];
+			break;
+		case BP_AUDIT_CHAIN_CHECKPOINT_MISMATCH:
+		case BP_AUDIT_CHAIN_TRUNCATED:
+			name = "AUDIT_CHECKPOINT_MISMATCH";
+			code = EXIT_AUDIT_CHECKPOINT_MISMATCH;
+			break;
+		case BP_AUDIT_CHAIN_BAD_ARGUMENT:
+		case BP_AUDIT_CHAIN_BAD_KEY:
+			name = "USAGE";
+			code = EXIT_USAGE;
+			break;
+		default:
+			name = "AUDIT_CHAIN_BROKEN";
+			code = EXIT_AUDIT_CHAIN_BROKEN;
+			break;
+	}
+	fprintf(stderr, "%s: %s: FAIL seq %lld: %s\n", PROGRAM, name, (long long) r->seq,
+			r->reason != NULL ? r->reason : "");
+	return code;
+}
+
+/* The export's chain_id with control characters replaced, one line. */
+static void
+print_text(const char *s, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		putchar(c < 0x20 || c == 0x7F ? '?' : c);
+	}
+}
+
+/*
+ * --audit FILE|- [--checkpoint TOKEN|@FILE]: verify the export with the
+ * client library's audit-chain verifier, the checkpoint with ctx's keys.
+ */
+static int
+verify_audit(const bp_client_ctx *ctx, const char *path, const char *checkpoint_arg)
+{
+	FILE	   *in = stdin;
+	bp_audit_chain v;
+	bp_audit_chain_result r;
+	size_t		mem_len = bp_audit_chain_mem_len(AUDIT_MAX_LINE);
+	void	   *mem = malloc(mem_len);
+	char	   *line = malloc(AUDIT_MAX_LINE + 1);
+	unsigned long long line_no = 0;
+	text		cp = {NULL, 0};
+	char		hex[2 * BP_AUDIT_CHAIN_HASH_BYTES + 1];
+	bp_audit_chain_status st;
+	int			rc = 0;
+
+	if (mem == NULL || line == NULL ||
+		bp_audit_chain_init(&v, AUDIT_MAX_LINE, mem, mem_len) != BP_AUDIT_CHAIN_OK)
+	{
+		fprintf(stderr, "%s: USAGE: out of memory.\n", PROGRAM);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (checkpoint_arg != NULL && !read_token(checkpoint_arg, &cp))
+	{
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (strcmp(path, "-") != 0 && (in = fopen(path, "rb")) == NULL)
+	{
+		fprintf(stderr, "%s: USAGE: cannot open %s: %s.\n", PROGRAM, path, strerror(errno));
+		rc = EXIT_USAGE;
+		goto out;
+	}
+
+	if (cp.s != NULL)
+	{
+		size_t		work_len = bp_audit_chain_checkpoint_work_len(cp.len);
+		void	   *work = work_len == SIZE_MAX ? NULL : malloc(work_len);
+
+		if (work_len != SIZE_MAX && work == NULL)
+		{
+			fprintf(stderr, "%s: USAGE: out of memory.\n", PROGRAM);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		st = bp_audit_chain_set_checkpoint_ctx(&v, ctx, cp.s, cp.len, work,
+											   work == NULL ? 0 : work_len);
+		free(work);
+		if (st == BP_AUDIT_CHAIN_BAD_ARGUMENT)
+		{
+			fprintf(stderr, "%s: USAGE: the checkpoint cannot be checked.\n", PROGRAM);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+
+	for (;;)
+	{
+		size_t		len = 0;
+		int			got;
+
+		bp_audit_chain_get_result(&v, &r);
+		if (r.status != BP_AUDIT_CHAIN_OK)
+			break;
+		got = read_line(in, line, AUDIT_MAX_LINE + 1, &len);
+		if (got == 0)
+			break;
+		line_no++;
+		if (got == -2)
+		{
+			fprintf(stderr, "%s: USAGE: cannot read %s at line %llu.\n", PROGRAM, path, line_no);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		/* Longer still: the verifier refuses it unread. */
+		if (got == -1)
+			len = AUDIT_MAX_LINE + 1;
+		bp_audit_chain_feed(&v, line, len);
+	}
+	bp_audit_chain_finish(&v);
+	bp_audit_chain_get_result(&v, &r);
+	if (r.status != BP_AUDIT_CHAIN_OK)
+	{
+		rc = audit_fail(&r);
+		goto out;
+	}
+	sodium_bin2hex(hex, sizeof(hex), r.head_hash, sizeof(r.head_hash));
+	fputs("ok: chain ", stdout);
+	print_text(r.chain_id, r.chain_id_len);
+	printf(", %llu events, head seq %lld hash %s\n",
+		   (unsigned long long) r.events, (long long) r.head_seq, hex);
+	if (fflush(stdout) != 0)
+	{
+		fprintf(stderr, "%s: USAGE: cannot write the result.\n", PROGRAM);
+		rc = EXIT_USAGE;
+	}
+out:
+	if (in != stdin && in != NULL)
+		fclose(in);
+	free(cp.s);
+	free(line);
+	free(mem);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -237,6 +458,8 @@ main(int argc, char **argv)
 	const char *typ = NULL;
 	const char *prev_arg = NULL;
 	const char *token_arg = NULL;
+	const char *audit_arg = NULL;
+	const char *checkpoint_arg = NULL;
 	int64_t		now = (int64_t) time(NULL);
 	text		token;
 	text		prev;
@@ -313,10 +536,31 @@ main(int argc, char **argv)
 		}
 		else if (strcmp(a, "--prev-lease") == 0)
 			prev_arg = v;
+		else if (strcmp(a, "--audit") == 0)
+			audit_arg = v;
+		else if (strcmp(a, "--checkpoint") == 0)
+			checkpoint_arg = v;
 		else
 			return usage_error("unknown option", a);
 	}
-	if (token_arg == NULL)
+	if (audit_arg != NULL)
+	{
+		if (token_arg != NULL)
+			return usage_error("--audit verifies an export, not a token", token_arg);
+		if (typ != NULL || prev_arg != NULL)
+			return usage_error("--typ and --prev-lease are for tokens, not --audit", NULL);
+		if (strcmp(audit_arg, "-") == 0)
+		{
+			if (checkpoint_arg != NULL && strcmp(checkpoint_arg, "-") == 0)
+				return usage_error("--audit and --checkpoint cannot both read stdin", NULL);
+			for (i = 0; i < n_keysets; i++)
+				if (strcmp(keysets[i], "-") == 0)
+					return usage_error("--audit and --keyset cannot both read stdin", NULL);
+		}
+	}
+	else if (checkpoint_arg != NULL)
+		return usage_error("--checkpoint goes with --audit", NULL);
+	else if (token_arg == NULL)
 		return usage_error("no token given", NULL);
 	if (prev_arg != NULL)
 	{
@@ -343,6 +587,9 @@ main(int argc, char **argv)
 		if (st != BP_CLIENT_OK)
 			return fail(st, "key set");
 	}
+
+	if (audit_arg != NULL)
+		return verify_audit(&ctx, audit_arg, checkpoint_arg);
 
 	/* The token. */
 	if (!read_token(token_arg, &token))

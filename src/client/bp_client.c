@@ -644,7 +644,11 @@ verify_token(const bp_client_ctx *ctx, const char *token, size_t token_len,
 		return BP_CLIENT_UNKNOWN_KEY;
 	if (keyset_mode && (!key->pinned || key->purpose != BP_CLIENT_PURPOSE_ROOT))
 		return BP_CLIENT_UNKNOWN_KEY;
-	st = key_usable(key, now);
+	/* A record of the past (a checkpoint) only needs a key not revoked. */
+	if ((flags & BP_CLIENT_SIGNED_EARLIER) && !keyset_mode)
+		st = key->state == BP_CLIENT_STATE_REVOKED ? BP_CLIENT_KEY_REVOKED : BP_CLIENT_OK;
+	else
+		st = key_usable(key, now);
 	if (st != BP_CLIENT_OK)
 		return st;
 
@@ -712,6 +716,14 @@ verify_token(const bp_client_ctx *ctx, const char *token, size_t token_len,
 	/* A certified key's tokens must say whose they are. */
 	if (cert_purposes != 0 && v < 0)
 		return BP_CLIENT_WRONG_TENANT;
+	/* A tenant's audit key checkpoints its tenant's chain only. */
+	if (key->has_tenant && key->purpose == BP_CLIENT_PURPOSE_AUDIT)
+	{
+		v = bp_json_object_get(p->text, p->tok, p->n, 0, "chain_id");
+		if (v < 0 || p->tok[v].type != BP_JSON_STRING ||
+			!bp_json_string_equals(p->text, &p->tok[v], key->tenant, key->tenant_len))
+			return BP_CLIENT_WRONG_TENANT;
+	}
 	return BP_CLIENT_OK;
 }
 

@@ -180,13 +180,20 @@ bp_client_status bp_client_verify_paseto(const char *k4_public,
 
 /* Flags for bp_client_verify_ex. */
 #define BP_CLIENT_SKIP_TIME 0x1 /* do not check exp and nbf (not the key's window) */
+/*
+ * The token records the past (an audit checkpoint): the key must be known
+ * and not revoked, but its state (pending, retired) and validity window are
+ * not checked, as the server's verify_audit_chain does.  Not for key sets.
+ */
+#define BP_CLIENT_SIGNED_EARLIER 0x2
 
 /*
  * Verify a token: find the key by the footer's kid, check its state and
  * window at now, the signature, that the payload is a JSON object whose typ
  * the key's purpose may sign (and equals expected_typ unless that is NULL),
  * exp > now and nbf <= now when present, and, for a tenant-scoped key, that
- * a tenant_id in the payload is that tenant.  On success the payload JSON
+ * a tenant_id in the payload is that tenant (for a tenant's audit key, the
+ * checkpoint's chain_id must be that tenant).  On success the payload JSON
  * is at the start of work, *payload_len bytes (not NUL-terminated);
  * work_cap >= bp_client_work_len(token_len) always suffices.
  */

@@ -6,7 +6,10 @@
 # to this script) with cc into a temporary directory: "sign SEED PAYLOAD"
 # prints a v4.public token with footer {"kid":"<k4.pid>"} signed by the
 # Ed25519 key whose 32-byte seed is SEED repeated, "pub SEED" its k4.public
-# and "kid SEED" its k4.pid.  Lease hashes come from sha256sum.
+# and "kid SEED" its k4.pid.  Lease hashes come from sha256sum.  For --audit,
+# "audit N" prints an export of N events of chain tenant_acme, hashed with
+# src/core/audit_hash (test/unit/audit_verify_cli.sh checks that hash
+# against an independent implementation).
 #
 # Prints "ok - …" or "not ok - …" per check and a last line
 # "verify-cli: N passed, N failed"; exits non-zero when anything failed.
@@ -25,9 +28,64 @@ cat > "$tmp/sign.c" <<'C'
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
+#include "audit_hash.h"
 #include "paserk.h"
 #include "paseto.h"
+
+static bp_audit_text
+txt(const char *s)
+{
+	bp_audit_text t = {s, s ? strlen(s) : 0, s == NULL};
+
+	return t;
+}
+
+/* N export lines, as bigpicture.export_audit_chain writes them. */
+static int
+audit(int n)
+{
+	unsigned char prev[32] = {0}, hash[32];
+	char prev_hex[65], hash_hex[65], event_id[32], object_id[32], after[64], stamp[32];
+
+	for (int seq = 1; seq <= n; seq++)
+	{
+		long long us = 1795000000000000LL + seq * 1000001LL;
+		time_t secs = (time_t) (us / 1000000);
+		struct tm tm;
+		bp_audit_event ev;
+
+		gmtime_r(&secs, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(event_id, sizeof(event_id), "evt_%d", seq);
+		snprintf(object_id, sizeof(object_id), "rel_%d", seq);
+		snprintf(after, sizeof(after), "{\"n\": %d}", seq);
+		ev.chain_id = txt("tenant_acme");
+		ev.seq = (unsigned long long) seq;
+		ev.event_id = txt(event_id);
+		ev.occurred_at_us = us;
+		ev.actor = txt("alice");
+		ev.event_type = txt("release_published");
+		ev.object_type = txt("release");
+		ev.object_id = txt(object_id);
+		ev.before = txt(NULL);
+		ev.after = txt(after);
+		ev.context = txt("{}");
+		if (bp_audit_hash(prev, &ev, hash) != BP_AUDIT_OK)
+			return 1;
+		sodium_bin2hex(prev_hex, sizeof(prev_hex), prev, 32);
+		sodium_bin2hex(hash_hex, sizeof(hash_hex), hash, 32);
+		printf("{\"v\": 1, \"chain_id\": \"tenant_acme\", \"seq\": %d, \"event_id\": \"%s\", "
+			   "\"occurred_at_us\": %lld, \"occurred_at\": \"%s.%06lldZ\", \"actor\": \"alice\", "
+			   "\"event_type\": \"release_published\", \"object_type\": \"release\", "
+			   "\"object_id\": \"%s\", \"before\": null, \"after\": \"{\\\"n\\\": %d}\", "
+			   "\"context\": \"{}\", \"prev_hash\": \"%s\", \"hash\": \"%s\"}\n",
+			   seq, event_id, us, stamp, us % 1000000, object_id, seq, prev_hex, hash_hex);
+		memcpy(prev, hash, 32);
+	}
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -40,6 +98,8 @@ main(int argc, char **argv)
 
 	if (argc < 3 || sodium_init() < 0)
 		return 2;
+	if (strcmp(argv[1], "audit") == 0)
+		return audit(atoi(argv[2]));
 	memset(seed, atoi(argv[2]), sizeof(seed));
 	crypto_sign_seed_keypair(pk, sk, seed);
 	bp_paserk_k4_public_encode(pk, 32, pub, sizeof(pub), &n);
@@ -70,10 +130,12 @@ fi
 s=$tmp/sign
 
 # Keys by seed: 1 root, 2 decision, 3 lease, 4 revoked decision,
-# 5 pending decision, 6 a key nobody knows.
+# 5 pending decision, 6 a key nobody knows, 7 audit, 8 retired audit,
+# 9 revoked audit.
 root=$($s pub 1)
 dec=$($s pub 2)
 lease=$($s pub 3)
+audit=$($s pub 7)
 now=1800000000					# 2027-01-15T08:00:00Z
 later='2027-01-15T09:00:00Z'
 earlier='2027-01-15T07:00:00Z'
@@ -83,6 +145,7 @@ entry() {	# seed purpose state
 		"$($s kid "$1")" "$2" "$($s pub "$1")" "$3"
 }
 keys="$(entry 1 root active),$(entry 2 decision active),$(entry 3 lease active),$(entry 4 decision revoked),$(entry 5 decision pending)"
+keys="$keys,$(entry 7 audit active),$(entry 8 audit retired),$(entry 9 audit revoked)"
 keyset() {	# version
 	$s sign 1 "{\"typ\":\"keyset\",\"iat\":\"$earlier\",\"exp\":\"$later\",\"version\":$1,\"keys\":[$keys]}"
 }
@@ -165,8 +228,52 @@ expect "no token" 2 "bigpicture-verify: USAGE: " -- --key "decision=$dec"
 expect "unknown option" 2 "bigpicture-verify: USAGE: " -- --frobnicate x "$good"
 expect "unknown purpose" 2 "bigpicture-verify: USAGE: " -- --key "signing=$dec" "$good"
 expect "missing file" 2 "bigpicture-verify: USAGE: " -- --key "decision=$dec" "@$tmp/does-not-exist"
+
+# --audit: an exported audit chain (3 events), tampered and cut-off copies,
+# and checkpoints of its head signed by the audit keys.
+$s audit 3 > "$tmp/chain.jsonl"
+head3=$(sed -n '3s/.*"hash": "\([0-9a-f]*\)".*/\1/p' "$tmp/chain.jsonl")
+head2=$(sed -n '2s/.*"hash": "\([0-9a-f]*\)".*/\1/p' "$tmp/chain.jsonl")
+sed '2s/"actor": "alice"/"actor": "mallory"/' "$tmp/chain.jsonl" > "$tmp/tampered.jsonl"
+head -n 2 "$tmp/chain.jsonl" > "$tmp/cut.jsonl"
+sed 2d "$tmp/chain.jsonl" > "$tmp/gap.jsonl"
+: > "$tmp/empty.jsonl"
+checkpoint() {	# seed seq hash
+	$s sign "$1" "{\"typ\":\"checkpoint\",\"iat\":\"$earlier\",\"chain_id\":\"tenant_acme\",\"seq\":$2,\"hash\":\"$3\"}"
+}
+cp3=$(checkpoint 7 3 "$head3")
+printf '%s\n' "$cp3" > "$tmp/cp3"
+expect "--audit: a whole chain" 0 "" -- --audit "$tmp/chain.jsonl"
+if [ "$(cat "$tmp/out")" = "ok: chain tenant_acme, 3 events, head seq 3 hash $head3" ]; then
+	echo "ok - --audit prints the chain's head"; passed=$((passed + 1))
+else
+	echo "not ok - --audit prints the chain's head: $(cat "$tmp/out")"; failed=$((failed + 1))
+fi
+stdin_file=$tmp/chain.jsonl expect "--audit: the export from stdin" 0 "" -- --audit -
+expect "--audit: a tampered line" 28 "bigpicture-verify: AUDIT_CHAIN_BROKEN: FAIL seq 2: hash mismatch" -- --audit "$tmp/tampered.jsonl"
+expect "--audit: a missing line" 28 "bigpicture-verify: AUDIT_CHAIN_BROKEN: FAIL seq 2: gap" -- --audit "$tmp/gap.jsonl"
+expect "--audit: no events" 28 "bigpicture-verify: AUDIT_CHAIN_BROKEN: FAIL seq 0: " -- --audit "$tmp/empty.jsonl"
+expect "--audit: a cut-off tail alone still verifies" 0 "" -- --audit "$tmp/cut.jsonl"
+expect "--audit: checkpoint with the pinned audit key" 0 "" -- --key "audit=$audit" --audit "$tmp/chain.jsonl" --checkpoint "$cp3"
+expect "--audit: checkpoint from @file, audit key from the key set" 0 "" -- --root "$root" --keyset "$ks1" --now $now --audit "$tmp/chain.jsonl" --checkpoint "@$tmp/cp3"
+expect "--audit: checkpoint before the head" 0 "" -- --key "audit=$audit" --audit "$tmp/chain.jsonl" --checkpoint "$(checkpoint 7 2 "$head2")"
+expect "--audit: cut-off tail caught by the checkpoint" 29 "bigpicture-verify: AUDIT_CHECKPOINT_MISMATCH: FAIL seq 3: chain ends before the checkpoint" -- --key "audit=$audit" --audit "$tmp/cut.jsonl" --checkpoint "$cp3"
+expect "--audit: checkpoint of another hash" 29 "bigpicture-verify: AUDIT_CHECKPOINT_MISMATCH: FAIL seq 3: checkpoint mismatch" -- --key "audit=$audit" --audit "$tmp/chain.jsonl" --checkpoint "$(checkpoint 7 3 "$head2")"
+expect "--audit: a tampered line with a checkpoint" 28 "bigpicture-verify: AUDIT_CHAIN_BROKEN: FAIL seq 2: hash mismatch" -- --key "audit=$audit" --audit "$tmp/tampered.jsonl" --checkpoint "$cp3"
+expect "--audit: checkpoint with the wrong audit key pinned" 12 "bigpicture-verify: UNKNOWN_KEY: FAIL seq 0: checkpoint signature" -- --key "audit=$($s pub 6)" --audit "$tmp/chain.jsonl" --checkpoint "$cp3"
+expect "--audit: checkpoint signed by an unknown key" 12 "bigpicture-verify: UNKNOWN_KEY: " -- --root "$root" --keyset "$ks1" --now $now --audit "$tmp/chain.jsonl" --checkpoint "$(checkpoint 6 3 "$head3")"
+expect "--audit: checkpoint signed by the decision key" 13 "bigpicture-verify: WRONG_PURPOSE: " -- --root "$root" --keyset "$ks1" --now $now --audit "$tmp/chain.jsonl" --checkpoint "$(checkpoint 2 3 "$head3")"
+expect "--audit: checkpoint of a retired audit key still verifies" 0 "" -- --root "$root" --keyset "$ks1" --now $now --audit "$tmp/chain.jsonl" --checkpoint "$(checkpoint 8 3 "$head3")"
+expect "--audit: checkpoint of a revoked audit key" 17 "bigpicture-verify: KEY_REVOKED: " -- --root "$root" --keyset "$ks1" --now $now --audit "$tmp/chain.jsonl" --checkpoint "$(checkpoint 9 3 "$head3")"
+bad_cp=$(printf '%s' "$cp3" | sed 's/^\(v4\.public\.....................\)./\1A/')
+[ "$bad_cp" = "$cp3" ] && bad_cp=$(printf '%s' "$cp3" | sed 's/^\(v4\.public\.....................\)./\1B/')
+expect "--audit: edited checkpoint" 11 "bigpicture-verify: BAD_SIGNATURE: " -- --key "audit=$audit" --audit "$tmp/chain.jsonl" --checkpoint "$bad_cp"
+expect "--audit: --checkpoint without --audit" 2 "bigpicture-verify: USAGE: " -- --key "audit=$audit" --checkpoint "$cp3" "$good"
+expect "--audit: with a token too" 2 "bigpicture-verify: USAGE: " -- --audit "$tmp/chain.jsonl" "$good"
+expect "--audit: missing file" 2 "bigpicture-verify: USAGE: " -- --audit "$tmp/does-not-exist"
+
 expect "--help" 0 "" -- --help
-if grep -q "BAD_SIGNATURE" "$tmp/out"; then
+if grep -q "BAD_SIGNATURE" "$tmp/out" && grep -q "AUDIT_CHAIN_BROKEN" "$tmp/out" && grep -q -- "--audit" "$tmp/out"; then
 	echo "ok - --help lists the exit codes"; passed=$((passed + 1))
 else
 	echo "not ok - --help lists the exit codes"; failed=$((failed + 1))
