@@ -40,7 +40,7 @@
  *   13  WRONG_PURPOSE    the key's purpose may not sign this typ
  *   14  WRONG_TYPE       typ is not the --typ asked for
  *   15  EXPIRED          exp <= now
- *   16  NOT_YET_VALID    nbf > now
+ *   16  NOT_YET_VALID    nbf > now, or iat more than 300 s ahead of now
  *   17  KEY_REVOKED      the signing key is revoked
  *   18  KEY_NOT_VALID    the key is pending, retired or outside its window
  *   19  WRONG_TENANT     a tenant key signed another tenant's token

@@ -706,6 +706,10 @@ verify_token(const bp_client_ctx *ctx, const char *token, size_t token_len,
 		return BP_CLIENT_NOT_YET_VALID;
 	if (!read_time(p, 0, "iat", false, &present, &t))
 		return BP_CLIENT_MALFORMED;
+	/* Issued in the future beyond any plausible clock skew: the server's or
+	 * our clock is wrong, or the token is not what it claims. */
+	if (present && !(flags & BP_CLIENT_SKIP_TIME) && t > now + BP_CLIENT_CLOCK_SKEW)
+		return BP_CLIENT_NOT_YET_VALID;
 
 	/* A tenant's key signs for that tenant only. */
 	v = bp_json_object_get(p->text, p->tok, p->n, 0, "tenant_id");

@@ -25,7 +25,9 @@
  *
  * Times: the caller passes "now" as Unix seconds, so nothing here reads a
  * clock.  Payload times are RFC 3339 (bp_client_parse_rfc3339).  A token is
- * refused when exp <= now or nbf > now; a key set must carry exp.  A key is
+ * refused when exp <= now or nbf > now, or when its iat is more than
+ * BP_CLIENT_CLOCK_SKEW seconds after now (NOT_YET_VALID: a clock is wrong);
+ * a key set must carry exp.  A key is
  * usable when valid_from <= now < valid_until (each bound only if present),
  * its state is active or retiring, and it is not revoked.
  *
@@ -48,6 +50,8 @@
 #define BP_CLIENT_MAX_TENANT_LEN 128
 /* Longest token accepted at all (a snapshot can be large, but not this). */
 #define BP_CLIENT_MAX_TOKEN_LEN (64u * 1024u * 1024u)
+/* How far a token's iat may be ahead of the caller's clock (seconds). */
+#define BP_CLIENT_CLOCK_SKEW 300
 /* Hex SHA-256 of a lease token: 64 characters (no NUL counted). */
 #define BP_CLIENT_LEASE_HASH_HEX_LEN 64
 

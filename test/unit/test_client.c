@@ -480,6 +480,30 @@ mirror_token(const test_key *k, const char *cert, const char *typ, const char *t
 	return sign_footer(k, p, footer);
 }
 
+/* iat: a little ahead of the caller's clock is skew; far ahead is refused. */
+static void
+test_iat(void)
+{
+	bp_client_ctx ctx;
+	char		p[512];
+
+	bp_client_init(&ctx);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_DECISION, dec.pub), BP_CLIENT_OK);
+	snprintf(p, sizeof(p), "{\"typ\":\"decision\",\"iat\":\"%s\",\"exp\":\"%s\"}",
+			 rfc(NOW + BP_CLIENT_CLOCK_SKEW), rfc(NOW + 3600));
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, p), "decision", NOW), BP_CLIENT_OK);
+	snprintf(p, sizeof(p), "{\"typ\":\"decision\",\"iat\":\"%s\",\"exp\":\"%s\"}",
+			 rfc(NOW + BP_CLIENT_CLOCK_SKEW + 1), rfc(NOW + 3600));
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, p), "decision", NOW), BP_CLIENT_NOT_YET_VALID);
+	{
+		size_t		len;
+		char	   *t = sign(&dec, p);
+
+		CHECK_INT_EQ(bp_client_verify_ex(&ctx, t, strlen(t), "decision", NOW, BP_CLIENT_SKIP_TIME,
+										 work, sizeof(work), &len), BP_CLIENT_OK);
+	}
+}
+
 static void
 test_certificates(void)
 {
@@ -797,6 +821,7 @@ main(void)
 	test_verify();
 	test_pinned();
 	test_certificates();
+	test_iat();
 	test_status_names();
 	test_lease_chain();
 	test_rfc3339();
