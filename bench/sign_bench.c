@@ -87,5 +87,7 @@ main(void)
 		   paseto_sign_checked * 1e6, paseto_sign_checked / bare_sign);
 	printf("verify: libsodium %.1f us, PASETO v4.public %.1f us, ratio %.2f\n",
 		   bare_verify * 1e6, paseto_verify * 1e6, paseto_verify / bare_verify);
+	/* For bench/run's table: signatures per second, bare and as the server signs. */
+	printf("RESULT %.1f %.1f\n", 1.0 / bare_sign, 1.0 / paseto_sign_checked);
 	return sink == -1;
 }
