@@ -11,7 +11,7 @@
 -- tests in test/concurrency, which a single pgTAP transaction cannot run).
 BEGIN;
 SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;
-SELECT plan(233);
+SELECT plan(239);
 SET LOCAL TimeZone = 'UTC';
 -- check_update writes the decision log: it must stay out of the audit chain.
 SET LOCAL bigpicture.log_decisions = on;
@@ -877,6 +877,27 @@ SELECT is((SELECT count(*) FROM bigpicture.decision_log WHERE install_id = 'inst
 	'the check_update step was logged in the decision log (and left no audit event, above)');
 SELECT is(current_setting('transaction_isolation'), 'repeatable read',
 	'every append in this file was made under REPEATABLE READ, and every chain verified');
+
+-- ---- many appends in one transaction, and a savepoint rolled back between them ----------------
+-- _audit_append remembers where the head row's current version is (its ctid)
+-- so a long transaction does not walk the row's versions on every append;
+-- a rolled-back append must leave that memory harmless.
+SELECT lives_ok($$SELECT bigpicture.create_tenant('Bulk', 'tenant_bulk')$$, 'a tenant for bulk appends');
+SELECT lives_ok($$SELECT count(bigpicture.set_policy('tenant', 'tenant_bulk', mode => m))
+	FROM (SELECT CASE WHEN i % 2 = 0 THEN 'AUTO_INSTALL' ELSE 'NOTIFY_ONLY' END AS m FROM generate_series(1, 300) i) x$$,
+	'300 audited writes to one chain in one statement');
+SAVEPOINT before_rollback;
+SELECT bigpicture.set_policy('tenant', 'tenant_bulk', mode => 'MANAGED_BY_IT');
+ROLLBACK TO SAVEPOINT before_rollback;
+SELECT lives_ok($$SELECT bigpicture.set_policy('tenant', 'tenant_bulk', mode => 'AUTO_INSTALL')$$,
+	'an append after a rolled-back one');
+SELECT is((SELECT format('%s %s %s', ok, events, head_seq) FROM bigpicture.verify_audit_chain('tenant_bulk')),
+	(SELECT format('t %s %s', count(*), max(seq)) FROM bigpicture.audit_events WHERE chain_id = 'tenant_bulk'),
+	'the chain verifies: no gap where the rolled-back event was, the head matches');
+SELECT is((SELECT seq FROM bigpicture.audit_heads WHERE chain_id = 'tenant_bulk'),
+	(SELECT max(seq) FROM bigpicture.audit_events WHERE chain_id = 'tenant_bulk'), 'the head row is at the last event');
+SELECT is((SELECT count(*) FROM bigpicture.audit_events WHERE chain_id = 'tenant_bulk' AND after ->> 'mode' = 'MANAGED_BY_IT'),
+	0::bigint, 'the rolled-back event is not in the chain');
 
 SELECT * FROM finish();
 ROLLBACK;
