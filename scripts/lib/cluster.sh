@@ -15,6 +15,9 @@ bp_as_owner() {
 }
 
 # Print the first port from $1 upward that nothing listens on (loopback).
+# (HTTP servers in the tests pick ports from 10000-29999: below Linux's
+# ephemeral range, 32768-60999, where a client connection can hold a port
+# that a listen check does not see.)
 bp_free_port() {
 	local port=${1:-54320}
 	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do

@@ -15,7 +15,6 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -31,6 +30,7 @@
 #include "utils/timestamp.h"
 
 #include "bigpicture.h"
+#include "json.h"
 #include "paserk.h"
 #include "paseto.h"
 
@@ -651,14 +651,22 @@ bigpicture_paserk_pid(PG_FUNCTION_ARGS)
 static Datum
 json_text_to_jsonb(const char *json, size_t len, const char *what)
 {
-	char	   *s = pnstrdup(json, len);
-	JsonLexContext *lex = makeJsonLexContextCstringLen(s, (int) len, PG_UTF8, false);
+	size_t		n_tokens;
+	bp_json_status st;
 
-	if (len > INT_MAX || pg_parse_json(lex, &nullSemAction) != JSON_SUCCESS)
+	/*
+	 * Token contents are untrusted: src/core's strict reader checks them
+	 * first (well-formed UTF-8, nesting at most BP_JSON_MAX_DEPTH deep), so
+	 * PostgreSQL's recursive parser never sees a hostile depth or bytes that
+	 * are not UTF-8.
+	 */
+	st = bp_json_parse(json, len, NULL, 0, &n_tokens);
+	if (st != BP_JSON_OK || len > INT_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("token %s is not valid JSON", what)));
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(s));
+				 errmsg("token %s is not valid JSON", what),
+				 errdetail("%s", len > INT_MAX ? "It is too long." : bp_json_strerror(st))));
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(pnstrdup(json, len)));
 }
 
 /* paseto_verify(token text, public_key text) -> payload jsonb */

@@ -45,7 +45,7 @@ COMMENT ON FUNCTION bigpicture._jwt_claim(text) IS
 
 CREATE TABLE bigpicture.tenants (
 	tenant_id        text PRIMARY KEY CHECK (bigpicture.is_valid_id(tenant_id, 'tenant')),
-	name             text NOT NULL CHECK (pg_catalog.btrim(name) <> ''),
+	name             text NOT NULL CHECK (name OPERATOR(pg_catalog.~) '[^[:space:]]'),
 	status           text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')),
 	decision_ttl     integer NOT NULL DEFAULT 3600 CHECK (decision_ttl BETWEEN 60 AND 604800),
 	retry_after      integer NOT NULL DEFAULT 3600 CHECK (retry_after BETWEEN 60 AND 604800),
@@ -160,7 +160,7 @@ BEGIN
 		RAISE EXCEPTION 'invalid tenant id "%"', id USING ERRCODE = '22023',
 			HINT = 'A tenant id is tenant_ followed by 1 to 64 letters, digits, _ or -; or pass NULL to generate one.';
 	END IF;
-	IF name IS NULL OR btrim(name) = '' THEN
+	IF name IS NULL OR name !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'tenant name must not be empty' USING ERRCODE = '22023';
 	END IF;
 	INSERT INTO bigpicture.tenants AS t (tenant_id, name, decision_ttl, retry_after, offline_grace)

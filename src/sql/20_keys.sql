@@ -428,7 +428,7 @@ DECLARE
 	k bigpicture.public_keys;
 	payload jsonb;
 BEGIN
-	IF footer IS NULL OR jsonb_typeof(footer) <> 'object' OR jsonb_typeof(footer -> 'kid') <> 'string' THEN
+	IF jsonb_typeof(footer) IS DISTINCT FROM 'object' OR jsonb_typeof(footer -> 'kid') IS DISTINCT FROM 'string' THEN
 		RAISE EXCEPTION 'token has no key id' USING ERRCODE = '22023',
 			DETAIL = 'The footer must be {"kid":"k4.pid.…"}.';
 	END IF;

@@ -5,7 +5,7 @@
 
 CREATE TABLE bigpicture.products (
 	product_id            text PRIMARY KEY CHECK (bigpicture.is_valid_id(product_id, 'prod')),
-	name                  text NOT NULL CHECK (pg_catalog.btrim(name) <> ''),
+	name                  text NOT NULL CHECK (name OPERATOR(pg_catalog.~) '[^[:space:]]'),
 	requires_entitlement  boolean NOT NULL DEFAULT true,
 	created_at            timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	created_by            text NOT NULL

@@ -32,7 +32,7 @@ CREATE FUNCTION bigpicture.create_product(name text, product_id text DEFAULT NUL
 DECLARE
 	id text := bigpicture._check_id(COALESCE(create_product.product_id, bigpicture.new_id('prod')), 'prod', 'product');
 BEGIN
-	IF name IS NULL OR btrim(name) = '' THEN
+	IF name IS NULL OR name !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'product name must not be empty' USING ERRCODE = '22023';
 	END IF;
 	INSERT INTO bigpicture.products (product_id, name, requires_entitlement, created_by)
@@ -432,7 +432,7 @@ DECLARE
 	r bigpicture.releases := bigpicture._lock_release(reject_release.release_id);
 BEGIN
 	PERFORM bigpicture._expect_status(r, 'pending_approval', 'rejected');
-	IF reason IS NULL OR btrim(reason) = '' THEN
+	IF reason IS NULL OR reason !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a rejection needs a reason' USING ERRCODE = '22023';
 	END IF;
 	UPDATE bigpicture.releases x SET status = 'rejected', rejected_at = now(),
@@ -449,7 +449,7 @@ DECLARE
 	r bigpicture.releases := bigpicture._lock_release(revoke_release.release_id);
 BEGIN
 	PERFORM bigpicture._expect_status(r, 'published', 'revoked');
-	IF reason IS NULL OR btrim(reason) = '' THEN
+	IF reason IS NULL OR reason !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';
 	END IF;
 	UPDATE bigpicture.releases x SET status = 'revoked', revoked_at = now(),

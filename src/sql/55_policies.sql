@@ -137,7 +137,7 @@ BEGIN
 		RAISE EXCEPTION 'pinned_range "%" admits no version', NEW.pinned_range USING ERRCODE = '22023',
 			DETAIL = format('It means %s.', bigpicture.semver_range_canonical(NEW.pinned_range));
 	END IF;
-	IF NEW.blocked IS NOT NULL AND array_position(NEW.blocked, NULL) IS NOT NULL THEN
+	IF NEW.blocked IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(NEW.blocked) b WHERE b IS NULL) THEN
 		RAISE EXCEPTION 'blocked must not contain NULL' USING ERRCODE = '22023';
 	END IF;
 	PERFORM bigpicture._check_maintenance_window(NEW.maintenance_window);

@@ -285,13 +285,20 @@ $$;
 COMMENT ON FUNCTION bigpicture.issue_lease(jsonb) IS
 	'take (or renew) a seat: {"product_id", "subject_type": "user"|"machine", "subject_id", "install_id", "duration": seconds}; returns the signed lease';
 
--- The caller's lease, locked, or an error.
+-- The caller's lease, locked, or an error.  Locks are always taken in one
+-- order — the product's entitlements by id, then the lease — as issue_lease
+-- takes them, so a renewal racing the same subject's new request queues
+-- instead of deadlocking.
 CREATE FUNCTION bigpicture._lock_lease(request jsonb) RETURNS bigpicture.leases
 	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	t bigpicture.tenants := bigpicture._request_tenant(request ->> 'tenant_id');
 	l bigpicture.leases;
 BEGIN
+	PERFORM 1 FROM bigpicture.entitlements x
+	 WHERE x.tenant_id = t.tenant_id AND x.product_id = (SELECT y.product_id FROM bigpicture.leases y
+			WHERE y.tenant_id = t.tenant_id AND y.lease_id = request ->> 'lease_id')
+	 ORDER BY x.entitlement_id FOR UPDATE;
 	SELECT * INTO l FROM bigpicture.leases x
 	 WHERE x.tenant_id = t.tenant_id AND x.lease_id = request ->> 'lease_id' FOR UPDATE;
 	IF NOT FOUND THEN
@@ -359,7 +366,7 @@ DECLARE
 	l bigpicture.leases := bigpicture._lock_lease(jsonb_build_object('lease_id', revoke_lease.lease_id,
 		'tenant_id', revoke_lease.tenant_id));
 BEGIN
-	IF reason IS NULL OR btrim(reason) = '' THEN
+	IF reason IS NULL OR reason !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';
 	END IF;
 	IF l.revoked_at IS NOT NULL THEN
@@ -459,7 +466,7 @@ BEGIN
 	IF e.status = 'revoked' THEN
 		RAISE EXCEPTION 'entitlement % is revoked; revocation is final', e.entitlement_id USING ERRCODE = '55000';
 	END IF;
-	IF status = 'revoked' AND (reason IS NULL OR btrim(reason) = '') THEN
+	IF status = 'revoked' AND (reason IS NULL OR reason !~ '[^[:space:]]') THEN
 		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';
 	END IF;
 	UPDATE bigpicture.entitlements x SET status = set_entitlement_status.status, updated_at = now(),

@@ -46,7 +46,8 @@ BEGIN
 	payload := convert_from(substr(raw, 1, length(raw) - 64), 'UTF8')::jsonb;
 	RETURN CASE WHEN jsonb_typeof(payload) = 'object' THEN payload END;
 EXCEPTION WHEN data_exception OR invalid_text_representation OR untranslatable_character
-	OR character_not_in_repertoire THEN
+	OR character_not_in_repertoire OR statement_too_complex THEN
+	-- (statement_too_complex: nesting deep enough to exhaust the parser's stack)
 	RETURN NULL;
 END
 $$;
@@ -91,7 +92,7 @@ BEGIN
 	EXCEPTION WHEN data_exception THEN
 		footer := NULL;
 	END;
-	IF footer IS NULL OR jsonb_typeof(footer) <> 'object' OR jsonb_typeof(footer -> 'kid') <> 'string' THEN
+	IF jsonb_typeof(footer) IS DISTINCT FROM 'object' OR jsonb_typeof(footer -> 'kid') IS DISTINCT FROM 'string' THEN
 		RAISE EXCEPTION '% has no key id', what USING ERRCODE = '22P02',
 			DETAIL = 'The footer must be {"kid":"k4.pid.…"}.';
 	END IF;
@@ -170,7 +171,7 @@ CREATE FUNCTION bigpicture.revoke_key_certificate(kid text, reason text) RETURNS
 DECLARE
 	c bigpicture.key_certificates;
 BEGIN
-	IF reason IS NULL OR btrim(reason) = '' THEN
+	IF reason IS NULL OR reason !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';
 	END IF;
 	SELECT * INTO c FROM bigpicture.key_certificates x WHERE x.kid = revoke_key_certificate.kid FOR UPDATE;
@@ -237,7 +238,7 @@ COMMENT ON FUNCTION bigpicture.install_key_certificate(text) IS
 CREATE TABLE bigpicture.mirrors (
 	tenant_id          text NOT NULL REFERENCES bigpicture.tenants ON DELETE CASCADE,
 	mirror_id          text NOT NULL DEFAULT bigpicture.new_id('mirror') CHECK (bigpicture.is_valid_id(mirror_id, 'mirror')),
-	name               text NOT NULL CHECK (btrim(name) <> ''),
+	name               text NOT NULL CHECK (name OPERATOR(pg_catalog.~) '[^[:space:]]'),
 	status             text NOT NULL DEFAULT 'ACTIVE' CHECK (status IN ('ACTIVE', 'INACTIVE', 'ERROR')),
 	last_sync_at       timestamptz,
 	last_error         text,
@@ -286,7 +287,7 @@ BEGIN
 		RAISE EXCEPTION 'invalid mirror id "%"', id USING ERRCODE = '22023',
 			HINT = 'Mirror ids are mirror_ followed by 1 to 64 letters, digits, _ or -.';
 	END IF;
-	IF name IS NULL OR btrim(name) = '' THEN
+	IF name IS NULL OR name !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a mirror needs a name' USING ERRCODE = '22023';
 	END IF;
 	-- Mirror ids are unique across tenants (the key is tenant-first, for
@@ -312,7 +313,7 @@ BEGIN
 		RAISE EXCEPTION 'invalid mirror status "%"', status USING ERRCODE = '22023',
 			HINT = 'A mirror is ACTIVE, INACTIVE or ERROR.';
 	END IF;
-	IF status = 'ERROR' AND (last_error IS NULL OR btrim(last_error) = '') THEN
+	IF status = 'ERROR' AND (last_error IS NULL OR last_error !~ '[^[:space:]]') THEN
 		RAISE EXCEPTION 'an ERROR status needs last_error' USING ERRCODE = '22023';
 	END IF;
 	UPDATE bigpicture.mirrors x SET status = set_mirror_status.status,
