@@ -57,12 +57,13 @@ CLIENT_SRCS = src/client/bp_client.c src/client/audit_chain.c
 CLIENT_HDRS = src/client/bp_client.h src/client/audit_chain.h
 TOOLS = build/bin/bigpicture-audit-verify build/bin/bigpicture-verify
 all: $(TOOLS)
-build/bin/bigpicture-verify: src/client/bigpicture_verify.c $(CLIENT_SRCS) $(CLIENT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+# The tools share src/client/cli_io.c (line input), which is not in the library.
+build/bin/bigpicture-verify: src/client/bigpicture_verify.c src/client/cli_io.c src/client/cli_io.h $(CLIENT_SRCS) $(CLIENT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< $(CLIENT_SRCS) $(CORE_SRCS) -lsodium
-build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c $(CLIENT_SRCS) $(CLIENT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< src/client/cli_io.c $(CLIENT_SRCS) $(CORE_SRCS) -lsodium
+build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c src/client/cli_io.c src/client/cli_io.h $(CLIENT_SRCS) $(CLIENT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< $(CLIENT_SRCS) $(CORE_SRCS) -lsodium
+	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< src/client/cli_io.c $(CLIENT_SRCS) $(CORE_SRCS) -lsodium
 # The client unit tests include the library's sources directly.
 build/unit/test_client: $(CLIENT_SRCS) $(CLIENT_HDRS)
 build/unit/test_audit_chain: $(CLIENT_SRCS) $(CLIENT_HDRS)

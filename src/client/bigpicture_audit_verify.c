@@ -33,6 +33,7 @@
 #include <sodium.h>
 
 #include "audit_chain.h"
+#include "cli_io.h"
 
 #define PROGRAM "bigpicture_audit_verify"
 #define LINE_MAX_BYTES BP_AUDIT_CHAIN_DEFAULT_MAX_LINE
@@ -61,34 +62,6 @@ print_text(const char *s, size_t len)
 
 		putchar(c < 0x20 || c == 0x7F ? '?' : c);
 	}
-}
-
-/*
- * Read one line without its '\n' into buf (cap bytes).  1: a line; 0: end
- * of input; -1: line longer than cap (the rest is not read); -2: I/O error.
- * NUL bytes are kept: the JSON parser then rejects the line.
- */
-static int
-read_line(FILE *in, char *buf, size_t cap, size_t *len)
-{
-	size_t		n = 0;
-	int			c;
-
-	while ((c = getc(in)) != EOF)
-	{
-		if (c == '\n')
-		{
-			*len = n;
-			return 1;
-		}
-		if (n == cap)
-			return -1;
-		buf[n++] = (char) c;
-	}
-	if (ferror(in))
-		return -2;
-	*len = n;
-	return n > 0 ? 1 : 0;
 }
 
 /* "ok: …" or "FAIL seq <n>: <reason>" for where the verifier stands. */
@@ -243,7 +216,7 @@ main(int argc, char **argv)
 	for (;;)
 	{
 		size_t		len = 0;
-		int			r = read_line(in, line, LINE_MAX_BYTES + 1, &len);
+		int			r = bp_cli_read_line(in, line, LINE_MAX_BYTES + 1, &len);
 
 		if (r == 0)
 			break;

@@ -73,6 +73,7 @@
 
 #include "audit_chain.h"
 #include "bp_client.h"
+#include "cli_io.h"
 
 #define PROGRAM "bigpicture-verify"
 #define EXIT_USAGE 2
@@ -260,33 +261,6 @@ parse_int64(const char *s, int64_t *out)
 
 /* ---- --audit ------------------------------------------------------------ */
 
-/*
- * One line without its '\n' into buf (cap bytes).  1: a line; 0: end of
- * input; -1: longer than cap (the rest is not read); -2: I/O error.
- */
-static int
-read_line(FILE *in, char *buf, size_t cap, size_t *len)
-{
-	size_t		n = 0;
-	int			c;
-
-	while ((c = getc(in)) != EOF)
-	{
-		if (c == '\n')
-		{
-			*len = n;
-			return 1;
-		}
-		if (n == cap)
-			return -1;
-		buf[n++] = (char) c;
-	}
-	if (ferror(in))
-		return -2;
-	*len = n;
-	return n > 0 ? 1 : 0;
-}
-
 /* The verifier's failure on stderr, and its exit code. */
 static int
 audit_fail(const bp_audit_chain_result *r)
@@ -408,7 +382,7 @@ verify_audit(const bp_client_ctx *ctx, const char *path, const char *checkpoint_
 		bp_audit_chain_get_result(&v, &r);
 		if (r.status != BP_AUDIT_CHAIN_OK)
 			break;
-		got = read_line(in, line, AUDIT_MAX_LINE + 1, &len);
+		got = bp_cli_read_line(in, line, AUDIT_MAX_LINE + 1, &len);
 		if (got == 0)
 			break;
 		line_no++;
