@@ -6,7 +6,7 @@
  * set and asks for a decision — over HTTP, for instance
  *
  *   curl -s https://updates.example.com/rpc/keyset        > keyset.token
- *   curl -s -X POST https://updates.example.com/rpc/check_update \
+ *   curl -s -X POST https://updates.example.com/rpc/decision \
  *        -H "Authorization: Bearer $JWT" -d @request.json   > response.json
  *
  * — and acts only on what verifies.  This program takes those two files
@@ -14,7 +14,10 @@
  * would) and prints what to do.
  *
  *   cc check_for_updates.c $(pkg-config --cflags --libs bigpicture-client) -o check_for_updates
- *   ./check_for_updates k4.public.… keyset.token decision.token
+ *   ./check_for_updates k4.public.… keyset.token decision.token [INSTALL_ID]
+ *
+ * With INSTALL_ID (the install_id the app sent) the decision must be for
+ * this install: one copied from another machine is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,9 +84,9 @@ main(int argc, char **argv)
 	char		sha256[80];
 	int64_t		now = (int64_t) time(NULL);
 
-	if (argc != 4 || sodium_init() < 0)
+	if (argc < 4 || argc > 5 || sodium_init() < 0)
 	{
-		fprintf(stderr, "usage: check_for_updates ROOT_KEY KEYSET_FILE DECISION_FILE\n");
+		fprintf(stderr, "usage: check_for_updates ROOT_KEY KEYSET_FILE DECISION_FILE [INSTALL_ID]\n");
 		return 2;
 	}
 	keyset = read_file(argv[2], &keyset_len);
@@ -100,7 +103,8 @@ main(int argc, char **argv)
 		(st = bp_client_load_keyset(&ctx, keyset, keyset_len, now, work,
 									bp_client_work_len(keyset_len))) != BP_CLIENT_OK ||
 		(st = bp_client_verify(&ctx, token, token_len, "decision", now, work,
-							   bp_client_work_len(token_len), &payload_len)) != BP_CLIENT_OK)
+							   bp_client_work_len(token_len), &payload_len)) != BP_CLIENT_OK ||
+		(st = bp_client_check_binding(work, payload_len, argc == 5 ? argv[4] : NULL, NULL)) != BP_CLIENT_OK)
 	{
 		/* Nothing that fails to verify is acted on. */
 		fprintf(stderr, "check_for_updates: %s: %s\n", bp_client_status_name(st), bp_client_strerror(st));

@@ -3,7 +3,8 @@
  *
  *   bigpicture-verify [--root k4.public.…]... [--key PURPOSE=k4.public.…]...
  *                     [--keyset TOKEN|@FILE]... [--typ TYP] [--now UNIXSECONDS]
- *                     [--prev-lease TOKEN|@FILE] TOKEN|@FILE|-
+ *                     [--prev-lease TOKEN|@FILE] [--install-id ID] [--nonce N]
+ *                     TOKEN|@FILE|-
  *   bigpicture-verify [--root …]... [--key audit=k4.public.…]... [--keyset …]...
  *                     [--now UNIXSECONDS] --audit FILE|- [--checkpoint TOKEN|@FILE]
  *
@@ -14,7 +15,10 @@
  * its payload JSON on stdout, exit 0.  With --prev-lease the token must be
  * a lease that follows that previous lease (seq + 1, prev_hash = hex
  * SHA-256 of the previous token's text); the previous lease is verified
- * too, except for its exp / nbf.  "@FILE" reads a token from a file, "-"
+ * too, except for its exp / nbf.  With --install-id and --nonce the payload
+ * must carry that install_id and nonce (bp_client_check_binding): a token
+ * replayed from another install or to another request is refused.  "@FILE"
+ * reads a token from a file, "-"
  * from stdin; surrounding white space is ignored.
  *
  * With --audit it verifies an exported audit chain (JSON lines, from
@@ -58,6 +62,7 @@
  *   29  AUDIT_CHECKPOINT_MISMATCH  --audit: the export ends before the
  *                       checkpoint (a cut-off tail) or disagrees with it
  *                       (another chain, another hash at its seq)
+ *   30  NOT_FOR_US       --install-id / --nonce: the payload's differ
  *
  * Only C99, libsodium and src/core + src/client.
  */
@@ -102,12 +107,13 @@ static const int exit_codes[BP_CLIENT_N_STATUS] = {
 	[BP_CLIENT_BAD_ARGUMENT] = 25,
 	[BP_CLIENT_CERT_INVALID] = 26,
 	[BP_CLIENT_CERT_EXPIRED] = 27,
+	[BP_CLIENT_NOT_FOR_US] = 30,
 };
 
 static const char usage_text[] =
 "usage: " PROGRAM " [--root k4.public.…]... [--key PURPOSE=k4.public.…]...\n"
 "                         [--keyset TOKEN|@FILE]... [--typ TYP] [--now UNIXSECONDS]\n"
-"                         [--prev-lease TOKEN|@FILE] TOKEN|@FILE|-\n"
+"                         [--prev-lease TOKEN|@FILE] [--install-id ID] [--nonce N] TOKEN|@FILE|-\n"
 "       " PROGRAM " [--root …]... [--key audit=k4.public.…]... [--keyset …]...\n"
 "                         [--now UNIXSECONDS] --audit FILE|- [--checkpoint TOKEN|@FILE]\n"
 "\n"
@@ -119,6 +125,8 @@ static const char usage_text[] =
 "  --typ TYP         require this typ (decision, lease, release, snapshot, ...)\n"
 "  --now SECONDS     verify at this Unix time instead of the clock\n"
 "  --prev-lease T    the token is a lease that must follow this lease\n"
+"  --install-id ID   the payload must be for this install (install_id)\n"
+"  --nonce N         the payload must answer the request with this nonce\n"
 "  --audit FILE      verify an exported audit chain (- for stdin), not a token\n"
 "  --checkpoint T    with --audit: a signed checkpoint the export must reach,\n"
 "                    verified with the audit key (--key audit=K, or a key set)\n"
@@ -128,7 +136,7 @@ static const char usage_text[] =
 "13 WRONG_PURPOSE, 14 WRONG_TYPE, 15 EXPIRED, 16 NOT_YET_VALID, 17 KEY_REVOKED,\n"
 "18 KEY_NOT_VALID, 19 WRONG_TENANT, 20 ROLLBACK, 21 CHAIN_BROKEN, 22 BAD_KEY,\n"
 "23 BUFFER_TOO_SMALL, 24 CAPACITY, 25 BAD_ARGUMENT, 26 CERT_INVALID,\n"
-"27 CERT_EXPIRED, 28 AUDIT_CHAIN_BROKEN, 29 AUDIT_CHECKPOINT_MISMATCH.\n";
+"27 CERT_EXPIRED, 28 AUDIT_CHAIN_BROKEN, 29 AUDIT_CHECKPOINT_MISMATCH, 30 NOT_FOR_US.\n";
 
 static int
 usage_error(const char *what, const char *arg)
@@ -431,6 +439,8 @@ main(int argc, char **argv)
 	int			n_keysets = 0;
 	const char *typ = NULL;
 	const char *prev_arg = NULL;
+	const char *install_id = NULL;
+	const char *nonce = NULL;
 	const char *token_arg = NULL;
 	const char *audit_arg = NULL;
 	const char *checkpoint_arg = NULL;
@@ -510,6 +520,10 @@ main(int argc, char **argv)
 		}
 		else if (strcmp(a, "--prev-lease") == 0)
 			prev_arg = v;
+		else if (strcmp(a, "--install-id") == 0)
+			install_id = v;
+		else if (strcmp(a, "--nonce") == 0)
+			nonce = v;
 		else if (strcmp(a, "--audit") == 0)
 			audit_arg = v;
 		else if (strcmp(a, "--checkpoint") == 0)
@@ -521,8 +535,8 @@ main(int argc, char **argv)
 	{
 		if (token_arg != NULL)
 			return usage_error("--audit verifies an export, not a token", token_arg);
-		if (typ != NULL || prev_arg != NULL)
-			return usage_error("--typ and --prev-lease are for tokens, not --audit", NULL);
+		if (typ != NULL || prev_arg != NULL || install_id != NULL || nonce != NULL)
+			return usage_error("--typ, --prev-lease, --install-id and --nonce are for tokens, not --audit", NULL);
 		if (strcmp(audit_arg, "-") == 0)
 		{
 			if (checkpoint_arg != NULL && strcmp(checkpoint_arg, "-") == 0)
@@ -598,6 +612,14 @@ main(int argc, char **argv)
 										 work, payload_len);
 		if (st != BP_CLIENT_OK)
 			return fail(st, "lease chain");
+	}
+
+	/* The install and the request it answers. */
+	if (install_id != NULL || nonce != NULL)
+	{
+		st = bp_client_check_binding(work, payload_len, install_id, nonce);
+		if (st != BP_CLIENT_OK)
+			return fail(st, NULL);
 	}
 
 	fwrite(work, 1, payload_len, stdout);

@@ -29,7 +29,8 @@ static const char *const status_names[BP_CLIENT_N_STATUS] = {
 	"OK", "BAD_ARGUMENT", "BAD_KEY", "MALFORMED", "BAD_SIGNATURE",
 	"UNKNOWN_KEY", "WRONG_PURPOSE", "WRONG_TYPE", "EXPIRED", "NOT_YET_VALID",
 	"KEY_REVOKED", "KEY_NOT_VALID", "WRONG_TENANT", "ROLLBACK",
-	"CHAIN_BROKEN", "BUFFER_TOO_SMALL", "CAPACITY", "CERT_INVALID", "CERT_EXPIRED"
+	"CHAIN_BROKEN", "BUFFER_TOO_SMALL", "CAPACITY", "CERT_INVALID", "CERT_EXPIRED",
+	"NOT_FOR_US"
 };
 
 static const char *const status_sentences[BP_CLIENT_N_STATUS] = {
@@ -51,7 +52,8 @@ static const char *const status_sentences[BP_CLIENT_N_STATUS] = {
 	"The work buffer is too small for this token.",
 	"Too many keys for the client context.",
 	"The key certificate is not valid (malformed, not signed by a root key, or for another key).",
-	"The key certificate has expired or is not valid yet."
+	"The key certificate has expired or is not valid yet.",
+	"The token answers another install or another request (install_id or nonce differs)."
 };
 
 const char *
@@ -755,6 +757,39 @@ bp_client_verify(const bp_client_ctx *ctx, const char *token, size_t token_len,
 {
 	return bp_client_verify_ex(ctx, token, token_len, expected_typ, now, 0,
 							   work, work_cap, payload_len);
+}
+
+/* ---- binding to the install and request --------------------------------- */
+
+/* Is the payload's top-level member name a string equal to want? */
+static bool
+member_is(const char *payload, const bp_json_token *tok, size_t n, const char *name, const char *want)
+{
+	int			v = bp_json_object_get(payload, tok, n, 0, name);
+
+	return v >= 0 && tok[v].type == BP_JSON_STRING &&
+		bp_json_string_equals(payload, &tok[v], want, strlen(want));
+}
+
+bp_client_status
+bp_client_check_binding(const char *payload, size_t payload_len, const char *install_id, const char *nonce)
+{
+	bp_json_token tok[BP_CLIENT_BINDING_MAX_TOKENS];
+	size_t		n;
+	bp_json_status st;
+
+	if (payload == NULL)
+		return BP_CLIENT_BAD_ARGUMENT;
+	st = bp_json_parse(payload, payload_len, tok, BP_CLIENT_BINDING_MAX_TOKENS, &n);
+	if (st == BP_JSON_TOO_MANY_TOKENS)
+		return BP_CLIENT_BUFFER_TOO_SMALL;
+	if (st != BP_JSON_OK || tok[0].type != BP_JSON_OBJECT)
+		return BP_CLIENT_MALFORMED;
+	if (install_id != NULL && !member_is(payload, tok, n, "install_id", install_id))
+		return BP_CLIENT_NOT_FOR_US;
+	if (nonce != NULL && !member_is(payload, tok, n, "nonce", nonce))
+		return BP_CLIENT_NOT_FOR_US;
+	return BP_CLIENT_OK;
 }
 
 /* ---- key set ----------------------------------------------------------- */

@@ -75,10 +75,11 @@ typedef enum bp_client_status
 	BP_CLIENT_BUFFER_TOO_SMALL, /* the work buffer is smaller than needed */
 	BP_CLIENT_CAPACITY,			/* more keys than BP_CLIENT_MAX_KEYS */
 	BP_CLIENT_CERT_INVALID,		/* key certificate malformed, not root-signed, wrong key */
-	BP_CLIENT_CERT_EXPIRED		/* key certificate past its exp (or before its nbf) */
+	BP_CLIENT_CERT_EXPIRED,		/* key certificate past its exp (or before its nbf) */
+	BP_CLIENT_NOT_FOR_US		/* install_id or nonce is another install's or request's */
 } bp_client_status;
 
-#define BP_CLIENT_N_STATUS (BP_CLIENT_CERT_EXPIRED + 1)
+#define BP_CLIENT_N_STATUS (BP_CLIENT_NOT_FOR_US + 1)
 
 typedef enum bp_client_purpose
 {
@@ -212,6 +213,20 @@ bp_client_status bp_client_verify_ex(const bp_client_ctx *ctx,
 									 unsigned flags,
 									 void *work, size_t work_cap,
 									 size_t *payload_len);
+
+/*
+ * Is a verified payload (from bp_client_verify) an answer to this install
+ * and this request?  Decisions carry the install_id and nonce of the request
+ * they answer, leases the install_id.  With install_id (NUL-terminated, or
+ * NULL to skip) the payload's "install_id" must be that string; with nonce
+ * (or NULL) its "nonce" must be: a token replayed from another install, or
+ * an old answer replayed to a new request, is NOT_FOR_US.  A member that is
+ * absent, null or not a string does not match.  No allocation: payloads of
+ * more than BP_CLIENT_BINDING_MAX_TOKENS JSON tokens are BUFFER_TOO_SMALL.
+ */
+#define BP_CLIENT_BINDING_MAX_TOKENS 1024
+bp_client_status bp_client_check_binding(const char *payload, size_t payload_len,
+										 const char *install_id, const char *nonce);
 
 /*
  * Lease chain (§9).  Each lease of a subject carries "seq" (1, 2, ...) and

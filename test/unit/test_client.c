@@ -504,6 +504,40 @@ test_iat(void)
 	}
 }
 
+/* A verified payload bound to its install and request. */
+static void
+test_binding(void)
+{
+	const char *p = "{\"typ\":\"decision\",\"install_id\":\"pc-42\",\"nonce\":\"n-7\",\"tenant_id\":\"acme\"}";
+	const char *no_nonce = "{\"typ\":\"decision\",\"install_id\":\"pc-42\",\"nonce\":null}";
+	static char big[65536];
+	size_t		i;
+
+	CHECK_INT_EQ(bp_client_check_binding(p, strlen(p), "pc-42", "n-7"), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_check_binding(p, strlen(p), "pc-42", NULL), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_check_binding(p, strlen(p), NULL, NULL), BP_CLIENT_OK);
+	CHECK_INT_EQ(bp_client_check_binding(p, strlen(p), "pc-43", "n-7"), BP_CLIENT_NOT_FOR_US);
+	CHECK_INT_EQ(bp_client_check_binding(p, strlen(p), "pc-4", NULL), BP_CLIENT_NOT_FOR_US);
+	CHECK_INT_EQ(bp_client_check_binding(p, strlen(p), "pc-42", "n-8"), BP_CLIENT_NOT_FOR_US);
+	CHECK_INT_EQ(bp_client_check_binding(no_nonce, strlen(no_nonce), "pc-42", "n-7"), BP_CLIENT_NOT_FOR_US);
+	CHECK_INT_EQ(bp_client_check_binding(no_nonce, strlen(no_nonce), "pc-42", ""), BP_CLIENT_NOT_FOR_US);
+	CHECK_INT_EQ(bp_client_check_binding("[1]", 3, "pc-42", NULL), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(bp_client_check_binding("{", 1, NULL, NULL), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(bp_client_check_binding(NULL, 0, NULL, NULL), BP_CLIENT_BAD_ARGUMENT);
+	/* Escapes compare by value. */
+	{
+		const char *esc = "{\"install_id\":\"pc\\u002d42\"}";
+
+		CHECK_INT_EQ(bp_client_check_binding(esc, strlen(esc), "pc-42", NULL), BP_CLIENT_OK);
+	}
+	/* More tokens than the documented maximum. */
+	strcpy(big, "{\"a\":[");
+	for (i = 0; i < BP_CLIENT_BINDING_MAX_TOKENS; i++)
+		strcat(big, i ? ",1" : "1");
+	strcat(big, "]}");
+	CHECK_INT_EQ(bp_client_check_binding(big, strlen(big), "x", NULL), BP_CLIENT_BUFFER_TOO_SMALL);
+}
+
 static void
 test_certificates(void)
 {
@@ -822,6 +856,7 @@ main(void)
 	test_pinned();
 	test_certificates();
 	test_iat();
+	test_binding();
 	test_status_names();
 	test_lease_chain();
 	test_rfc3339();

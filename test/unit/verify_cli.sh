@@ -205,6 +205,12 @@ printf '%s\n' "$good" > "$tmp/token"
 stdin_file=$tmp/token expect "key set from @file, token from stdin" 0 "" -- --root "$root" --keyset "@$tmp/keyset" --now $now -
 expect "token from @file" 0 "" -- --key "decision=$dec" --now $now "@$tmp/token"
 expect "bad signature" 11 "bigpicture-verify: BAD_SIGNATURE: " -- --key "decision=$dec" --now $now "$bad_sig"
+bound=$($s sign 2 "{\"typ\":\"decision\",\"install_id\":\"pc-42\",\"nonce\":\"n-7\",\"iat\":\"$earlier\",\"exp\":\"$later\"}")
+expect "bound to its install and request: valid" 0 "" -- --key "decision=$dec" --now $now --install-id pc-42 --nonce n-7 "$bound"
+expect "replayed to another install" 30 "bigpicture-verify: NOT_FOR_US: " -- --key "decision=$dec" --now $now --install-id pc-43 "$bound"
+expect "an old answer to another request" 30 "bigpicture-verify: NOT_FOR_US: " -- --key "decision=$dec" --now $now --nonce n-8 "$bound"
+expect "no install_id in the payload" 30 "bigpicture-verify: NOT_FOR_US: " -- --key "decision=$dec" --now $now --install-id pc-42 "$good"
+expect "--nonce with --audit is a usage error" 2 "bigpicture-verify: USAGE: " -- --nonce x --audit -
 expect "unknown key" 12 "bigpicture-verify: UNKNOWN_KEY: " -- --root "$root" --keyset "$ks1" --now $now "$unknown"
 expect "lease signed by the decision key" 13 "bigpicture-verify: WRONG_PURPOSE: " -- --key "decision=$dec" --now $now "$lease_by_dec"
 expect "--typ mismatch" 14 "bigpicture-verify: WRONG_TYPE: " -- --key "decision=$dec" --typ release --now $now "$good"
