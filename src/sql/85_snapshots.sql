@@ -729,6 +729,13 @@ BEGIN
 		default_lease_duration = EXCLUDED.default_lease_duration, max_lease_duration = EXCLUDED.max_lease_duration,
 		updated_at = EXCLUDED.updated_at, revoked_at = EXCLUDED.revoked_at, revoked_reason = EXCLUDED.revoked_reason
 	WHERE to_jsonb(x) IS DISTINCT FROM to_jsonb(EXCLUDED);
+	-- The vendor's rule holds here too: a revoked entitlement's active leases
+	-- (issued by this mirror) are revoked with it.
+	UPDATE bigpicture.leases l SET revoked_at = now(),
+		revoked_reason = 'entitlement revoked: ' || COALESCE(e.revoked_reason, 'by the vendor')
+	  FROM jsonb_populate_recordset(NULL::bigpicture.entitlements, s -> 'entitlements') e
+	 WHERE e.status = 'revoked' AND l.tenant_id = e.tenant_id AND l.entitlement_id = e.entitlement_id
+	   AND l.released_at IS NULL AND l.revoked_at IS NULL AND l.expires_at > now();
 	INSERT INTO bigpicture.imported_snapshots (tenant_id, seq, created_at, expires_at, content_hash, keyset,
 		audit_checkpoint, imported_by, token)
 	VALUES (t, (s ->> 'seq')::bigint, (s ->> 'iat')::timestamptz, expires, s ->> 'content_hash', ks_token,
