@@ -125,3 +125,5 @@ demo:
 
 stop:
 	@scripts/demo stop
+
+include test/fuzz/fuzz.mk
