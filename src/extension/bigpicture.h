@@ -15,7 +15,25 @@ extern const unsigned char *bp_master_key(void);	/* ereports 55000 when absent *
 extern void bp_key_store_init(void);
 extern text *bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_json);
 
+/* semver_type.c: core views of stored versions and ranges (point into the datum) */
+#include "semver.h"
+extern bp_semver bp_semver_from_datum(Datum d);
+extern void bp_semver_range_from_datum(Datum d, bp_semver_range *out);
+extern void bp_semver_range_from_text(const char *str, bp_semver_range *out);
+extern char *bp_semver_text(const bp_semver *v);
+
+/* rollout.c: an install's bucket (0..9999) in a rollout */
+extern int	bp_rollout_bucket_of(bytea *salt, const char *install_id);
+
+/* tenancy.c: who is calling, and for which tenant */
+extern char *bp_jwt_claim(const char *claim);
+extern char *bp_current_tenant(void);
+extern bool bp_acts_for_all_tenants(void);
+extern char *bp_resolve_tenant(const char *requested);
+extern Datum bp_request_tenant(const char *requested);
+
 /* decisions.c */
 extern void bp_decisions_init(void);
+extern bool bp_log_decisions;
 
 #endif							/* BIGPICTURE_H */

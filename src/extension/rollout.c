@@ -8,15 +8,13 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "bigpicture.h"
 #include "rollout.h"
 
-/* rollout_bucket(salt bytea, install_id text) -> 0..9999 */
-PG_FUNCTION_INFO_V1(bigpicture_rollout_bucket);
-Datum
-bigpicture_rollout_bucket(PG_FUNCTION_ARGS)
+/* The bucket of an install (or any key) in a rollout with this salt. */
+int
+bp_rollout_bucket_of(bytea *salt, const char *install_id)
 {
-	bytea	   *salt = PG_GETARG_BYTEA_PP(0);
-	text	   *install_id = PG_GETARG_TEXT_PP(1);
 	uint32		bucket;
 
 	if (VARSIZE_ANY_EXHDR(salt) < BP_ROLLOUT_SALT_MIN || VARSIZE_ANY_EXHDR(salt) > BP_ROLLOUT_SALT_MAX)
@@ -25,10 +23,17 @@ bigpicture_rollout_bucket(PG_FUNCTION_ARGS)
 				 errmsg("a rollout salt is %d to %d bytes, not %d",
 						BP_ROLLOUT_SALT_MIN, BP_ROLLOUT_SALT_MAX, (int) VARSIZE_ANY_EXHDR(salt))));
 	if (!bp_rollout_bucket((const uint8_t *) VARDATA_ANY(salt), VARSIZE_ANY_EXHDR(salt),
-						   (const uint8_t *) VARDATA_ANY(install_id), VARSIZE_ANY_EXHDR(install_id),
-						   &bucket))
+						   (const uint8_t *) install_id, strlen(install_id), &bucket))
 		elog(ERROR, "could not compute the rollout bucket");
-	PG_RETURN_INT32((int32) bucket);
+	return (int) bucket;
+}
+
+/* rollout_bucket(salt bytea, install_id text) -> 0..9999 */
+PG_FUNCTION_INFO_V1(bigpicture_rollout_bucket);
+Datum
+bigpicture_rollout_bucket(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(bp_rollout_bucket_of(PG_GETARG_BYTEA_PP(0), text_to_cstring(PG_GETARG_TEXT_PP(1))));
 }
 
 /* random_bytes(n) -> n bytes from libsodium's CSPRNG (1..1024): rollout salts. */

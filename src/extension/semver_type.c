@@ -21,6 +21,7 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
+#include "bigpicture.h"
 #include "semver.h"
 
 #define SEMVER_FORMAT 1
@@ -454,6 +455,36 @@ srange_contains(const SemverRangeData *r, const SemverData *s)
 
 	srange_view(r, &range);
 	return bp_semver_range_satisfies(&range, &v);
+}
+
+/* For the decision engine (evaluate.c): core views of stored values. */
+bp_semver
+bp_semver_from_datum(Datum d)
+{
+	return semver_view(DatumGetSemverP(d));
+}
+
+void
+bp_semver_range_from_datum(Datum d, bp_semver_range *out)
+{
+	srange_view(DatumGetSemverRangeP(d), out);
+}
+
+char *
+bp_semver_text(const bp_semver *v)
+{
+	size_t		need = bp_semver_format(v, NULL, 0);
+	char	   *out = palloc(need + 1);
+
+	bp_semver_format(v, out, need + 1);
+	return out;
+}
+
+/* Parse range text as the type's input function does (same errors). */
+void
+bp_semver_range_from_text(const char *str, bp_semver_range *out)
+{
+	srange_parse_or_error(str, strlen(str), out);
 }
 
 PG_FUNCTION_INFO_V1(semver_range_contains);

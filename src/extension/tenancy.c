@@ -10,10 +10,17 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+
+#include "bigpicture.h"
+#include "json.h"
 
 /* The role the caller acts as, even inside SECURITY DEFINER functions. */
 PG_FUNCTION_INFO_V1(bigpicture_calling_role);
@@ -28,12 +35,220 @@ bigpicture_calling_role(PG_FUNCTION_ARGS)
  * membership only: a superuser is not the gateway, so its claims are not
  * trusted either.
  */
+static bool
+session_is_gateway(void)
+{
+	Oid			gateway = get_role_oid("bigpicture_gateway", true);
+
+	return OidIsValid(gateway) && is_member_of_role_nosuper(GetSessionUserId(), gateway);
+}
+
 PG_FUNCTION_INFO_V1(bigpicture_session_is_gateway);
 Datum
 bigpicture_session_is_gateway(PG_FUNCTION_ARGS)
 {
-	Oid			gateway = get_role_oid("bigpicture_gateway", true);
+	PG_RETURN_BOOL(session_is_gateway());
+}
 
-	PG_RETURN_BOOL(OidIsValid(gateway) &&
-				   is_member_of_role_nosuper(GetSessionUserId(), gateway));
+/*
+ * The tenant, the caller and the checks below run on every API call and in
+ * row-level security policies, so they are C: as SQL functions their bodies
+ * were planned again for every statement that called them.
+ */
+
+/* A claim of the verified JWT (request.jwt.claims), trusted only in gateway sessions. */
+char *
+bp_jwt_claim(const char *claim)
+{
+	const char *claims = GetConfigOption("request.jwt.claims", true, false);
+	size_t		n_tokens;
+	Jsonb	   *json;
+	JsonbValue	v;
+
+	if (claims == NULL || claims[0] == '\0' || !session_is_gateway())
+		return NULL;
+	/* src/core's strict reader first, so PostgreSQL's parser never raises on it. */
+	if (bp_json_parse(claims, strlen(claims), NULL, 0, &n_tokens) != BP_JSON_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("request.jwt.claims is not valid JSON")));
+	json = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(claims)));
+	if (!JB_ROOT_IS_OBJECT(json) ||
+		getKeyJsonValueFromContainer(&json->root, claim, strlen(claim), &v) == NULL ||
+		v.type == jbvNull)
+		return NULL;
+	if (v.type == jbvString)
+		return pnstrdup(v.val.string.val, v.val.string.len);
+	/* as ->> does: other values as JSON text */
+	{
+		Jsonb	   *value = JsonbValueToJsonb(&v);
+
+		return JsonbToCString(NULL, &value->root, VARSIZE(value));
+	}
+}
+
+PG_FUNCTION_INFO_V1(bigpicture_jwt_claim);
+Datum
+bigpicture_jwt_claim(PG_FUNCTION_ARGS)
+{
+	char	   *value = PG_ARGISNULL(0) ? NULL : bp_jwt_claim(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+
+	if (value == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(value));
+}
+
+/*
+ * The caller's tenant (DESIGN §7): the tenant_id claim in a gateway session;
+ * otherwise the tenant bound to the role the session acts as; else NULL.
+ * Reads tenant_roles as the current user: current_tenant() is SECURITY
+ * DEFINER, and the extension's own callers run as its owner.
+ */
+char *
+bp_current_tenant(void)
+{
+	static SPIPlanPtr plan;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	MemoryContext outer = CurrentMemoryContext;
+	char	   *tenant = NULL;
+	bool		isnull;
+
+	if (session_is_gateway())
+		return bp_jwt_claim("tenant_id");
+	values[0] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
+	SPI_connect();
+	if (plan == NULL)
+	{
+		plan = SPI_prepare("SELECT r.tenant_id FROM bigpicture.tenant_roles r "
+						   "WHERE r.role_name OPERATOR(pg_catalog.=) $1", 1, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+	}
+	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read tenant_roles");
+	if (SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			tenant = MemoryContextStrdup(outer, TextDatumGetCString(d));
+	}
+	SPI_finish();
+	return tenant;
+}
+
+/* Who is acting, for audit columns: the JWT subject through the gateway, else the role. */
+PG_FUNCTION_INFO_V1(bigpicture_current_actor);
+Datum
+bigpicture_current_actor(PG_FUNCTION_ARGS)
+{
+	char	   *sub = bp_jwt_claim("sub");
+
+	PG_RETURN_TEXT_P(cstring_to_text(sub ? sub : GetUserNameFromId(GetOuterUserId(), false)));
+}
+
+PG_FUNCTION_INFO_V1(bigpicture_current_tenant);
+Datum
+bigpicture_current_tenant(PG_FUNCTION_ARGS)
+{
+	char	   *tenant = bp_current_tenant();
+
+	if (tenant == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(tenant));
+}
+
+/* May the caller act on any tenant?  (Members of bigpicture_admin or bigpicture_auditor.) */
+bool
+bp_acts_for_all_tenants(void)
+{
+	Oid			caller = GetOuterUserId();
+
+	return has_privs_of_role(caller, get_role_oid("bigpicture_admin", false)) ||
+		has_privs_of_role(caller, get_role_oid("bigpicture_auditor", false));
+}
+
+PG_FUNCTION_INFO_V1(bigpicture_acts_for_all_tenants);
+Datum
+bigpicture_acts_for_all_tenants(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(bp_acts_for_all_tenants());
+}
+
+/*
+ * The tenant an API call acts on: the caller's own; an admin or auditor must
+ * name one.  Tenant-scoped callers naming another tenant are refused.
+ */
+char *
+bp_resolve_tenant(const char *requested)
+{
+	char	   *own = bp_current_tenant();
+
+	if (own != NULL)
+	{
+		if (requested != NULL && strcmp(requested, own) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("tenant_id does not match the caller's tenant"),
+					 errdetail("A tenant-scoped caller can act only on its own tenant.")));
+		return own;
+	}
+	if (requested != NULL && bp_acts_for_all_tenants())
+		return pstrdup(requested);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("no tenant for this caller"),
+			 errhint("%s", bp_acts_for_all_tenants() ? "Pass tenant_id explicitly." :
+					 "Bind the role to a tenant with bigpicture.bind_role(), or call through the "
+					 "gateway with a tenant_id claim.")));
+	return NULL;				/* not reached */
+}
+
+PG_FUNCTION_INFO_V1(bigpicture_resolve_tenant);
+Datum
+bigpicture_resolve_tenant(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(bp_resolve_tenant(PG_ARGISNULL(0) ? NULL :
+													   text_to_cstring(PG_GETARG_TEXT_PP(0)))));
+}
+
+/* The tenants row an API call acts on (a composite datum in the caller's context). */
+Datum
+bp_request_tenant(const char *requested)
+{
+	static SPIPlanPtr plan;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *id = bp_resolve_tenant(requested);
+	bool		isnull;
+	Datum		row;
+
+	values[0] = CStringGetTextDatum(id);
+	SPI_connect();
+	if (plan == NULL)
+	{
+		plan = SPI_prepare("SELECT t FROM bigpicture.tenants t WHERE t.tenant_id OPERATOR(pg_catalog.=) $1",
+						   1, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+	}
+	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read tenants");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("tenant \"%s\" does not exist", id)));
+	row = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
+	SPI_finish();
+	return row;
+}
+
+PG_FUNCTION_INFO_V1(bigpicture_request_tenant);
+Datum
+bigpicture_request_tenant(PG_FUNCTION_ARGS)
+{
+	return bp_request_tenant(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)));
 }

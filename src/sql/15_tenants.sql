@@ -26,18 +26,8 @@ COMMENT ON FUNCTION bigpicture._session_is_gateway() IS
 
 -- A claim of the verified JWT, trusted only in gateway sessions.
 CREATE FUNCTION bigpicture._jwt_claim(claim text) RETURNS text
-	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	claims text := nullif(current_setting('request.jwt.claims', true), '');
-BEGIN
-	IF claims IS NULL OR NOT bigpicture._session_is_gateway() THEN
-		RETURN NULL;
-	END IF;
-	RETURN claims::jsonb ->> claim;
-EXCEPTION WHEN invalid_text_representation THEN
-	RAISE EXCEPTION 'request.jwt.claims is not valid JSON' USING ERRCODE = '42501';
-END
-$$;
+	LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'bigpicture_jwt_claim';
 COMMENT ON FUNCTION bigpicture._jwt_claim(text) IS
 	'internal: one claim of request.jwt.claims, or NULL unless the session is the gateway''s';
 
@@ -75,57 +65,33 @@ SELECT pg_catalog.pg_extension_config_dump('bigpicture.tenant_roles', '');
 
 -- The caller's tenant (DESIGN §7): the verified tenant_id claim in a gateway
 -- session; otherwise the tenant bound to the role the session acts as; else NULL.
+-- These run on every API call and in row-level security policies, so they
+-- are C (src/extension/tenancy.c): SQL bodies were planned again per statement.
 CREATE FUNCTION bigpicture.current_tenant() RETURNS text
-	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT CASE WHEN bigpicture._session_is_gateway() THEN bigpicture._jwt_claim('tenant_id')
-		ELSE (SELECT r.tenant_id FROM bigpicture.tenant_roles r WHERE r.role_name = bigpicture.calling_role())
-	END;
-END;
+	LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'bigpicture_current_tenant';
 COMMENT ON FUNCTION bigpicture.current_tenant() IS
 	'the caller''s tenant: the tenant_id JWT claim in gateway sessions, else the tenant bound to the calling role, else NULL';
 
 -- Who did it, for audit columns: the JWT subject through the gateway, else the role.
 CREATE FUNCTION bigpicture.current_actor() RETURNS text
-	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT COALESCE(bigpicture._jwt_claim('sub'), bigpicture.calling_role());
-END;
+	LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'bigpicture_current_actor';
 COMMENT ON FUNCTION bigpicture.current_actor() IS
 	'who is acting: the JWT sub claim through the gateway, else the calling role';
 
 -- May the caller act on any tenant?  (Admins and auditors, DESIGN §7.)
 CREATE FUNCTION bigpicture.acts_for_all_tenants() RETURNS boolean
-	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT pg_catalog.pg_has_role(bigpicture.calling_role(), 'bigpicture_admin', 'USAGE')
-		OR pg_catalog.pg_has_role(bigpicture.calling_role(), 'bigpicture_auditor', 'USAGE');
-END;
+	LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'bigpicture_acts_for_all_tenants';
 COMMENT ON FUNCTION bigpicture.acts_for_all_tenants() IS
 	'whether the caller may act on any tenant (a member of bigpicture_admin or bigpicture_auditor); views and policies use it';
 
 -- The tenant an API call acts on: the caller's own; an admin or auditor
 -- must name one.  Tenant-scoped callers naming another tenant are refused.
 CREATE FUNCTION bigpicture._resolve_tenant(requested text) RETURNS text
-	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	own text := bigpicture.current_tenant();
-BEGIN
-	IF own IS NOT NULL THEN
-		IF requested IS NOT NULL AND requested <> own THEN
-			RAISE EXCEPTION 'tenant_id does not match the caller''s tenant' USING ERRCODE = '42501',
-				DETAIL = 'A tenant-scoped caller can act only on its own tenant.';
-		END IF;
-		RETURN own;
-	END IF;
-	IF requested IS NOT NULL AND bigpicture.acts_for_all_tenants() THEN
-		RETURN requested;
-	END IF;
-	RAISE EXCEPTION 'no tenant for this caller' USING ERRCODE = '42501',
-		HINT = CASE WHEN bigpicture.acts_for_all_tenants() THEN 'Pass tenant_id explicitly.'
-			ELSE 'Bind the role to a tenant with bigpicture.bind_role(), or call through the gateway with a tenant_id claim.' END;
-END
-$$;
+	LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'bigpicture_resolve_tenant';
 
 ALTER TABLE bigpicture.tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE bigpicture.tenants FORCE ROW LEVEL SECURITY;

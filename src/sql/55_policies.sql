@@ -294,61 +294,12 @@ COMMENT ON FUNCTION bigpicture.get_policy(text, text, text, text) IS
 
 -- The merged policy for a tenant, product and platform, with the scope that
 -- supplied each field ("default" where none did).
+-- In C (src/extension/evaluate.c), shared with the decision engine; it runs
+-- with the caller's rights, so row-level security applies to the rows read.
 CREATE FUNCTION bigpicture.effective_policy(tenant_id text, product_id text, platform text DEFAULT NULL,
 	requested_channel text DEFAULT NULL) RETURNS jsonb
-	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	r record;
-	fields text[] := ARRAY['mode', 'channel', 'pinned_range', 'blocked', 'maintenance_window', 'allow_prerelease',
-						   'expired_entitlement_updates'];
-	f text;
-	val jsonb := '{}';
-	src jsonb := '{}';
-	row_json jsonb;
-BEGIN
-	FOR r IN
-		SELECT 1 AS rank, 'tenant_product' AS scope, p.platform AS plat, to_jsonb(p) AS j FROM bigpicture.tenant_policies p
-		 WHERE p.tenant_id = effective_policy.tenant_id AND p.product_id = effective_policy.product_id
-		   AND (p.platform IS NULL OR p.platform = effective_policy.platform)
-		UNION ALL
-		SELECT 2, 'product', p.platform, to_jsonb(p) FROM bigpicture.vendor_policies p
-		 WHERE p.product_id = effective_policy.product_id
-		   AND (p.platform IS NULL OR p.platform = effective_policy.platform)
-		UNION ALL
-		SELECT 3, 'tenant', p.platform, to_jsonb(p) FROM bigpicture.tenant_policies p
-		 WHERE p.tenant_id = effective_policy.tenant_id AND p.product_id IS NULL
-		   AND (p.platform IS NULL OR p.platform = effective_policy.platform)
-		UNION ALL
-		SELECT 4, 'global', p.platform, to_jsonb(p) FROM bigpicture.vendor_policies p
-		 WHERE p.product_id IS NULL AND (p.platform IS NULL OR p.platform = effective_policy.platform)
-		ORDER BY 1, 3 NULLS LAST
-	LOOP
-		FOREACH f IN ARRAY fields LOOP
-			IF NOT val ? f AND jsonb_typeof(r.j -> f) IS DISTINCT FROM 'null' AND r.j ? f THEN
-				val := val || jsonb_build_object(f, r.j -> f);
-				src := src || jsonb_build_object(f, r.scope || COALESCE(':' || r.plat, ''));
-			END IF;
-		END LOOP;
-	END LOOP;
-	IF NOT val ? 'mode' THEN
-		val := val || '{"mode": "NOTIFY_ONLY"}';
-		src := src || '{"mode": "default"}';
-	END IF;
-	IF NOT val ? 'channel' THEN
-		val := val || jsonb_build_object('channel', COALESCE(requested_channel, 'stable'));
-		src := src || jsonb_build_object('channel', CASE WHEN requested_channel IS NULL THEN 'default' ELSE 'request' END);
-	END IF;
-	IF NOT val ? 'allow_prerelease' THEN
-		val := val || '{"allow_prerelease": false}';
-		src := src || '{"allow_prerelease": "default"}';
-	END IF;
-	IF NOT val ? 'expired_entitlement_updates' THEN
-		val := val || '{"expired_entitlement_updates": "published_before_expiry"}';
-		src := src || '{"expired_entitlement_updates": "default"}';
-	END IF;
-	RETURN jsonb_build_object('policy', val, 'sources', src);
-END
-$$;
+	LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'bigpicture_effective_policy';
 COMMENT ON FUNCTION bigpicture.effective_policy(text, text, text, text) IS
 	'the policy fields merged across scopes (tenant_product → product → tenant → global, platform rows first) and the scope that supplied each';
 

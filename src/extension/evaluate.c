@@ -1,0 +1,1027 @@
+/*
+ * evaluate.c — the decision engine (DESIGN §4): a tenant's merged policy for
+ * a product and platform, and one product's update decision.
+ *
+ * A decision is the call the product serves most, so this is C over three
+ * prepared queries per product — the product with its entitlements and
+ * channels, the policy rows, the candidate releases newest first — where the
+ * PL/pgSQL version ran about 25 statements.  Candidates are read through a
+ * cursor so a large catalogue is read only down to the target.  The SQL
+ * declarations are in src/sql/55_policies.sql and 65_decisions.sql;
+ * test/pgtap/decisions.sql and policies.sql pin the behaviour.
+ *
+ * Every function here runs inside an SPI connection made by its caller and
+ * allocates in the SPI procedure context.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/datum.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "bigpicture.h"
+#include "evaluate.h"
+
+/* ---- prepared plans ------------------------------------------------------------ */
+
+SPIPlanPtr
+bp_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), sql);
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+/* Run a read-only plan; the rows are in SPI_tuptable. */
+static void
+run_plan(SPIPlanPtr plan, Datum *values, const char *nulls)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, true, 0);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+static char *
+col_text(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+static bool
+col_bool(HeapTuple tup, TupleDesc desc, int col, bool if_null)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? if_null : DatumGetBool(d);
+}
+
+static Datum
+text_or_null(const char *s, char *null)
+{
+	*null = s ? ' ' : 'n';
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/* The strings of a text[] column (NULL elements are skipped). */
+static char **
+col_text_array(HeapTuple tup, TupleDesc desc, int col, int *n)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	char	  **out;
+	int			count;
+
+	*n = 0;
+	if (isnull)
+		return NULL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &elems, &elem_nulls, &count);
+	out = palloc(sizeof(char *) * (count + 1));
+	for (int i = 0; i < count; i++)
+		if (!elem_nulls[i])
+			out[(*n)++] = TextDatumGetCString(elems[i]);
+	return out;
+}
+
+static bool
+in_list(char **items, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(items[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* ---- capabilities ---------------------------------------------------------------- */
+
+void
+bp_caps_from_jsonb(Jsonb *json, bp_caps *caps)
+{
+	JsonbValue	v;
+
+	memset(caps, 0, sizeof(*caps));
+	caps->json = json ? json : DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	if (!JB_ROOT_IS_OBJECT(caps->json))
+		return;
+	if (getKeyJsonValueFromContainer(&caps->json->root, "can_elevate", 11, &v) && v.type == jbvBool)
+		caps->can_elevate = v.val.boolean;
+	if (getKeyJsonValueFromContainer(&caps->json->root, "install_scope", 13, &v) && v.type == jbvString)
+		caps->install_scope = pnstrdup(v.val.string.val, v.val.string.len);
+	if (getKeyJsonValueFromContainer(&caps->json->root, "installer_types", 15, &v))
+	{
+		caps->has_installer_types = true;
+		if (v.type == jbvBinary && JsonContainerIsArray(v.val.binary.data))
+		{
+			JsonbIterator *it = JsonbIteratorInit(v.val.binary.data);
+			JsonbValue	e;
+			JsonbIteratorToken tok;
+
+			caps->installer_types = palloc(sizeof(char *) * (JsonContainerSize(v.val.binary.data) + 1));
+			while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+				if (tok == WJB_ELEM && e.type == jbvString)
+					caps->installer_types[caps->n_installer_types++] = pnstrdup(e.val.string.val, e.val.string.len);
+		}
+	}
+}
+
+/* ---- effective policy -------------------------------------------------------------- */
+
+/* The policy fields in merge order; their JSON values and sources are kept by index. */
+enum
+{
+	F_MODE, F_CHANNEL, F_PINNED, F_BLOCKED, F_WINDOW, F_ALLOW_PRE, F_EXPIRED, N_FIELDS
+};
+static const char *const field_names[N_FIELDS] = {
+	"mode", "channel", "pinned_range", "blocked", "maintenance_window", "allow_prerelease",
+	"expired_entitlement_updates"
+};
+
+/*
+ * The policy rows that apply, with their rank: 1 tenant product, 2 product,
+ * 3 tenant, 4 global.  Ordered in C (rank, then platform rows before
+ * platform-wide ones): a sort node costs more to start than the rows cost.
+ */
+static const char policy_sql[] =
+"SELECT CASE WHEN p.product_id IS NULL THEN 3 ELSE 1 END, p.platform, p.mode, p.channel, p.pinned_range::text, "
+"       p.blocked::text[], p.maintenance_window, p.allow_prerelease, p.expired_entitlement_updates "
+"  FROM bigpicture.tenant_policies p "
+" WHERE p.tenant_id = $1 AND (p.product_id = $2 OR p.product_id IS NULL) "
+"   AND (p.platform IS NULL OR p.platform = $3) "
+"UNION ALL "
+"SELECT CASE WHEN p.product_id IS NULL THEN 4 ELSE 2 END, p.platform, p.mode, p.channel, p.pinned_range::text, "
+"       p.blocked::text[], p.maintenance_window, p.allow_prerelease, p.expired_entitlement_updates "
+"  FROM bigpicture.vendor_policies p "
+" WHERE (p.product_id = $2 OR p.product_id IS NULL) AND (p.platform IS NULL OR p.platform = $3)";
+static const char *const scope_names[] = {NULL, "tenant_product", "product", "tenant", "global"};
+static SPIPlanPtr policy_plan;
+
+static void
+set_field(bp_policy *pol, int f, char *json, const char *source)
+{
+	pol->value_json[f] = json;
+	pol->source[f] = pstrdup(source);
+}
+
+static char *
+json_string(const char *s)
+{
+	StringInfoData b;
+
+	initStringInfo(&b);
+	escape_json(&b, s);
+	return b.data;
+}
+
+void
+bp_effective_policy(const char *tenant_id, const char *product_id, const char *platform,
+					const char *requested_channel, bp_policy *pol)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	char		nulls[3];
+	HeapTuple  *order;
+
+	memset(pol, 0, sizeof(*pol));
+	values[0] = text_or_null(tenant_id, &nulls[0]);
+	values[1] = text_or_null(product_id, &nulls[1]);
+	values[2] = text_or_null(platform, &nulls[2]);
+	run_plan(bp_prepare_once(&policy_plan, policy_sql, 3, types), values, nulls);
+
+	/* Rows in merge order: rank, platform rows first (at most one of each per rank). */
+	order = palloc(sizeof(HeapTuple) * (2 * lengthof(scope_names)));
+	memset(order, 0, sizeof(HeapTuple) * (2 * lengthof(scope_names)));
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		bool		isnull;
+		int			rank = DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull));
+		bool		platform_wide;
+
+		(void) SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &platform_wide);
+		if (rank < 1 || rank >= (int) lengthof(scope_names) || order[2 * rank + platform_wide] != NULL)
+			elog(ERROR, "unexpected policy row (rank %d)", rank);
+		order[2 * rank + platform_wide] = tup;
+	}
+	for (int o = 0; o < 2 * (int) lengthof(scope_names); o++)
+	{
+		HeapTuple	tup = order[o];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		const char *scope = scope_names[o / 2];
+		char	   *plat;
+		char	   *source;
+		bool		isnull;
+
+		if (tup == NULL)
+			continue;
+		plat = col_text(tup, desc, 2);
+		source = plat ? psprintf("%s:%s", scope, plat) : pstrdup(scope);
+		for (int f = 0; f < N_FIELDS; f++)
+		{
+			int			col = 3 + f;
+
+			if (pol->value_json[f] != NULL)
+				continue;
+			(void) SPI_getbinval(tup, desc, col, &isnull);
+			if (isnull)
+				continue;
+			switch (f)
+			{
+				case F_MODE:
+					pol->mode = col_text(tup, desc, col);
+					set_field(pol, f, json_string(pol->mode), source);
+					break;
+				case F_CHANNEL:
+					pol->channel = col_text(tup, desc, col);
+					set_field(pol, f, json_string(pol->channel), source);
+					break;
+				case F_PINNED:
+					pol->pinned_range = col_text(tup, desc, col);
+					set_field(pol, f, json_string(pol->pinned_range), source);
+					break;
+				case F_BLOCKED:
+					{
+						StringInfoData b;
+
+						pol->has_blocked = true;
+						pol->blocked = col_text_array(tup, desc, col, &pol->n_blocked);
+						initStringInfo(&b);
+						appendStringInfoChar(&b, '[');
+						for (int i = 0; i < pol->n_blocked; i++)
+						{
+							if (i > 0)
+								appendStringInfoString(&b, ", ");
+							escape_json(&b, pol->blocked[i]);
+						}
+						appendStringInfoChar(&b, ']');
+						set_field(pol, f, b.data, source);
+						break;
+					}
+				case F_WINDOW:
+					{
+						Jsonb	   *w = DatumGetJsonbPCopy(SPI_getbinval(tup, desc, col, &isnull));
+						JsonbValue	scalar;
+
+						/* A JSON null counts as unset, as it does in to_jsonb(row). */
+						if (JB_ROOT_IS_SCALAR(w) && JsonbExtractScalar(&w->root, &scalar) &&
+							scalar.type == jbvNull)
+							break;
+						pol->window = w;
+						set_field(pol, f, JsonbToCString(NULL, &w->root, VARSIZE(w)), source);
+						break;
+					}
+				case F_ALLOW_PRE:
+					pol->allow_prerelease = col_bool(tup, desc, col, false);
+					set_field(pol, f, pstrdup(pol->allow_prerelease ? "true" : "false"), source);
+					break;
+				case F_EXPIRED:
+					pol->expired_rule = col_text(tup, desc, col);
+					set_field(pol, f, json_string(pol->expired_rule), source);
+					break;
+			}
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	/* Defaults: where no scope set a field. */
+	if (pol->mode == NULL)
+	{
+		pol->mode = "NOTIFY_ONLY";
+		set_field(pol, F_MODE, json_string(pol->mode), "default");
+	}
+	if (pol->channel == NULL)
+	{
+		pol->channel = pstrdup(requested_channel ? requested_channel : "stable");
+		set_field(pol, F_CHANNEL, json_string(pol->channel), requested_channel ? "request" : "default");
+	}
+	if (pol->value_json[F_ALLOW_PRE] == NULL)
+		set_field(pol, F_ALLOW_PRE, pstrdup("false"), "default");
+	if (pol->expired_rule == NULL)
+	{
+		pol->expired_rule = "published_before_expiry";
+		set_field(pol, F_EXPIRED, json_string(pol->expired_rule), "default");
+	}
+}
+
+/* {"policy": {...}, "sources": {...}} or one of the two objects. */
+void
+bp_policy_append_json(StringInfo out, const bp_policy *pol, bool sources)
+{
+	bool		first = true;
+
+	appendStringInfoChar(out, '{');
+	for (int f = 0; f < N_FIELDS; f++)
+	{
+		if (pol->value_json[f] == NULL)
+			continue;
+		if (!first)
+			appendStringInfoString(out, ", ");
+		first = false;
+		escape_json(out, field_names[f]);
+		appendStringInfoString(out, ": ");
+		if (sources)
+			escape_json(out, pol->source[f]);
+		else
+			appendStringInfoString(out, pol->value_json[f]);
+	}
+	appendStringInfoChar(out, '}');
+}
+
+/* ---- one product's decision ------------------------------------------------------ */
+
+/* The product, its channels, and whether the running version has been revoked. */
+static const char product_sql[] =
+"SELECT p.requires_entitlement, ch.names, ch.prerelease, "
+"       $2::bigpicture.semver IS NOT NULL AND EXISTS ( "
+"           SELECT 1 FROM bigpicture.releases r WHERE r.product_id = p.product_id "
+"              AND r.version OPERATOR(bigpicture.=) $2::bigpicture.semver AND r.status = 'revoked') "
+"  FROM bigpicture.products p "
+" CROSS JOIN LATERAL ( "
+"       SELECT array_agg(c.channel) AS names, array_agg(c.allows_prerelease) AS prerelease "
+"         FROM bigpicture.channels c WHERE c.product_id = p.product_id) ch "
+" WHERE p.product_id = $1";
+static SPIPlanPtr product_plan;
+
+/* Whether the tenant holds a live entitlement to the product, and when its
+ * latest expired one ended (only asked of products that need one). */
+static const char entitlement_sql[] =
+"SELECT COALESCE(bool_or(bigpicture.entitlement_state(e) = 'active'), false), "
+"       max(e.ends_at) FILTER (WHERE bigpicture.entitlement_state(e) = 'expired') "
+"  FROM bigpicture.entitlements e WHERE e.tenant_id = $1 AND e.product_id = $2";
+static SPIPlanPtr entitlement_plan;
+
+/*
+ * Published releases of the channel newer than the running version, newest
+ * first, one row per artifact for this platform and arch and rollout row
+ * that applies (platform's own or platform-wide).  A release's rows are
+ * consecutive: versions are unique within a product.  Which artifact and
+ * rollout apply is chosen in C (choose_artifact), so the plan is plain
+ * joins down an index, cheap to start and read only down to the target.
+ */
+static const char candidates_sql[] =
+"SELECT r.release_id, r.version, r.critical, r.published_at, "
+"       x.url, x.sha256, x.size, x.installer_type, x.requires_admin, x.install_scope, "
+"       o.platform, o.percentage, o.salt, o.paused "
+"  FROM bigpicture.releases r "
+"  JOIN bigpicture.release_artifacts ra ON ra.release_id = r.release_id AND ra.platform = $3 AND ra.arch = $4 "
+"  JOIN bigpicture.artifacts x ON x.artifact_id = ra.artifact_id "
+"  LEFT JOIN bigpicture.rollouts o ON o.release_id = r.release_id AND (o.platform IS NULL OR o.platform = $3) "
+" WHERE r.product_id = $1 AND r.channel = $2 AND r.status = 'published' "
+"   AND ($5::bigpicture.semver IS NULL OR r.version OPERATOR(bigpicture.>) $5::bigpicture.semver) "
+" ORDER BY r.version DESC";
+static SPIPlanPtr candidates_plan;
+
+static const char window_sql[] = "SELECT bigpicture.in_maintenance_window($1, pg_catalog.now())";
+static SPIPlanPtr window_plan;
+
+/* Candidate columns, 1-based. */
+enum
+{
+	C_RELEASE = 1, C_VERSION, C_CRITICAL, C_PUBLISHED, C_URL, C_SHA256, C_SIZE, C_INSTALLER, C_ADMIN,
+	C_SCOPE, C_ROLLOUT_PLATFORM, C_PERCENT, C_SALT, C_PAUSED
+};
+
+#define CANDIDATE_BATCH 16
+
+/* One release being considered, gathered from its rows. */
+typedef struct candidate
+{
+	char	   *release_id;
+	bp_semver	version;		/* points into version_datum */
+	Datum		version_datum;
+	bool		critical;
+	bool		has_published;
+	TimestampTz published_at;
+	/* the artifact chosen so far and its sort key */
+	char	   *url;
+	char	   *sha256;
+	int64		size;
+	char	   *installer_type;
+	bool		requires_admin;
+	char	   *install_scope;
+	int			key[3];
+	/* the rollout: the platform's own row wins over a platform-wide one */
+	bool		has_rollout;
+	bool		rollout_is_platforms;
+	int			percentage;
+	bytea	   *salt;
+	bool		paused;
+} candidate;
+
+/*
+ * The artifact's rank, smaller first: one of an installer type the client
+ * runs; then one it can install without rights it lacks (unknown when the
+ * client did not say its install scope: after both, as SQL sorts a NULL);
+ * then in the client's order of installer types; then by installer type,
+ * which is unique within a release's platform and arch.
+ */
+static void
+artifact_key(const bp_caps *caps, const char *installer_type, bool requires_admin, const char *install_scope,
+			 int key[3])
+{
+	int			needs_rights;
+	int			position = INT_MAX;
+
+	key[0] = caps->has_installer_types &&
+		!in_list(caps->installer_types, caps->n_installer_types, installer_type);
+	/* false 0, true 1, unknown 2 */
+	if (caps->can_elevate)
+		needs_rights = 0;
+	else if (requires_admin)
+		needs_rights = 1;
+	else if (strcmp(install_scope, "machine") != 0)
+		needs_rights = 0;
+	else if (caps->install_scope == NULL)
+		needs_rights = 2;
+	else
+		needs_rights = strcmp(caps->install_scope, "user") == 0;
+	key[1] = needs_rights;
+	for (int i = 0; i < caps->n_installer_types; i++)
+		if (strcmp(caps->installer_types[i], installer_type) == 0)
+		{
+			position = i;
+			break;
+		}
+	key[2] = position;
+}
+
+static bool
+ranks_before(const int key[3], const char *installer_type, const candidate *c)
+{
+	for (int i = 0; i < 3; i++)
+		if (key[i] != c->key[i])
+			return key[i] < c->key[i];
+	return strcmp(installer_type, c->installer_type) < 0;
+}
+
+/* Take this row's artifact and rollout into the candidate where they rank first. */
+static void
+gather_row(const bp_caps *caps, HeapTuple tup, TupleDesc desc, candidate *c, bool first)
+{
+	bool		isnull;
+	char	   *installer_type = col_text(tup, desc, C_INSTALLER);
+	bool		requires_admin = col_bool(tup, desc, C_ADMIN, false);
+	char	   *install_scope = col_text(tup, desc, C_SCOPE);
+	int			key[3];
+
+	artifact_key(caps, installer_type, requires_admin, install_scope, key);
+	if (first || ranks_before(key, installer_type, c))
+	{
+		c->url = col_text(tup, desc, C_URL);
+		c->sha256 = col_text(tup, desc, C_SHA256);
+		c->size = DatumGetInt64(SPI_getbinval(tup, desc, C_SIZE, &isnull));
+		c->installer_type = installer_type;
+		c->requires_admin = requires_admin;
+		c->install_scope = install_scope;
+		memcpy(c->key, key, sizeof(key));
+	}
+	{
+		Datum		salt = SPI_getbinval(tup, desc, C_SALT, &isnull);
+		bool		platform_wide;
+
+		(void) SPI_getbinval(tup, desc, C_ROLLOUT_PLATFORM, &platform_wide);
+		if (!isnull && (!c->has_rollout || (!c->rollout_is_platforms && !platform_wide)))
+		{
+			c->has_rollout = true;
+			c->rollout_is_platforms = !platform_wide;
+			c->salt = DatumGetByteaPCopy(salt);
+			c->percentage = DatumGetInt32(SPI_getbinval(tup, desc, C_PERCENT, &isnull));
+			c->paused = col_bool(tup, desc, C_PAUSED, false);
+		}
+	}
+}
+
+static void
+start_candidate(HeapTuple tup, TupleDesc desc, candidate *c)
+{
+	bool		isnull;
+	Datum		published;
+	Form_pg_attribute att = TupleDescAttr(desc, C_VERSION - 1);
+
+	memset(c, 0, sizeof(*c));
+	c->release_id = col_text(tup, desc, C_RELEASE);
+	c->version_datum = datumCopy(SPI_getbinval(tup, desc, C_VERSION, &isnull), att->attbyval, att->attlen);
+	c->version = bp_semver_from_datum(c->version_datum);
+	c->critical = col_bool(tup, desc, C_CRITICAL, false);
+	published = SPI_getbinval(tup, desc, C_PUBLISHED, &isnull);
+	c->has_published = !isnull;
+	if (!isnull)
+		c->published_at = DatumGetTimestampTz(published);
+}
+
+static void
+add_reason(bp_decision *d, const char *reason)
+{
+	if (d->n_reasons < BP_MAX_REASONS)
+		d->reasons[d->n_reasons++] = reason;
+}
+
+static bool
+has_reason(const bp_decision *d, const char *reason)
+{
+	for (int i = 0; i < d->n_reasons; i++)
+		if (strcmp(d->reasons[i], reason) == 0)
+			return true;
+	return false;
+}
+
+/* No reasons yet, or only that the running version is revoked. */
+static bool
+no_reason_but_revoked(const bp_decision *d)
+{
+	return d->n_reasons == 0 ||
+		(d->n_reasons == 1 && strcmp(d->reasons[0], "current_version_revoked") == 0);
+}
+
+static bool
+window_is_open(Jsonb *window)
+{
+	static Oid	types[1] = {JSONBOID};
+	Datum		values[1] = {JsonbPGetDatum(window)};
+	bool		isnull;
+	bool		open;
+
+	run_plan(bp_prepare_once(&window_plan, window_sql, 1, types), values, NULL);
+	open = SPI_processed != 1 ||
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) || isnull;
+	SPI_freetuptable(SPI_tuptable);
+	return open;
+}
+
+static bool
+any_covers(const bp_semver_range *ranges, int n, const bp_semver *version)
+{
+	for (int i = 0; i < n; i++)
+		if (bp_semver_range_covers(&ranges[i], version))
+			return true;
+	return false;
+}
+
+/* What the evaluation of one product needs to judge its candidates. */
+typedef struct judge
+{
+	const bp_eval_input *in;
+	bool		allow_prerelease;
+	bool		requires_entitlement;
+	bool		ent_active;
+	TimestampTz cutoff;
+	bool		has_pinned;
+	bp_semver_range pinned;
+	bp_semver_range *blocked;
+	int			n_blocked;
+} judge;
+
+/*
+ * 3.–5. Keep or drop one candidate, newest first; the first one kept is the
+ * target.  Returns true when the evaluation needs no more candidates.
+ */
+static bool
+consider(const judge *j, bp_decision *d, const candidate *c)
+{
+	const bp_eval_input *in = j->in;
+	const char *bucket_key = in->install_id ? in->install_id : in->tenant_id;
+	int			bucket = c->has_rollout ? bp_rollout_bucket_of(c->salt, bucket_key) : 0;
+	const char *drop = NULL;
+
+	if (d->have_target)
+		drop = "older_than_target";
+	else if (j->blocked != NULL && any_covers(j->blocked, j->n_blocked, &c->version))
+		drop = "blocked";
+	else if (c->version.pre_len > 0 && !j->allow_prerelease)
+		drop = "prerelease_not_allowed";
+	else if (j->has_pinned && !bp_semver_range_satisfies(&j->pinned, &c->version))
+		drop = "outside_pinned_range";
+	else if (j->requires_entitlement && !j->ent_active &&
+			 (strcmp(d->policy.expired_rule, "none") == 0 ||
+			  (strcmp(d->policy.expired_rule, "published_before_expiry") == 0 &&
+			   c->has_published && c->published_at >= j->cutoff)))
+		drop = "entitlement_expired";
+	else if (c->has_rollout && (c->paused || bucket >= c->percentage))
+		drop = "rollout_not_reached";
+
+	if (in->with_trace)
+	{
+		appendStringInfoString(d->trace, d->trace->len == 0 ? "[" : ", ");
+		appendStringInfoString(d->trace, "{\"release_id\": ");
+		escape_json(d->trace, c->release_id);
+		appendStringInfoString(d->trace, ", \"version\": ");
+		escape_json(d->trace, bp_semver_text(&c->version));
+		appendStringInfo(d->trace, ", \"kept\": %s, \"reason\": ", drop ? "false" : "true");
+		if (drop)
+			escape_json(d->trace, drop);
+		else
+			appendStringInfoString(d->trace, "null");
+		if (c->has_rollout)
+			appendStringInfo(d->trace, ", \"rollout\": {\"percentage\": %d, \"paused\": %s, \"bucket\": %d}}",
+							 c->percentage, c->paused ? "true" : "false", bucket);
+		else
+			appendStringInfoString(d->trace, ", \"rollout\": null}");
+	}
+	if (drop == NULL)
+	{
+		d->have_target = true;
+		d->release_id = c->release_id;
+		d->version = bp_semver_text(&c->version);
+		d->critical = c->critical;
+		d->has_bucket = c->has_rollout;
+		d->bucket = bucket;
+		d->artifact.url = c->url;
+		d->artifact.sha256 = c->sha256;
+		d->artifact.size = c->size;
+		d->artifact.installer_type = c->installer_type;
+		d->artifact.requires_admin = c->requires_admin;
+		d->artifact.install_scope = c->install_scope;
+		return !in->with_trace;
+	}
+	if (strcmp(drop, "older_than_target") != 0 && !has_reason(d, drop))
+		add_reason(d, drop);
+	return false;
+}
+
+/* Read the candidates through a cursor, a release at a time, until done. */
+static void
+consider_candidates(const judge *j, bp_decision *d)
+{
+	const bp_eval_input *in = j->in;
+	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Portal		portal;
+	candidate	c;
+	bool		have = false;
+	bool		done = false;
+
+	values[0] = CStringGetTextDatum(in->product_id);
+	values[1] = CStringGetTextDatum(d->channel);
+	values[2] = CStringGetTextDatum(in->platform);
+	values[3] = CStringGetTextDatum(in->arch);
+	values[4] = text_or_null(in->current_version, &nulls[4]);
+	portal = SPI_cursor_open(NULL, bp_prepare_once(&candidates_plan, candidates_sql, 5, types),
+							 values, nulls, true);
+	while (!done)
+	{
+		SPI_cursor_fetch(portal, true, CANDIDATE_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 r = 0; r < SPI_processed && !done; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			char	   *release_id = col_text(tup, desc, C_RELEASE);
+
+			if (have && strcmp(release_id, c.release_id) != 0)
+			{
+				done = consider(j, d, &c);
+				have = false;
+			}
+			if (done)
+				break;
+			if (!have)
+				start_candidate(tup, desc, &c);
+			gather_row(in->caps, tup, desc, &c, !have);
+			have = true;
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	if (have && !done)
+		(void) consider(j, d, &c);
+	SPI_cursor_close(portal);
+}
+
+void
+bp_evaluate(const bp_eval_input *in, bp_decision *d)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	judge		j = {0};
+	bool		current_revoked;
+	char	  **channels;
+	int			n_channels;
+	bool	   *channel_prerelease = NULL;
+	bool		isnull;
+	int			channel = -1;
+
+	memset(d, 0, sizeof(*d));
+	d->product_id = in->product_id;
+	d->action = "NONE";
+	d->channel = in->requested_channel;
+	if (in->with_trace)
+		d->trace = makeStringInfo();
+	j.in = in;
+
+	/* 1. Tenant active, product visible.  Never an error that tells whether a product exists. */
+	if (!in->tenant_active)
+	{
+		add_reason(d, "tenant_suspended");
+		return;
+	}
+	values[0] = CStringGetTextDatum(in->product_id);
+	values[1] = text_or_null(in->current_version, &nulls[1]);
+	run_plan(bp_prepare_once(&product_plan, product_sql, 2, types), values, nulls);
+	if (SPI_processed != 1)
+	{
+		SPI_freetuptable(SPI_tuptable);
+		add_reason(d, "not_entitled");
+		return;
+	}
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		Datum		pre = SPI_getbinval(tup, desc, 3, &isnull);
+
+		j.requires_entitlement = col_bool(tup, desc, 1, false);
+		channels = col_text_array(tup, desc, 2, &n_channels);
+		if (!isnull)
+		{
+			Datum	   *elems;
+			bool	   *elem_nulls;
+			int			count;
+
+			deconstruct_array(DatumGetArrayTypeP(pre), BOOLOID, 1, true, TYPALIGN_CHAR,
+							  &elems, &elem_nulls, &count);
+			channel_prerelease = palloc0(sizeof(bool) * (count + 1));
+			for (int i = 0; i < count; i++)
+				channel_prerelease[i] = !elem_nulls[i] && DatumGetBool(elems[i]);
+		}
+		current_revoked = col_bool(tup, desc, 4, false);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	if (j.requires_entitlement)
+	{
+		Datum		cutoff;
+		bool		have_cutoff;
+
+		values[0] = CStringGetTextDatum(in->tenant_id);
+		values[1] = CStringGetTextDatum(in->product_id);
+		nulls[1] = ' ';
+		run_plan(bp_prepare_once(&entitlement_plan, entitlement_sql, 2, types), values, nulls);
+		j.ent_active = col_bool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, false);
+		cutoff = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		have_cutoff = !isnull;
+		if (have_cutoff)
+			j.cutoff = DatumGetTimestampTz(cutoff);
+		SPI_freetuptable(SPI_tuptable);
+		if (!j.ent_active && !have_cutoff)
+		{
+			add_reason(d, "not_entitled");
+			return;
+		}
+	}
+	d->visible = true;
+
+	/* 2. Effective policy. */
+	bp_effective_policy(in->tenant_id, in->product_id, in->platform, in->requested_channel, &d->policy);
+	d->mode = d->policy.mode;
+	d->channel = d->policy.channel;
+	if (d->policy.pinned_range)
+	{
+		j.has_pinned = true;
+		bp_semver_range_from_text(d->policy.pinned_range, &j.pinned);
+	}
+	if (d->policy.n_blocked > 0)
+	{
+		j.n_blocked = d->policy.n_blocked;
+		j.blocked = palloc(sizeof(bp_semver_range) * j.n_blocked);
+		for (int i = 0; i < j.n_blocked; i++)
+			bp_semver_range_from_text(d->policy.blocked[i], &j.blocked[i]);
+	}
+
+	for (int i = 0; i < n_channels; i++)
+		if (strcmp(channels[i], d->channel) == 0)
+			channel = i;
+	if (channel < 0)
+		add_reason(d, "unknown_channel");
+	else
+	{
+		j.allow_prerelease = (channel_prerelease && channel_prerelease[channel]) || d->policy.allow_prerelease;
+		consider_candidates(&j, d);
+	}
+	if (d->trace != NULL && d->trace->len > 0)
+		appendStringInfoChar(d->trace, ']');
+
+	if (current_revoked)
+	{
+		memmove(&d->reasons[1], &d->reasons[0], sizeof(d->reasons[0]) * Min(d->n_reasons, BP_MAX_REASONS - 1));
+		d->reasons[0] = "current_version_revoked";
+		d->n_reasons = Min(d->n_reasons + 1, BP_MAX_REASONS);
+	}
+
+	/* 6.–7. Target and action. */
+	if (d->have_target)
+	{
+		bool		user_client = in->caps->install_scope && strcmp(in->caps->install_scope, "user") == 0;
+
+		if (strcmp(d->mode, "AUTO_INSTALL") == 0)
+			d->action = "INSTALL";
+		else if (strcmp(d->mode, "NOTIFY_ONLY") == 0)
+			d->action = "NOTIFY";
+		if (strcmp(d->mode, "MANAGED_BY_IT") == 0)
+			add_reason(d, "managed_by_it");
+		if (strcmp(d->action, "INSTALL") == 0)
+		{
+			/* A machine-wide install from a per-user client needs elevation too. */
+			if ((d->artifact.requires_admin || (strcmp(d->artifact.install_scope, "machine") == 0 && user_client))
+				&& !in->caps->can_elevate)
+			{
+				d->action = "NOTIFY";
+				add_reason(d, "installer_requires_admin");
+			}
+			else if (in->caps->has_installer_types &&
+					 !in_list(in->caps->installer_types, in->caps->n_installer_types, d->artifact.installer_type))
+			{
+				d->action = "NOTIFY";
+				add_reason(d, "installer_type_unsupported");
+			}
+			else if (d->policy.window != NULL && !window_is_open(d->policy.window))
+			{
+				d->action = "DOWNLOAD";
+				add_reason(d, "outside_maintenance_window");
+			}
+		}
+		if (no_reason_but_revoked(d))
+			add_reason(d, "update_available");
+	}
+	else if (no_reason_but_revoked(d))
+		add_reason(d, "up_to_date");
+}
+
+/* ---- rendering ------------------------------------------------------------------- */
+
+static const char *
+reason_text(const char *reason)
+{
+	static const char *const texts[][2] = {
+		{"update_available", "an update is available"},
+		{"up_to_date", "already on the newest eligible release"},
+		{"blocked", "a newer release is blocked by policy"},
+		{"outside_pinned_range", "newer releases are outside the pinned version range"},
+		{"rollout_not_reached", "a newer release is rolling out and has not reached this install yet"},
+		{"prerelease_not_allowed", "newer prereleases are not allowed on this channel"},
+		{"entitlement_expired", "the entitlement has expired"},
+		{"managed_by_it", "updates are managed by IT"},
+		{"installer_requires_admin", "the installer needs administrator rights this client cannot get"},
+		{"installer_type_unsupported", "the client cannot run this installer type"},
+		{"outside_maintenance_window", "outside the maintenance window: download now, install in the window"},
+		{"not_entitled", "the product is not available to this tenant"},
+		{"tenant_suspended", "the tenant is suspended"},
+		{"current_version_revoked", "the running version has been revoked"},
+		{"unknown_channel", "the channel does not exist for this product"},
+	};
+
+	for (size_t i = 0; i < lengthof(texts); i++)
+		if (strcmp(texts[i][0], reason) == 0)
+			return texts[i][1];
+	return reason;
+}
+
+/* Why, in words: "No update: …." or "Install 2.0.0 on stable: …." */
+static void
+append_rationale(StringInfo out, const bp_decision *d)
+{
+	StringInfoData r;
+
+	initStringInfo(&r);
+	if (d->have_target)
+	{
+		/* initcap of an upper-case action word */
+		appendStringInfoChar(&r, d->action[0]);
+		for (const char *p = d->action + 1; *p; p++)
+			appendStringInfoChar(&r, (char) (*p - 'A' + 'a'));
+		appendStringInfo(&r, " %s on %s: ", d->version, d->channel);
+	}
+	else
+		appendStringInfoString(&r, "No update: ");
+	/* A product that is not visible gives its one reason. */
+	for (int i = 0; i < (d->visible ? d->n_reasons : Min(d->n_reasons, 1)); i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&r, "; ");
+		appendStringInfoString(&r, reason_text(d->reasons[i]));
+	}
+	appendStringInfoChar(&r, '.');
+	escape_json(out, r.data);
+	pfree(r.data);
+}
+
+static void
+append_string_or_null(StringInfo out, const char *s)
+{
+	if (s)
+		escape_json(out, s);
+	else
+		appendStringInfoString(out, "null");
+}
+
+static void
+append_artifact(StringInfo out, const bp_decision *d, bool with_scope)
+{
+	if (!d->have_target)
+	{
+		appendStringInfoString(out, "null");
+		return;
+	}
+	appendStringInfoString(out, "{\"url\": ");
+	escape_json(out, d->artifact.url);
+	appendStringInfoString(out, ", \"sha256\": ");
+	escape_json(out, d->artifact.sha256);
+	appendStringInfo(out, ", \"size\": " INT64_FORMAT ", \"installer_type\": ", d->artifact.size);
+	escape_json(out, d->artifact.installer_type);
+	appendStringInfo(out, ", \"requires_admin\": %s", d->artifact.requires_admin ? "true" : "false");
+	if (with_scope)
+	{
+		appendStringInfoString(out, ", \"install_scope\": ");
+		escape_json(out, d->artifact.install_scope);
+	}
+	appendStringInfoChar(out, '}');
+}
+
+void
+bp_decision_append_reasons(StringInfo out, const bp_decision *d)
+{
+	appendStringInfoChar(out, '[');
+	for (int i = 0; i < d->n_reasons; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(out, ", ");
+		escape_json(out, d->reasons[i]);
+	}
+	appendStringInfoChar(out, ']');
+}
+
+/*
+ * The fields a signed decision carries about the evaluation, each as
+ * ', "key": value': channel, mode, action, version, artifact (signed
+ * decisions leave out install_scope, which only served the choice),
+ * critical, reasons, rationale, policy_sources, bucket.
+ */
+void
+bp_decision_append_claims(StringInfo out, const bp_decision *d, bool full_artifact)
+{
+	appendStringInfoString(out, ", \"channel\": ");
+	append_string_or_null(out, d->channel);
+	appendStringInfoString(out, ", \"mode\": ");
+	append_string_or_null(out, d->mode);
+	appendStringInfoString(out, ", \"action\": ");
+	escape_json(out, d->action);
+	appendStringInfoString(out, ", \"version\": ");
+	append_string_or_null(out, d->version);
+	appendStringInfoString(out, ", \"artifact\": ");
+	append_artifact(out, d, full_artifact);
+	appendStringInfo(out, ", \"critical\": %s, \"reasons\": ", d->critical ? "true" : "false");
+	bp_decision_append_reasons(out, d);
+	appendStringInfoString(out, ", \"rationale\": ");
+	append_rationale(out, d);
+	appendStringInfoString(out, ", \"policy_sources\": ");
+	if (d->visible)
+		bp_policy_append_json(out, &d->policy, true);
+	else
+		appendStringInfoString(out, "{}");
+	if (d->has_bucket)
+		appendStringInfo(out, ", \"bucket\": %d", d->bucket);
+	else
+		appendStringInfoString(out, ", \"bucket\": null");
+}
+
+/* The whole evaluation as _evaluate() returns it (explain_decision shows it). */
+void
+bp_decision_append_json(StringInfo out, const bp_decision *d, bool with_trace)
+{
+	appendStringInfoString(out, "{\"product_id\": ");
+	escape_json(out, d->product_id);
+	appendStringInfo(out, ", \"visible\": %s", d->visible ? "true" : "false");
+	/* explain_decision shows the artifact as chosen, with its install scope */
+	bp_decision_append_claims(out, d, true);
+	appendStringInfoString(out, ", \"release_id\": ");
+	append_string_or_null(out, d->release_id);
+	if (d->visible)
+	{
+		appendStringInfoString(out, ", \"policy\": ");
+		bp_policy_append_json(out, &d->policy, false);
+	}
+	appendStringInfoString(out, ", \"trace\": ");
+	if (!with_trace)
+		appendStringInfoString(out, "null");
+	else if (d->trace == NULL || d->trace->len == 0)
+		appendStringInfoString(out, "[]");
+	else
+		appendStringInfoString(out, d->trace->data);
+	appendStringInfoChar(out, '}');
+}

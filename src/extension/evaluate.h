@@ -1,0 +1,96 @@
+/*
+ * evaluate.h — the decision engine (evaluate.c) as decisions.c uses it.
+ */
+#ifndef BP_EVALUATE_H
+#define BP_EVALUATE_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+
+/* What the client says it can do (the request's capabilities object). */
+typedef struct bp_caps
+{
+	Jsonb	   *json;			/* the object itself ({} when absent) */
+	bool		can_elevate;
+	char	   *install_scope;	/* "user", "machine" or NULL */
+	bool		has_installer_types;
+	char	  **installer_types;	/* in the client's order of preference */
+	int			n_installer_types;
+} bp_caps;
+
+/* A merged policy: each field's JSON value and the scope that supplied it. */
+typedef struct bp_policy
+{
+	char	   *value_json[7];	/* NULL: no scope set the field */
+	char	   *source[7];
+	/* the same, typed, for evaluation */
+	const char *mode;
+	char	   *channel;
+	char	   *pinned_range;
+	bool		has_blocked;
+	char	  **blocked;
+	int			n_blocked;
+	Jsonb	   *window;
+	bool		allow_prerelease;
+	const char *expired_rule;
+} bp_policy;
+
+typedef struct bp_eval_input
+{
+	const char *tenant_id;
+	bool		tenant_active;
+	const char *install_id;		/* NULL: the tenant id buckets rollouts */
+	const char *platform;
+	const char *arch;
+	const bp_caps *caps;
+	const char *product_id;
+	const char *current_version;	/* canonical SemVer text or NULL */
+	const char *requested_channel;
+	bool		with_trace;
+} bp_eval_input;
+
+#define BP_MAX_REASONS 16
+
+typedef struct bp_decision
+{
+	const char *product_id;
+	bool		visible;
+	const char *action;			/* INSTALL, DOWNLOAD, NOTIFY or NONE */
+	const char *mode;
+	const char *channel;
+	bp_policy	policy;			/* when visible */
+	bool		have_target;
+	char	   *release_id;
+	char	   *version;
+	bool		critical;
+	bool		has_bucket;
+	int			bucket;
+	struct
+	{
+		char	   *url;
+		char	   *sha256;
+		int64		size;
+		char	   *installer_type;
+		bool		requires_admin;
+		char	   *install_scope;
+	}			artifact;
+	const char *reasons[BP_MAX_REASONS];
+	int			n_reasons;
+	StringInfo	trace;			/* JSON array text when tracing */
+} bp_decision;
+
+/* All of these run inside the caller's SPI connection. */
+extern SPIPlanPtr bp_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types);
+extern void bp_caps_from_jsonb(Jsonb *json, bp_caps *caps);
+extern void bp_effective_policy(const char *tenant_id, const char *product_id, const char *platform,
+								const char *requested_channel, bp_policy *pol);
+extern void bp_policy_append_json(StringInfo out, const bp_policy *pol, bool sources);
+extern void bp_evaluate(const bp_eval_input *in, bp_decision *d);
+extern void bp_decision_append_reasons(StringInfo out, const bp_decision *d);
+extern void bp_decision_append_claims(StringInfo out, const bp_decision *d, bool full_artifact);
+extern void bp_decision_append_json(StringInfo out, const bp_decision *d, bool with_trace);
+
+#endif							/* BP_EVALUATE_H */
