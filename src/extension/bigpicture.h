@@ -25,6 +25,12 @@ extern char *bp_semver_text(const bp_semver *v);
 /* rollout.c: an install's bucket (0..9999) in a rollout */
 extern int	bp_rollout_bucket_of(bytea *salt, const char *install_id);
 
+/* spi_plans.c: statements prepared once per backend */
+#include "executor/spi.h"
+extern SPIPlanPtr bp_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types);
+extern SPIPlanPtr bp_prepare_cursor_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
+										 int cursor_options);
+
 /* tenancy.c: who is calling, and for which tenant */
 extern char *bp_jwt_claim(const char *claim);
 extern char *bp_current_tenant(void);

@@ -83,7 +83,6 @@ typedef struct bp_decision
 } bp_decision;
 
 /* All of these run inside the caller's SPI connection. */
-extern SPIPlanPtr bp_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types);
 extern void bp_caps_from_jsonb(Jsonb *json, bp_caps *caps);
 extern void bp_effective_policy(const char *tenant_id, const char *product_id, const char *platform,
 								const char *requested_channel, bp_policy *pol);

@@ -118,15 +118,9 @@ bp_current_tenant(void)
 		return bp_jwt_claim("tenant_id");
 	values[0] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
 	SPI_connect();
-	if (plan == NULL)
-	{
-		plan = SPI_prepare("SELECT r.tenant_id FROM bigpicture.tenant_roles r "
-						   "WHERE r.role_name OPERATOR(pg_catalog.=) $1", 1, types);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-	}
-	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(bp_prepare_once(&plan, "SELECT r.tenant_id FROM bigpicture.tenant_roles r "
+										 "WHERE r.role_name OPERATOR(pg_catalog.=) $1", 1, types),
+						 values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read tenant_roles");
 	if (SPI_processed == 1)
 	{
@@ -227,15 +221,9 @@ bp_request_tenant(const char *requested)
 
 	values[0] = CStringGetTextDatum(id);
 	SPI_connect();
-	if (plan == NULL)
-	{
-		plan = SPI_prepare("SELECT t FROM bigpicture.tenants t WHERE t.tenant_id OPERATOR(pg_catalog.=) $1",
-						   1, types);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-	}
-	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(bp_prepare_once(&plan, "SELECT t FROM bigpicture.tenants t "
+										 "WHERE t.tenant_id OPERATOR(pg_catalog.=) $1", 1, types),
+						 values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read tenants");
 	if (SPI_processed != 1)
 		ereport(ERROR,
