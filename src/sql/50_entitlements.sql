@@ -41,7 +41,7 @@ GRANT SELECT ON bigpicture.entitlements TO bigpicture_admin, bigpicture_auditor,
 -- The state an entitlement is in now: expired is computed, never stored.
 CREATE FUNCTION bigpicture.entitlement_state(e bigpicture.entitlements, at timestamptz DEFAULT pg_catalog.now())
 	RETURNS text
-	LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN CASE
 		WHEN e.status <> 'active' THEN e.status
 		WHEN e.starts_at > entitlement_state.at THEN 'not_started'

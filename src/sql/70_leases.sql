@@ -62,7 +62,7 @@ GRANT SELECT ON bigpicture.leases, bigpicture.lease_chains TO bigpicture_admin, 
 	bigpicture_tenant_admin;
 
 CREATE FUNCTION bigpicture.lease_state(l bigpicture.leases, at timestamptz DEFAULT pg_catalog.now()) RETURNS text
-	LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN CASE WHEN l.revoked_at IS NOT NULL THEN 'revoked' WHEN l.released_at IS NOT NULL THEN 'released'
 		WHEN l.expires_at <= lease_state.at THEN 'expired' ELSE 'active' END;
 COMMENT ON FUNCTION bigpicture.lease_state(bigpicture.leases, timestamptz) IS 'active, expired, released or revoked';
@@ -178,14 +178,14 @@ END
 $$;
 
 CREATE FUNCTION bigpicture._lease_response(l bigpicture.leases, token text) RETURNS jsonb
-	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql STABLE
 	RETURN jsonb_build_object('lease_id', l.lease_id, 'entitlement_id', l.entitlement_id, 'product_id', l.product_id,
 		'subject', l.subject, 'expires_at', bigpicture.rfc3339(l.expires_at), 'token', token);
 
 -- The lease duration: requested (or the entitlement's default), at most the
 -- entitlement's maximum and never past the entitlement's end.
 CREATE FUNCTION bigpicture._lease_expiry(e bigpicture.entitlements, requested_seconds numeric) RETURNS timestamptz
-	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql STABLE
 	RETURN LEAST(now() + LEAST(COALESCE(make_interval(secs => requested_seconds::double precision), e.default_lease_duration),
 		e.max_lease_duration), COALESCE(e.ends_at, 'infinity'));
 

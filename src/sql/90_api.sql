@@ -55,33 +55,38 @@ END
 $$;
 
 -- ---- desktop clients ---------------------------------------------------------------
+-- These one-call wrappers carry no SET clause, so the planner inlines them
+-- into the calling statement instead of planning their body on every call.
+-- A RETURN body is bound when the function is created: no search_path is
+-- read when it runs.  (The same holds for entitlement_state, lease_state,
+-- _lease_response and _lease_expiry.)
 
 CREATE FUNCTION bigpicture_api.decision(jsonb) RETURNS jsonb
-	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql VOLATILE
 	RETURN bigpicture.check_update($1);
 COMMENT ON FUNCTION bigpicture_api.decision(jsonb) IS
 	'POST /rpc/decision — signed update decisions for an install (bigpicture.check_update); scope updates:check';
 
 CREATE FUNCTION bigpicture_api.lease(jsonb) RETURNS jsonb
-	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql VOLATILE
 	RETURN bigpicture.issue_lease($1);
 COMMENT ON FUNCTION bigpicture_api.lease(jsonb) IS
 	'POST /rpc/lease — take a seat: a signed lease (bigpicture.issue_lease); scope licenses:lease';
 
 CREATE FUNCTION bigpicture_api.lease_renew(jsonb) RETURNS jsonb
-	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql VOLATILE
 	RETURN bigpicture.renew_lease($1);
 COMMENT ON FUNCTION bigpicture_api.lease_renew(jsonb) IS
 	'POST /rpc/lease_renew — extend a lease, next in its chain (bigpicture.renew_lease); scope licenses:lease';
 
 CREATE FUNCTION bigpicture_api.lease_release(jsonb) RETURNS jsonb
-	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql VOLATILE
 	RETURN bigpicture.release_lease($1);
 COMMENT ON FUNCTION bigpicture_api.lease_release(jsonb) IS
 	'POST /rpc/lease_release — give a seat back (bigpicture.release_lease); scope licenses:lease';
 
 CREATE FUNCTION bigpicture_api.license_status(jsonb) RETURNS jsonb
-	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql STABLE
 	RETURN bigpicture.license_status($1);
 COMMENT ON FUNCTION bigpicture_api.license_status(jsonb) IS
 	'GET or POST /rpc/license_status — may this subject run the product now (bigpicture.license_status); scope licenses:lease';
