@@ -13,15 +13,45 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * The statements prepared on one connection, by SQL text.  PostgREST
+ * prepares its statements too (db-prepared-statements): an unnamed statement
+ * is parsed and planned again on every request.  Prepared statements belong
+ * to the session, not the transaction, so a rolled-back request keeps them;
+ * a new connection starts with none.
+ */
+#define GW_POOL_STATEMENTS 32
+
+typedef struct stmt_cache
+{
+	char	   *sql[GW_POOL_STATEMENTS];
+	int			n;
+} stmt_cache;
+
 struct gw_pool
 {
 	char	   *conninfo;
 	int			size;
 	PGconn	  **conns;
+	stmt_cache *stmts;			/* per slot, for its current connection */
 	bool	   *busy;
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 };
+
+/* Close the slot's connection, forgetting what was prepared on it. */
+static void
+close_conn(gw_pool *p, int slot)
+{
+	stmt_cache *c = &p->stmts[slot];
+
+	if (p->conns[slot])
+		PQfinish(p->conns[slot]);
+	p->conns[slot] = NULL;
+	for (int i = 0; i < c->n; i++)
+		free(c->sql[i]);
+	c->n = 0;
+}
 
 gw_pool *
 gw_pool_create(const char *conninfo, int size)
@@ -32,6 +62,7 @@ gw_pool_create(const char *conninfo, int size)
 	p->conninfo = gw_xstrdup(conninfo);
 	p->size = size;
 	p->conns = gw_xcalloc((size_t) size, sizeof *p->conns);
+	p->stmts = gw_xcalloc((size_t) size, sizeof *p->stmts);
 	p->busy = gw_xcalloc((size_t) size, sizeof *p->busy);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_condattr_init(&attr);
@@ -47,11 +78,11 @@ gw_pool_destroy(gw_pool *p)
 	if (p == NULL)
 		return;
 	for (int i = 0; i < p->size; i++)
-		if (p->conns[i])
-			PQfinish(p->conns[i]);
+		close_conn(p, i);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->freed);
 	free(p->conns);
+	free(p->stmts);
 	free(p->busy);
 	free(p->conninfo);
 	free(p);
@@ -119,10 +150,7 @@ PGconn *
 gw_pool_conn(gw_pool *p, int slot, char *err, size_t errcap)
 {
 	if (p->conns[slot] && PQstatus(p->conns[slot]) != CONNECTION_OK)
-	{
-		PQfinish(p->conns[slot]);
-		p->conns[slot] = NULL;
-	}
+		close_conn(p, slot);
 	if (p->conns[slot] == NULL)
 		p->conns[slot] = gw_pool_connect(p, err, errcap);
 	return p->conns[slot];
@@ -131,9 +159,50 @@ gw_pool_conn(gw_pool *p, int slot, char *err, size_t errcap)
 void
 gw_pool_discard(gw_pool *p, int slot)
 {
-	if (p->conns[slot])
-		PQfinish(p->conns[slot]);
-	p->conns[slot] = NULL;
+	close_conn(p, slot);
+}
+
+int
+gw_pool_statement(gw_pool *p, int slot, const char *sql, bool *prepared)
+{
+	stmt_cache *c = &p->stmts[slot];
+	int			free_entry = -1;
+
+	for (int i = 0; i < c->n; i++)
+	{
+		if (c->sql[i] == NULL)
+		{
+			if (free_entry < 0)
+				free_entry = i;
+		}
+		else if (strcmp(c->sql[i], sql) == 0)
+		{
+			*prepared = true;
+			return i;
+		}
+	}
+	*prepared = false;
+	if (free_entry < 0)
+	{
+		if (c->n == GW_POOL_STATEMENTS)
+			return -1;
+		free_entry = c->n++;
+	}
+	c->sql[free_entry] = gw_xstrdup(sql);
+	return free_entry;
+}
+
+void
+gw_pool_statement_failed(gw_pool *p, int slot, int index)
+{
+	stmt_cache *c = &p->stmts[slot];
+
+	/* The entry's name was never prepared, so it may be used again. */
+	if (index >= 0 && index < c->n)
+	{
+		free(c->sql[index]);
+		c->sql[index] = NULL;
+	}
 }
 
 bool
@@ -150,11 +219,8 @@ gw_pool_release(gw_pool *p, int slot, bool broken)
 {
 	if (slot < 0)
 		return;
-	if (broken && p->conns[slot])
-	{
-		PQfinish(p->conns[slot]);
-		p->conns[slot] = NULL;
-	}
+	if (broken)
+		close_conn(p, slot);
 	pthread_mutex_lock(&p->lock);
 	p->busy[slot] = false;
 	pthread_cond_signal(&p->freed);

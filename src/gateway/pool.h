@@ -30,6 +30,16 @@ PGconn	   *gw_pool_conn(gw_pool *pool, int slot, char *err, size_t errcap);
 /* Close the slot's connection but keep the slot (to reconnect and retry). */
 void		gw_pool_discard(gw_pool *pool, int slot);
 
+/*
+ * A statement prepared (or to prepare) on the slot's connection: its index,
+ * which names it ("gw<index>"), with *prepared telling whether it already
+ * is.  -1 when no more statements are kept: run it unnamed.
+ */
+int			gw_pool_statement(gw_pool *pool, int slot, const char *sql, bool *prepared);
+
+/* The statement at index failed to prepare: forget it. */
+void		gw_pool_statement_failed(gw_pool *pool, int slot, int index);
+
 /* Give the slot back; broken closes its connection first. */
 void		gw_pool_release(gw_pool *pool, int slot, bool broken);
 

@@ -151,7 +151,15 @@ typedef struct stmt
 	int			nparams;
 	const char *params[8];
 	unsigned	types[8];
+	bool		keep;			/* prepared once per connection (not BEGIN, COMMIT) */
 } stmt;
+
+/* What the pipeline sends: a statement, or the preparation of one first. */
+typedef struct command
+{
+	int			stmt;			/* index into the statements */
+	int			prepare;		/* >= 0: prepares statement cache entry #prepare */
+} command;
 
 static int
 build(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, stmt *s, int *call_index)
@@ -193,6 +201,7 @@ build(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, stmt *s, int
 		gw_buf_printf(&b, ", pg_catalog.set_config('statement_timeout', '%d', true)", cfg->statement_timeout_ms);
 	}
 	s[n].sql = gw_buf_steal(&b);
+	s[n].keep = true;
 	s[n].params[0] = gw_buf_steal(&search_path);
 	s[n].params[1] = req->role;
 	s[n].params[2] = req->claims;
@@ -216,6 +225,7 @@ build(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, stmt *s, int
 		else
 			gw_buf_printf(&b, "SELECT %s()", f);
 		free(f);
+		s[n].keep = true;
 		s[n++].sql = gw_buf_steal(&b);
 	}
 
@@ -258,6 +268,7 @@ build(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, stmt *s, int
 	free(fn);
 	*call_index = n;
 	s[n].sql = gw_buf_steal(&b);
+	s[n].keep = true;
 	if (req->routine.arg_type)
 	{
 		s[n].nparams = 1;
@@ -275,9 +286,12 @@ typedef enum run_outcome
 } run_outcome;
 
 static run_outcome
-run_pipeline(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, gw_tx_result *out, bool *broken)
+run_pipeline(const gw_config *cfg, gw_pool *pool, int slot, PGconn *conn, const gw_tx_request *req,
+			 gw_tx_result *out, bool *broken)
 {
 	stmt		s[6];
+	command		cmds[12];
+	int			n_cmds = 0;
 	int			call = 0;
 	int			n;
 	PGresult   *first_error = NULL;
@@ -296,13 +310,38 @@ run_pipeline(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, gw_tx
 		goto cleanup;
 	}
 	for (int i = 0; i < n; i++)
-		if (!PQsendQueryParams(conn, s[i].sql, s[i].nparams, s[i].nparams ? (const Oid *) s[i].types : NULL,
-							   s[i].params, NULL, NULL, 0))
+	{
+		bool		prepared = false;
+		int			entry = s[i].keep ? gw_pool_statement(pool, slot, s[i].sql, &prepared) : -1;
+		char		name[16];
+		int			ok;
+
+		snprintf(name, sizeof name, "gw%d", entry);
+		if (entry >= 0 && !prepared)
+		{
+			cmds[n_cmds++] = (command) {.stmt = i, .prepare = entry};
+			if (!PQsendPrepare(conn, name, s[i].sql, s[i].nparams,
+							   s[i].nparams ? (const Oid *) s[i].types : NULL))
+			{
+				gw_pool_statement_failed(pool, slot, entry);
+				*broken = true;
+				outcome = RUN_RETRY;
+				goto cleanup;
+			}
+		}
+		cmds[n_cmds++] = (command) {.stmt = i, .prepare = -1};
+		if (entry >= 0)
+			ok = PQsendQueryPrepared(conn, name, s[i].nparams, s[i].params, NULL, NULL, 0);
+		else
+			ok = PQsendQueryParams(conn, s[i].sql, s[i].nparams, s[i].nparams ? (const Oid *) s[i].types : NULL,
+								   s[i].params, NULL, NULL, 0);
+		if (!ok)
 		{
 			*broken = true;
 			outcome = RUN_RETRY;
 			goto cleanup;
 		}
+	}
 	if (!PQpipelineSync(conn))
 	{
 		*broken = true;
@@ -310,7 +349,7 @@ run_pipeline(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, gw_tx
 		goto cleanup;
 	}
 
-	for (int i = 0; i < n && !*broken; i++)
+	for (int k = 0; k < n_cmds && !*broken; k++)
 	{
 		PGresult   *r;
 
@@ -320,12 +359,15 @@ run_pipeline(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, gw_tx
 
 			if (st != PGRES_FATAL_ERROR && st != PGRES_PIPELINE_ABORTED)
 				results_seen++;
+			/* a statement that did not get prepared is not kept */
+			if (cmds[k].prepare >= 0 && st != PGRES_COMMAND_OK)
+				gw_pool_statement_failed(pool, slot, cmds[k].prepare);
 			if (st == PGRES_FATAL_ERROR && first_error == NULL)
 			{
 				first_error = r;
 				r = NULL;
 			}
-			else if (st == PGRES_TUPLES_OK && i == call && call_result == NULL)
+			else if (st == PGRES_TUPLES_OK && cmds[k].prepare < 0 && cmds[k].stmt == call && call_result == NULL)
 			{
 				call_result = r;
 				r = NULL;
@@ -471,7 +513,7 @@ gw_tx_run(const gw_config *cfg, gw_pool *pool, const gw_tx_request *req, gw_tx_r
 			broken = true;
 			break;
 		}
-		if (run_pipeline(cfg, conn, req, out, &broken) == RUN_DONE)
+		if (run_pipeline(cfg, pool, slot, conn, req, out, &broken) == RUN_DONE)
 			break;
 		gw_log(GW_LOG_WARN, "pooled connection was closed by the server; reconnecting");
 		gw_pool_discard(pool, slot);
