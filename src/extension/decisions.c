@@ -358,9 +358,9 @@ bigpicture_effective_policy(PG_FUNCTION_ARGS)
 	initStringInfo(&out);
 	SPI_connect();
 	bp_effective_policy(arg_text(fcinfo, 0), arg_text(fcinfo, 1), arg_text(fcinfo, 2), arg_text(fcinfo, 3), &pol);
-	appendStringInfoString(&out, "{\"policy\": ");
+	appendStringInfoString(&out, "{\"policy\":");
 	bp_policy_append_json(&out, &pol, false);
-	appendStringInfoString(&out, ", \"sources\": ");
+	appendStringInfoString(&out, ",\"sources\":");
 	bp_policy_append_json(&out, &pol, true);
 	appendStringInfoChar(&out, '}');
 	SPI_finish();
@@ -437,6 +437,19 @@ append_rfc3339(StringInfo out, TimestampTz ts)
 					 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* ,"key":"value" (or null): a member after the first. */
+static void
+append_member(StringInfo out, const char *key, const char *value)
+{
+	appendStringInfoChar(out, ',');
+	escape_json(out, key);
+	appendStringInfoChar(out, ':');
+	if (value)
+		escape_json(out, value);
+	else
+		appendStringInfoString(out, "null");
+}
+
 static void
 log_decision(const bp_request *req, const char *tenant_id, const request_product *p, const bp_decision *d)
 {
@@ -507,7 +520,7 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 
 	initStringInfo(&seen);
 	initStringInfo(&payload);
-	appendStringInfoString(&out, "{\"decisions\": [");
+	appendStringInfoString(&out, "{\"decisions\":[");
 	for (int i = 0; i < req.n_products; i++)
 	{
 		request_product *p = &req.products[i];
@@ -528,69 +541,44 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 
 		/* 9. Sign what the client may act on. */
 		resetStringInfo(&payload);
-		appendStringInfoString(&payload, "{\"typ\": \"decision\", \"iss\": ");
-		if (issuer)
-			escape_json(&payload, issuer);
-		else
-			appendStringInfoString(&payload, "null");
-		appendStringInfoString(&payload, ", \"iat\": ");
+		appendStringInfoString(&payload, "{\"typ\":\"decision\"");
+		append_member(&payload, "iss", issuer);
+		appendStringInfoString(&payload, ",\"iat\":");
 		append_rfc3339(&payload, iat);
-		appendStringInfoString(&payload, ", \"exp\": ");
+		appendStringInfoString(&payload, ",\"exp\":");
 		append_rfc3339(&payload, iat + (TimestampTz) decision_ttl * USECS_PER_SEC);
-		appendStringInfoString(&payload, ", \"nonce\": ");
-		if (req.nonce)
-			escape_json(&payload, req.nonce);
-		else
-			appendStringInfoString(&payload, "null");
-		appendStringInfoString(&payload, ", \"tenant_id\": ");
-		escape_json(&payload, tenant_id);
-		appendStringInfoString(&payload, ", \"install_id\": ");
-		if (req.install_id)
-			escape_json(&payload, req.install_id);
-		else
-			appendStringInfoString(&payload, "null");
-		appendStringInfoString(&payload, ", \"product_id\": ");
-		escape_json(&payload, p->product_id);
-		appendStringInfoString(&payload, ", \"current_version\": ");
-		if (p->current_version)
-			escape_json(&payload, p->current_version);
-		else
-			appendStringInfoString(&payload, "null");
-		appendStringInfoString(&payload, ", \"platform\": ");
-		escape_json(&payload, req.platform);
-		appendStringInfoString(&payload, ", \"arch\": ");
-		escape_json(&payload, req.arch);
+		append_member(&payload, "nonce", req.nonce);
+		append_member(&payload, "tenant_id", tenant_id);
+		append_member(&payload, "install_id", req.install_id);
+		append_member(&payload, "product_id", p->product_id);
+		append_member(&payload, "current_version", p->current_version);
+		append_member(&payload, "platform", req.platform);
+		append_member(&payload, "arch", req.arch);
 		bp_decision_append_claims(&payload, &d, false);
 		appendStringInfoChar(&payload, '}');
 		token = bp_sign_token("decision", tenant_id, payload.data);
 
 		if (i > 0)
-			appendStringInfoString(&out, ", ");
-		appendStringInfoString(&out, "{\"product_id\": ");
+			appendStringInfoChar(&out, ',');
+		appendStringInfoString(&out, "{\"product_id\":");
 		escape_json(&out, p->product_id);
-		appendStringInfoString(&out, ", \"action\": ");
-		escape_json(&out, d.action);
-		appendStringInfoString(&out, ", \"version\": ");
-		if (d.version)
-			escape_json(&out, d.version);
-		else
-			appendStringInfoString(&out, "null");
-		appendStringInfoString(&out, ", \"token\": ");
-		escape_json(&out, text_to_cstring(token));
+		append_member(&out, "action", d.action);
+		append_member(&out, "version", d.version);
+		append_member(&out, "token", text_to_cstring(token));
 		appendStringInfoChar(&out, '}');
 
 		/* The versions the install runs, of the products it may see. */
 		if (d.visible && p->current_version)
 		{
-			appendStringInfoString(&seen, seen.len == 0 ? "{" : ", ");
+			appendStringInfoString(&seen, seen.len == 0 ? "{" : ",");
 			escape_json(&seen, p->product_id);
-			appendStringInfoString(&seen, ": ");
+			appendStringInfoChar(&seen, ':');
 			escape_json(&seen, p->current_version);
 		}
 		if (bp_log_decisions && !read_only)
 			log_decision(&req, tenant_id, p, &d);
 	}
-	appendStringInfo(&out, "], \"retry_after\": %d}", retry_after);
+	appendStringInfo(&out, "],\"retry_after\":%d}", retry_after);
 
 	/* Remember the install; skipped (not failed) on a read-only transaction or a standby. */
 	if (req.install_id != NULL && !read_only && strcmp(status, "active") == 0)

@@ -252,7 +252,7 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 						for (int i = 0; i < pol->n_blocked; i++)
 						{
 							if (i > 0)
-								appendStringInfoString(&b, ", ");
+								appendStringInfoChar(&b, ',');
 							escape_json(&b, pol->blocked[i]);
 						}
 						appendStringInfoChar(&b, ']');
@@ -317,10 +317,10 @@ bp_policy_append_json(StringInfo out, const bp_policy *pol, bool sources)
 		if (pol->value_json[f] == NULL)
 			continue;
 		if (!first)
-			appendStringInfoString(out, ", ");
+			appendStringInfoChar(out, ',');
 		first = false;
 		escape_json(out, field_names[f]);
-		appendStringInfoString(out, ": ");
+		appendStringInfoChar(out, ':');
 		if (sources)
 			escape_json(out, pol->source[f]);
 		else
@@ -603,21 +603,21 @@ consider(const judge *j, bp_decision *d, const candidate *c)
 
 	if (in->with_trace)
 	{
-		appendStringInfoString(d->trace, d->trace->len == 0 ? "[" : ", ");
-		appendStringInfoString(d->trace, "{\"release_id\": ");
+		appendStringInfoString(d->trace, d->trace->len == 0 ? "[" : ",");
+		appendStringInfoString(d->trace, "{\"release_id\":");
 		escape_json(d->trace, c->release_id);
-		appendStringInfoString(d->trace, ", \"version\": ");
+		appendStringInfoString(d->trace, ",\"version\":");
 		escape_json(d->trace, bp_semver_text(&c->version));
-		appendStringInfo(d->trace, ", \"kept\": %s, \"reason\": ", drop ? "false" : "true");
+		appendStringInfo(d->trace, ",\"kept\":%s,\"reason\":", drop ? "false" : "true");
 		if (drop)
 			escape_json(d->trace, drop);
 		else
 			appendStringInfoString(d->trace, "null");
 		if (c->has_rollout)
-			appendStringInfo(d->trace, ", \"rollout\": {\"percentage\": %d, \"paused\": %s, \"bucket\": %d}}",
+			appendStringInfo(d->trace, ",\"rollout\":{\"percentage\":%d,\"paused\":%s,\"bucket\":%d}}",
 							 c->percentage, c->paused ? "true" : "false", bucket);
 		else
-			appendStringInfoString(d->trace, ", \"rollout\": null}");
+			appendStringInfoString(d->trace, ",\"rollout\":null}");
 	}
 	if (drop == NULL)
 	{
@@ -925,16 +925,16 @@ append_artifact(StringInfo out, const bp_decision *d, bool with_scope)
 		appendStringInfoString(out, "null");
 		return;
 	}
-	appendStringInfoString(out, "{\"url\": ");
+	appendStringInfoString(out, "{\"url\":");
 	escape_json(out, d->artifact.url);
-	appendStringInfoString(out, ", \"sha256\": ");
+	appendStringInfoString(out, ",\"sha256\":");
 	escape_json(out, d->artifact.sha256);
-	appendStringInfo(out, ", \"size\": " INT64_FORMAT ", \"installer_type\": ", d->artifact.size);
+	appendStringInfo(out, ",\"size\":" INT64_FORMAT ",\"installer_type\":", d->artifact.size);
 	escape_json(out, d->artifact.installer_type);
-	appendStringInfo(out, ", \"requires_admin\": %s", d->artifact.requires_admin ? "true" : "false");
+	appendStringInfo(out, ",\"requires_admin\":%s", d->artifact.requires_admin ? "true" : "false");
 	if (with_scope)
 	{
-		appendStringInfoString(out, ", \"install_scope\": ");
+		appendStringInfoString(out, ",\"install_scope\":");
 		escape_json(out, d->artifact.install_scope);
 	}
 	appendStringInfoChar(out, '}');
@@ -947,7 +947,7 @@ bp_decision_append_reasons(StringInfo out, const bp_decision *d)
 	for (int i = 0; i < d->n_reasons; i++)
 	{
 		if (i > 0)
-			appendStringInfoString(out, ", ");
+			appendStringInfoChar(out, ',');
 		escape_json(out, d->reasons[i]);
 	}
 	appendStringInfoChar(out, ']');
@@ -955,55 +955,55 @@ bp_decision_append_reasons(StringInfo out, const bp_decision *d)
 
 /*
  * The fields a signed decision carries about the evaluation, each as
- * ', "key": value': channel, mode, action, version, artifact (signed
+ * ',"key":value': channel, mode, action, version, artifact (signed
  * decisions leave out install_scope, which only served the choice),
  * critical, reasons, rationale, policy_sources, bucket.
  */
 void
 bp_decision_append_claims(StringInfo out, const bp_decision *d, bool full_artifact)
 {
-	appendStringInfoString(out, ", \"channel\": ");
+	appendStringInfoString(out, ",\"channel\":");
 	append_string_or_null(out, d->channel);
-	appendStringInfoString(out, ", \"mode\": ");
+	appendStringInfoString(out, ",\"mode\":");
 	append_string_or_null(out, d->mode);
-	appendStringInfoString(out, ", \"action\": ");
+	appendStringInfoString(out, ",\"action\":");
 	escape_json(out, d->action);
-	appendStringInfoString(out, ", \"version\": ");
+	appendStringInfoString(out, ",\"version\":");
 	append_string_or_null(out, d->version);
-	appendStringInfoString(out, ", \"artifact\": ");
+	appendStringInfoString(out, ",\"artifact\":");
 	append_artifact(out, d, full_artifact);
-	appendStringInfo(out, ", \"critical\": %s, \"reasons\": ", d->critical ? "true" : "false");
+	appendStringInfo(out, ",\"critical\":%s,\"reasons\":", d->critical ? "true" : "false");
 	bp_decision_append_reasons(out, d);
-	appendStringInfoString(out, ", \"rationale\": ");
+	appendStringInfoString(out, ",\"rationale\":");
 	append_rationale(out, d);
-	appendStringInfoString(out, ", \"policy_sources\": ");
+	appendStringInfoString(out, ",\"policy_sources\":");
 	if (d->visible)
 		bp_policy_append_json(out, &d->policy, true);
 	else
 		appendStringInfoString(out, "{}");
 	if (d->has_bucket)
-		appendStringInfo(out, ", \"bucket\": %d", d->bucket);
+		appendStringInfo(out, ",\"bucket\":%d", d->bucket);
 	else
-		appendStringInfoString(out, ", \"bucket\": null");
+		appendStringInfoString(out, ",\"bucket\":null");
 }
 
 /* The whole evaluation as _evaluate() returns it (explain_decision shows it). */
 void
 bp_decision_append_json(StringInfo out, const bp_decision *d, bool with_trace)
 {
-	appendStringInfoString(out, "{\"product_id\": ");
+	appendStringInfoString(out, "{\"product_id\":");
 	escape_json(out, d->product_id);
-	appendStringInfo(out, ", \"visible\": %s", d->visible ? "true" : "false");
+	appendStringInfo(out, ",\"visible\":%s", d->visible ? "true" : "false");
 	/* explain_decision shows the artifact as chosen, with its install scope */
 	bp_decision_append_claims(out, d, true);
-	appendStringInfoString(out, ", \"release_id\": ");
+	appendStringInfoString(out, ",\"release_id\":");
 	append_string_or_null(out, d->release_id);
 	if (d->visible)
 	{
-		appendStringInfoString(out, ", \"policy\": ");
+		appendStringInfoString(out, ",\"policy\":");
 		bp_policy_append_json(out, &d->policy, false);
 	}
-	appendStringInfoString(out, ", \"trace\": ");
+	appendStringInfoString(out, ",\"trace\":");
 	if (!with_trace)
 		appendStringInfoString(out, "null");
 	else if (d->trace == NULL || d->trace->len == 0)
