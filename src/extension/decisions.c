@@ -451,6 +451,15 @@ append_member(StringInfo out, const char *key, const char *value)
 }
 
 static void
+run_insert(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 0);
+
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not %s: %s", what, SPI_result_code_string(rc));
+}
+
+static void
 log_decision(const bp_request *req, const char *tenant_id, const request_product *p, const bp_decision *d)
 {
 	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID};
@@ -459,7 +468,6 @@ log_decision(const bp_request *req, const char *tenant_id, const request_product
 	const char *texts[9] = {tenant_id, req->install_id, p->product_id, p->current_version, d->channel,
 	d->action, d->version, NULL, req->nonce};
 	Datum	   *reasons = palloc(sizeof(Datum) * (d->n_reasons + 1));
-	int			rc;
 
 	for (int i = 0; i < 9; i++)
 	{
@@ -470,14 +478,12 @@ log_decision(const bp_request *req, const char *tenant_id, const request_product
 		reasons[i] = CStringGetTextDatum(d->reasons[i]);
 	values[7] = PointerGetDatum(construct_array(reasons, d->n_reasons, TEXTOID, -1, false, TYPALIGN_INT));
 	nulls[7] = ' ';
-	rc = SPI_execute_plan(bp_prepare_once(&log_plan,
-									"INSERT INTO bigpicture.decision_log (tenant_id, install_id, product_id, "
-									"current_version, channel, action, version, reasons, nonce, actor) "
-									"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, bigpicture.current_actor())",
-									9, types),
-						  values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "could not log the decision: %s", SPI_result_code_string(rc));
+	run_insert(bp_prepare_once(&log_plan,
+							   "INSERT INTO bigpicture.decision_log (tenant_id, install_id, product_id, "
+							   "current_version, channel, action, version, reasons, nonce, actor) "
+							   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, bigpicture.current_actor())",
+							   9, types),
+			   values, nulls, "log the decision");
 }
 
 /*
@@ -584,7 +590,6 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 	if (req.install_id != NULL && !read_only && strcmp(status, "active") == 0)
 	{
 		Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID};
-		int			rc;
 
 		appendStringInfoString(&seen, seen.len == 0 ? "{}" : "}");
 		values[0] = CStringGetTextDatum(tenant_id);
@@ -592,16 +597,14 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 		values[2] = CStringGetTextDatum(req.platform);
 		values[3] = CStringGetTextDatum(req.arch);
 		values[4] = DirectFunctionCall1(jsonb_in, CStringGetDatum(seen.data));
-		rc = SPI_execute_plan(bp_prepare_once(&install_plan,
-										"INSERT INTO bigpicture.installs AS i (tenant_id, install_id, platform, arch, versions) "
-										"VALUES ($1, $2, $3, $4, $5) "
-										"ON CONFLICT (tenant_id, install_id) DO UPDATE "
-										"SET platform = EXCLUDED.platform, arch = EXCLUDED.arch, "
-										"versions = i.versions || EXCLUDED.versions, last_seen = pg_catalog.now()",
-										5, types),
-							  values, NULL, false, 0);
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "could not record the install: %s", SPI_result_code_string(rc));
+		run_insert(bp_prepare_once(&install_plan,
+								   "INSERT INTO bigpicture.installs AS i (tenant_id, install_id, platform, arch, versions) "
+								   "VALUES ($1, $2, $3, $4, $5) "
+								   "ON CONFLICT (tenant_id, install_id) DO UPDATE "
+								   "SET platform = EXCLUDED.platform, arch = EXCLUDED.arch, "
+								   "versions = i.versions || EXCLUDED.versions, last_seen = pg_catalog.now()",
+								   5, types),
+				   values, NULL, "record the install");
 	}
 	SPI_finish();
 	return finish_jsonb(&out);

@@ -395,12 +395,7 @@ typedef struct candidate
 	bool		has_published;
 	TimestampTz published_at;
 	/* the artifact chosen so far and its sort key */
-	char	   *url;
-	char	   *sha256;
-	int64		size;
-	char	   *installer_type;
-	bool		requires_admin;
-	char	   *install_scope;
+	bp_artifact artifact;
 	int			key[3];
 	/* the rollout: the platform's own row wins over a platform-wide one */
 	bool		has_rollout;
@@ -453,7 +448,7 @@ ranks_before(const int key[3], const char *installer_type, const candidate *c)
 	for (int i = 0; i < 3; i++)
 		if (key[i] != c->key[i])
 			return key[i] < c->key[i];
-	return strcmp(installer_type, c->installer_type) < 0;
+	return strcmp(installer_type, c->artifact.installer_type) < 0;
 }
 
 /* Take this row's artifact and rollout into the candidate where they rank first. */
@@ -469,12 +464,12 @@ gather_row(const bp_caps *caps, HeapTuple tup, TupleDesc desc, candidate *c, boo
 	artifact_key(caps, installer_type, requires_admin, install_scope, key);
 	if (first || ranks_before(key, installer_type, c))
 	{
-		c->url = col_text(tup, desc, C_URL);
-		c->sha256 = col_text(tup, desc, C_SHA256);
-		c->size = DatumGetInt64(SPI_getbinval(tup, desc, C_SIZE, &isnull));
-		c->installer_type = installer_type;
-		c->requires_admin = requires_admin;
-		c->install_scope = install_scope;
+		c->artifact.url = col_text(tup, desc, C_URL);
+		c->artifact.sha256 = col_text(tup, desc, C_SHA256);
+		c->artifact.size = DatumGetInt64(SPI_getbinval(tup, desc, C_SIZE, &isnull));
+		c->artifact.installer_type = installer_type;
+		c->artifact.requires_admin = requires_admin;
+		c->artifact.install_scope = install_scope;
 		memcpy(c->key, key, sizeof(key));
 	}
 	{
@@ -627,12 +622,7 @@ consider(const judge *j, bp_decision *d, const candidate *c)
 		d->critical = c->critical;
 		d->has_bucket = c->has_rollout;
 		d->bucket = bucket;
-		d->artifact.url = c->url;
-		d->artifact.sha256 = c->sha256;
-		d->artifact.size = c->size;
-		d->artifact.installer_type = c->installer_type;
-		d->artifact.requires_admin = c->requires_admin;
-		d->artifact.install_scope = c->install_scope;
+		d->artifact = c->artifact;
 		return !in->with_trace;
 	}
 	if (strcmp(drop, "older_than_target") != 0 && !has_reason(d, drop))

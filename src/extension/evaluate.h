@@ -54,6 +54,17 @@ typedef struct bp_eval_input
 
 #define BP_MAX_REASONS 16
 
+/* The artifact a release ships for the client's platform and arch. */
+typedef struct bp_artifact
+{
+	char	   *url;
+	char	   *sha256;
+	int64		size;
+	char	   *installer_type;
+	bool		requires_admin;
+	char	   *install_scope;
+} bp_artifact;
+
 typedef struct bp_decision
 {
 	const char *product_id;
@@ -68,15 +79,7 @@ typedef struct bp_decision
 	bool		critical;
 	bool		has_bucket;
 	int			bucket;
-	struct
-	{
-		char	   *url;
-		char	   *sha256;
-		int64		size;
-		char	   *installer_type;
-		bool		requires_admin;
-		char	   *install_scope;
-	}			artifact;
+	bp_artifact artifact;
 	const char *reasons[BP_MAX_REASONS];
 	int			n_reasons;
 	StringInfo	trace;			/* JSON array text when tracing */
