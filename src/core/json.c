@@ -49,8 +49,8 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-static int
-hex_value(unsigned char c)
+int
+bp_hex_digit_value(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -120,7 +120,7 @@ read_hex4(const char *text, size_t p, size_t end, uint32_t *out)
 
 		if (p + k >= end)
 			return BP_JSON_UNEXPECTED_END;
-		h = hex_value((unsigned char) text[p + k]);
+		h = bp_hex_digit_value((unsigned char) text[p + k]);
 		if (h < 0)
 			return BP_JSON_BAD_ESCAPE;
 		v = (v << 4) | (uint32_t) h;

@@ -143,4 +143,7 @@ bp_json_status bp_json_unescape(const char *text, const bp_json_token *tok,
 bp_json_status bp_json_int64(const char *text, const bp_json_token *tok,
 							 int64_t *out);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int			bp_hex_digit_value(unsigned char c);
+
 #endif							/* BP_JSON_H */

@@ -3,22 +3,12 @@
  */
 #include "request.h"
 
+#include "json.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Percent-decode s[0, n) into a new string.  A '%' not followed by two hex
@@ -34,9 +24,9 @@ percent_decode(const char *s, size_t n, bool plus_is_space, size_t *out_len)
 	for (size_t i = 0; i < n; i++)
 	{
 		if (s[i] == '%' && i + 2 < n &&
-			hexval((unsigned char) s[i + 1]) >= 0 && hexval((unsigned char) s[i + 2]) >= 0)
+			bp_hex_digit_value((unsigned char) s[i + 1]) >= 0 && bp_hex_digit_value((unsigned char) s[i + 2]) >= 0)
 		{
-			out[o++] = (char) (hexval((unsigned char) s[i + 1]) * 16 + hexval((unsigned char) s[i + 2]));
+			out[o++] = (char) (bp_hex_digit_value((unsigned char) s[i + 1]) * 16 + bp_hex_digit_value((unsigned char) s[i + 2]));
 			i += 2;
 		}
 		else if (plus_is_space && s[i] == '+')
