@@ -22,6 +22,7 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "bigpicture.h"
@@ -100,10 +101,18 @@ in_list(char **items, int n, const char *s)
 void
 bp_caps_from_jsonb(Jsonb *json, bp_caps *caps)
 {
+	static Jsonb *empty;		/* {} for requests without capabilities, made once */
 	JsonbValue	v;
 
+	if (empty == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		empty = DatumGetJsonbPCopy(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+		MemoryContextSwitchTo(old);
+	}
 	memset(caps, 0, sizeof(*caps));
-	caps->json = json ? json : DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	caps->json = json ? json : empty;
 	if (!JB_ROOT_IS_OBJECT(caps->json))
 		return;
 	if (getKeyJsonValueFromContainer(&caps->json->root, "can_elevate", 11, &v) && v.type == jbvBool)
