@@ -24,6 +24,7 @@
  * Only C99, libsodium, src/core and src/client: no libpq, so a third party
  * can build it.
  */
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +41,13 @@
 
 #define EXIT_VERIFY_FAILED 1
 #define EXIT_USAGE 2
+
+static const struct option options[] = {
+	{"help", no_argument, NULL, 'h'},
+	{"checkpoint", required_argument, NULL, 'c'},
+	{"key", required_argument, NULL, 'k'},
+	{NULL, 0, NULL, 0}
+};
 
 static void
 usage(FILE *to)
@@ -97,48 +105,40 @@ main(int argc, char **argv)
 	void	   *mem = NULL;
 	char	   *line = NULL;
 	unsigned long long line_no = 0;
-	bool		options_done = false;
-	int			i;
+	int			opt;
 	int			rc = 0;
 
-	for (i = 1; i < argc; i++)
+	opterr = 0;					/* our own messages */
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1)
 	{
-		const char *a = argv[i];
-
-		if (!options_done && strcmp(a, "--") == 0)
-			options_done = true;
-		else if (!options_done && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0))
+		switch (opt)
 		{
-			usage(stdout);
-			return 0;
-		}
-		else if (!options_done && (strcmp(a, "--checkpoint") == 0 || strcmp(a, "--key") == 0))
-		{
-			if (i + 1 >= argc)
-			{
-				fprintf(stderr, PROGRAM ": %s needs a value\n", a);
+			case 'h':
+				usage(stdout);
+				return 0;
+			case 'c':
+				token = optarg;
+				break;
+			case 'k':
+				key = optarg;
+				break;
+			case ':':
+				fprintf(stderr, PROGRAM ": %s needs a value\n", argv[optind - 1]);
 				usage(stderr);
 				return EXIT_USAGE;
-			}
-			if (a[2] == 'c')
-				token = argv[++i];
-			else
-				key = argv[++i];
+			default:
+				fprintf(stderr, PROGRAM ": unknown option %s\n", argv[optind - 1]);
+				usage(stderr);
+				return EXIT_USAGE;
 		}
-		else if (!options_done && a[0] == '-' && a[1] != '\0')
-		{
-			fprintf(stderr, PROGRAM ": unknown option %s\n", a);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-		else if (path == NULL)
-			path = a;
-		else
-		{
-			fprintf(stderr, PROGRAM ": only one input file may be given\n");
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+	}
+	if (optind < argc)
+		path = argv[optind];
+	if (argc - optind > 1)
+	{
+		fprintf(stderr, PROGRAM ": only one input file may be given\n");
+		usage(stderr);
+		return EXIT_USAGE;
 	}
 	if ((token == NULL) != (key == NULL))
 	{

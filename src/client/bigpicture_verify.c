@@ -67,6 +67,7 @@
  * Only C99, libsodium and src/core + src/client.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -137,6 +138,27 @@ static const char usage_text[] =
 "18 KEY_NOT_VALID, 19 WRONG_TENANT, 20 ROLLBACK, 21 CHAIN_BROKEN, 22 BAD_KEY,\n"
 "23 BUFFER_TOO_SMALL, 24 CAPACITY, 25 BAD_ARGUMENT, 26 CERT_INVALID,\n"
 "27 CERT_EXPIRED, 28 AUDIT_CHAIN_BROKEN, 29 AUDIT_CHECKPOINT_MISMATCH, 30 NOT_FOR_US.\n";
+
+enum
+{
+	OPT_ROOT = 256, OPT_KEY, OPT_KEYSET, OPT_TYP, OPT_NOW, OPT_PREV_LEASE,
+	OPT_INSTALL_ID, OPT_NONCE, OPT_AUDIT, OPT_CHECKPOINT
+};
+
+static const struct option options[] = {
+	{"help", no_argument, NULL, 'h'},
+	{"root", required_argument, NULL, OPT_ROOT},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"keyset", required_argument, NULL, OPT_KEYSET},
+	{"typ", required_argument, NULL, OPT_TYP},
+	{"now", required_argument, NULL, OPT_NOW},
+	{"prev-lease", required_argument, NULL, OPT_PREV_LEASE},
+	{"install-id", required_argument, NULL, OPT_INSTALL_ID},
+	{"nonce", required_argument, NULL, OPT_NONCE},
+	{"audit", required_argument, NULL, OPT_AUDIT},
+	{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+	{NULL, 0, NULL, 0}
+};
 
 static int
 usage_error(const char *what, const char *arg)
@@ -453,6 +475,7 @@ main(int argc, char **argv)
 	size_t		prev_payload_len = 0;
 	bp_client_status st;
 	int			i;
+	int			opt;
 
 	if (sodium_init() < 0)
 	{
@@ -461,75 +484,76 @@ main(int argc, char **argv)
 	}
 	bp_client_init(&ctx);
 
-	for (i = 1; i < argc; i++)
+	opterr = 0;					/* our own messages, in our format */
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1)
 	{
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *v = optarg;
 
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		switch (opt)
 		{
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		if (strcmp(a, "-") == 0 || a[0] != '-')
-		{
-			if (token_arg != NULL)
-				return usage_error("more than one token given", a);
-			token_arg = a;
-			continue;
-		}
-		if (v == NULL)
-			return usage_error("option needs a value", a);
-		i++;
-		if (strcmp(a, "--root") == 0)
-		{
-			st = bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_ROOT, v);
-			if (st != BP_CLIENT_OK)
-				return fail(st, "--root");
-		}
-		else if (strcmp(a, "--key") == 0)
-		{
-			const char *eq = strchr(v, '=');
-			bp_client_purpose p;
+			case 'h':
+				fputs(usage_text, stdout);
+				return 0;
+			case OPT_ROOT:
+				st = bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_ROOT, v);
+				if (st != BP_CLIENT_OK)
+					return fail(st, "--root");
+				break;
+			case OPT_KEY:
+				{
+					const char *eq = strchr(v, '=');
+					bp_client_purpose p;
 
-			if (eq == NULL)
-				return usage_error("--key wants PURPOSE=k4.public.…", v);
-			p = bp_client_purpose_from_name(v, (size_t) (eq - v));
-			if (p == BP_CLIENT_PURPOSE_NONE)
-				return usage_error("unknown key purpose (root, decision, lease, snapshot, audit)", v);
-			st = bp_client_pin_key(&ctx, p, eq + 1);
-			if (st != BP_CLIENT_OK)
-				return fail(st, "--key");
+					if (eq == NULL)
+						return usage_error("--key wants PURPOSE=k4.public.…", v);
+					p = bp_client_purpose_from_name(v, (size_t) (eq - v));
+					if (p == BP_CLIENT_PURPOSE_NONE)
+						return usage_error("unknown key purpose (root, decision, lease, snapshot, audit)", v);
+					st = bp_client_pin_key(&ctx, p, eq + 1);
+					if (st != BP_CLIENT_OK)
+						return fail(st, "--key");
+				}
+				break;
+			case OPT_KEYSET:
+				if (n_keysets == MAX_KEYSETS)
+					return usage_error("too many --keyset options", NULL);
+				keysets[n_keysets++] = v;
+				break;
+			case OPT_TYP:
+				if (bp_client_purpose_of_typ(v, strlen(v)) == BP_CLIENT_PURPOSE_NONE)
+					return usage_error("unknown typ (keyset, key_certificate, decision, release, lease, snapshot, checkpoint)", v);
+				typ = v;
+				break;
+			case OPT_NOW:
+				if (!parse_int64(v, &now))
+					return usage_error("--now wants Unix seconds", v);
+				break;
+			case OPT_PREV_LEASE:
+				prev_arg = v;
+				break;
+			case OPT_INSTALL_ID:
+				install_id = v;
+				break;
+			case OPT_NONCE:
+				nonce = v;
+				break;
+			case OPT_AUDIT:
+				audit_arg = v;
+				break;
+			case OPT_CHECKPOINT:
+				checkpoint_arg = v;
+				break;
+			case ':':
+				return usage_error("option needs a value", argv[optind - 1]);
+			default:
+				return usage_error("unknown option", argv[optind - 1]);
 		}
-		else if (strcmp(a, "--keyset") == 0)
-		{
-			if (n_keysets == MAX_KEYSETS)
-				return usage_error("too many --keyset options", NULL);
-			keysets[n_keysets++] = v;
-		}
-		else if (strcmp(a, "--typ") == 0)
-		{
-			if (bp_client_purpose_of_typ(v, strlen(v)) == BP_CLIENT_PURPOSE_NONE)
-				return usage_error("unknown typ (keyset, key_certificate, decision, release, lease, snapshot, checkpoint)", v);
-			typ = v;
-		}
-		else if (strcmp(a, "--now") == 0)
-		{
-			if (!parse_int64(v, &now))
-				return usage_error("--now wants Unix seconds", v);
-		}
-		else if (strcmp(a, "--prev-lease") == 0)
-			prev_arg = v;
-		else if (strcmp(a, "--install-id") == 0)
-			install_id = v;
-		else if (strcmp(a, "--nonce") == 0)
-			nonce = v;
-		else if (strcmp(a, "--audit") == 0)
-			audit_arg = v;
-		else if (strcmp(a, "--checkpoint") == 0)
-			checkpoint_arg = v;
-		else
-			return usage_error("unknown option", a);
+	}
+	for (i = optind; i < argc; i++)
+	{
+		if (token_arg != NULL)
+			return usage_error("more than one token given", argv[i]);
+		token_arg = argv[i];
 	}
 	if (audit_arg != NULL)
 	{

@@ -7,7 +7,7 @@
  * releases, snapshots, checkpoints and key certificates: signature, the
  * signing key's purpose, state and validity window, typ, exp and nbf, the
  * tenant of a tenant-scoped key, and for leases the sequence chain.  See
- * DESIGN.md §5, §6, §9 and §11.
+ * docs/client.md and docs/keys.md.
  *
  * Every token's footer is {"kid":"k4.pid.…"}; the kid selects the key, and
  * the footer is bound into the signature (it is passed back to the verifier
@@ -45,85 +45,60 @@
 #include <stdint.h>
 
 #include "paserk.h"
+#include "rfc3339.h"
+#include "verify.h"
 
-#define BP_CLIENT_MAX_KEYS 64
-#define BP_CLIENT_MAX_TENANT_LEN 128
-/* Longest token accepted at all (a snapshot can be large, but not this). */
-#define BP_CLIENT_MAX_TOKEN_LEN (64u * 1024u * 1024u)
-/* How far a token's iat may be ahead of the caller's clock (seconds). */
-#define BP_CLIENT_CLOCK_SKEW 300
+/*
+ * The verifier itself is src/core/verify.h, shared with the server: these
+ * are its names as the client library has always spelled them.
+ */
+#define BP_CLIENT_MAX_KEYS BP_VERIFY_MAX_KEYS
+#define BP_CLIENT_MAX_TENANT_LEN BP_VERIFY_MAX_TENANT_LEN
+#define BP_CLIENT_MAX_TOKEN_LEN BP_VERIFY_MAX_TOKEN_LEN
+#define BP_CLIENT_CLOCK_SKEW BP_VERIFY_CLOCK_SKEW
 /* Hex SHA-256 of a lease token: 64 characters (no NUL counted). */
 #define BP_CLIENT_LEASE_HASH_HEX_LEN 64
 
-typedef enum bp_client_status
-{
-	BP_CLIENT_OK = 0,
-	BP_CLIENT_BAD_ARGUMENT,		/* NULL pointer, unknown purpose name, ... */
-	BP_CLIENT_BAD_KEY,			/* a pinned key is not a valid k4.public PASERK */
-	BP_CLIENT_MALFORMED,		/* token, footer or payload is not well formed */
-	BP_CLIENT_BAD_SIGNATURE,	/* the signature does not verify */
-	BP_CLIENT_UNKNOWN_KEY,		/* no pinned or key set key has the footer's kid */
-	BP_CLIENT_WRONG_PURPOSE,	/* the key's purpose may not sign this typ */
-	BP_CLIENT_WRONG_TYPE,		/* typ is not the one the caller expects */
-	BP_CLIENT_EXPIRED,			/* exp <= now */
-	BP_CLIENT_NOT_YET_VALID,	/* nbf > now */
-	BP_CLIENT_KEY_REVOKED,		/* the signing key is revoked */
-	BP_CLIENT_KEY_NOT_VALID,	/* key pending, retired, or outside its window */
-	BP_CLIENT_WRONG_TENANT,		/* tenant-scoped key, payload of another tenant */
-	BP_CLIENT_ROLLBACK,			/* key set version or lease seq went backwards */
-	BP_CLIENT_CHAIN_BROKEN,		/* lease seq skipped, or prev_hash mismatch */
-	BP_CLIENT_BUFFER_TOO_SMALL, /* the work buffer is smaller than needed */
-	BP_CLIENT_CAPACITY,			/* more keys than BP_CLIENT_MAX_KEYS */
-	BP_CLIENT_CERT_INVALID,		/* key certificate malformed, not root-signed, wrong key */
-	BP_CLIENT_CERT_EXPIRED,		/* key certificate past its exp (or before its nbf) */
-	BP_CLIENT_NOT_FOR_US		/* install_id or nonce is another install's or request's */
-} bp_client_status;
+typedef bp_verify_status bp_client_status;
+#define BP_CLIENT_OK BP_VERIFY_OK
+#define BP_CLIENT_BAD_ARGUMENT BP_VERIFY_BAD_ARGUMENT
+#define BP_CLIENT_BAD_KEY BP_VERIFY_BAD_KEY
+#define BP_CLIENT_MALFORMED BP_VERIFY_MALFORMED
+#define BP_CLIENT_BAD_SIGNATURE BP_VERIFY_BAD_SIGNATURE
+#define BP_CLIENT_UNKNOWN_KEY BP_VERIFY_UNKNOWN_KEY
+#define BP_CLIENT_WRONG_PURPOSE BP_VERIFY_WRONG_PURPOSE
+#define BP_CLIENT_WRONG_TYPE BP_VERIFY_WRONG_TYPE
+#define BP_CLIENT_EXPIRED BP_VERIFY_EXPIRED
+#define BP_CLIENT_NOT_YET_VALID BP_VERIFY_NOT_YET_VALID
+#define BP_CLIENT_KEY_REVOKED BP_VERIFY_KEY_REVOKED
+#define BP_CLIENT_KEY_NOT_VALID BP_VERIFY_KEY_NOT_VALID
+#define BP_CLIENT_WRONG_TENANT BP_VERIFY_WRONG_TENANT
+#define BP_CLIENT_ROLLBACK BP_VERIFY_ROLLBACK
+#define BP_CLIENT_CHAIN_BROKEN BP_VERIFY_CHAIN_BROKEN
+#define BP_CLIENT_BUFFER_TOO_SMALL BP_VERIFY_BUFFER_TOO_SMALL
+#define BP_CLIENT_CAPACITY BP_VERIFY_CAPACITY
+#define BP_CLIENT_CERT_INVALID BP_VERIFY_CERT_INVALID
+#define BP_CLIENT_CERT_EXPIRED BP_VERIFY_CERT_EXPIRED
+#define BP_CLIENT_NOT_FOR_US BP_VERIFY_NOT_FOR_US
+#define BP_CLIENT_N_STATUS BP_VERIFY_N_STATUS
 
-#define BP_CLIENT_N_STATUS (BP_CLIENT_NOT_FOR_US + 1)
+typedef bp_purpose bp_client_purpose;
+#define BP_CLIENT_PURPOSE_NONE BP_PURPOSE_NONE
+#define BP_CLIENT_PURPOSE_ROOT BP_PURPOSE_ROOT
+#define BP_CLIENT_PURPOSE_DECISION BP_PURPOSE_DECISION
+#define BP_CLIENT_PURPOSE_LEASE BP_PURPOSE_LEASE
+#define BP_CLIENT_PURPOSE_SNAPSHOT BP_PURPOSE_SNAPSHOT
+#define BP_CLIENT_PURPOSE_AUDIT BP_PURPOSE_AUDIT
 
-typedef enum bp_client_purpose
-{
-	BP_CLIENT_PURPOSE_NONE = 0,
-	BP_CLIENT_PURPOSE_ROOT,
-	BP_CLIENT_PURPOSE_DECISION,
-	BP_CLIENT_PURPOSE_LEASE,
-	BP_CLIENT_PURPOSE_SNAPSHOT,
-	BP_CLIENT_PURPOSE_AUDIT
-} bp_client_purpose;
+typedef bp_key_state bp_client_key_state;
+#define BP_CLIENT_STATE_ACTIVE BP_KEY_ACTIVE
+#define BP_CLIENT_STATE_PENDING BP_KEY_PENDING
+#define BP_CLIENT_STATE_RETIRING BP_KEY_RETIRING
+#define BP_CLIENT_STATE_RETIRED BP_KEY_RETIRED
+#define BP_CLIENT_STATE_REVOKED BP_KEY_REVOKED
 
-typedef enum bp_client_key_state
-{
-	BP_CLIENT_STATE_ACTIVE = 0,
-	BP_CLIENT_STATE_PENDING,
-	BP_CLIENT_STATE_RETIRING,
-	BP_CLIENT_STATE_RETIRED,
-	BP_CLIENT_STATE_REVOKED
-} bp_client_key_state;
-
-typedef struct bp_client_key
-{
-	char		kid[BP_PASERK_K4_PID_LEN];	/* k4.pid text, not NUL-terminated */
-	uint8_t		pk[BP_PASERK_K4_PUBLIC_KEY_BYTES];
-	bp_client_purpose purpose;
-	bp_client_key_state state;
-	bool		pinned;			/* pinned by the caller, not from a key set */
-	bool		has_valid_from;
-	bool		has_valid_until;
-	int64_t		valid_from;
-	int64_t		valid_until;
-	bool		has_tenant;		/* tenant_id not null */
-	size_t		tenant_len;
-	char		tenant[BP_CLIENT_MAX_TENANT_LEN];
-} bp_client_key;
-
-typedef struct bp_client_ctx
-{
-	size_t		n_keys;
-	bp_client_key keys[BP_CLIENT_MAX_KEYS];
-	bool		keyset_loaded;
-	int64_t		keyset_version; /* of the last key set loaded */
-	int64_t		keyset_exp;		/* its exp, Unix seconds */
-} bp_client_ctx;
+typedef bp_verify_key bp_client_key;
+typedef bp_verifier bp_client_ctx;
 
 /* Distinct names ("BAD_SIGNATURE") and sentences for each status. */
 const char *bp_client_status_name(bp_client_status status);
@@ -163,7 +138,8 @@ size_t		bp_client_work_len(size_t token_len);
  * k4.pid of public_key, RFC 3339 validity times) before anything changes:
  * on success the keys of the previous key set are replaced by these; on
  * failure the context is unchanged.  A key set entry with the kid of a
- * pinned key must have its purpose; when revoked it revokes the pinned key.
+ * pinned key must have its purpose; it narrows the pinned key to the
+ * entry's validity window, and when revoked revokes it.
  */
 bp_client_status bp_client_load_keyset(bp_client_ctx *ctx,
 									   const char *token, size_t token_len,
@@ -183,14 +159,9 @@ bp_client_status bp_client_verify_paseto(const char *k4_public,
 										 const char *implicit, size_t implicit_len,
 										 void *work, size_t work_cap, size_t *payload_len);
 
-/* Flags for bp_client_verify_ex. */
-#define BP_CLIENT_SKIP_TIME 0x1 /* do not check exp and nbf (not the key's window) */
-/*
- * The token records the past (an audit checkpoint): the key must be known
- * and not revoked, but its state (pending, retired) and validity window are
- * not checked, as the server's verify_audit_chain does.  Not for key sets.
- */
-#define BP_CLIENT_SIGNED_EARLIER 0x2
+/* Flags for bp_client_verify_ex: BP_VERIFY_SKIP_TIME and BP_VERIFY_SIGNED_EARLIER. */
+#define BP_CLIENT_SKIP_TIME BP_VERIFY_SKIP_TIME
+#define BP_CLIENT_SIGNED_EARLIER BP_VERIFY_SIGNED_EARLIER
 
 /*
  * Verify a token: find the key by the footer's kid, check its state and
@@ -229,7 +200,7 @@ bp_client_status bp_client_check_binding(const char *payload, size_t payload_len
 										 const char *install_id, const char *nonce);
 
 /*
- * Lease chain (§9).  Each lease of a subject carries "seq" (1, 2, ...) and
+ * Lease chain.  Each lease of a subject carries "seq" (1, 2, ...) and
  * "prev_hash", the hex SHA-256 of the previous lease token's text ("" for
  * the first).  Given the previous lease token and its verified payload, the
  * next lease's verified payload must have seq = prev seq + 1 (ROLLBACK when

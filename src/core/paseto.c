@@ -441,6 +441,36 @@ bp_paseto_footer(const char *token, size_t token_len,
 									 footer, footer_cap, footer_len));
 }
 
+/*
+ * The payload without checking the signature: only to find what to verify
+ * a token with (a snapshot carries the key set that lists its signing key).
+ */
+bp_paseto_status
+bp_paseto_v4_unverified_payload(const char *token, size_t token_len,
+								uint8_t *payload, size_t payload_cap, size_t *payload_len)
+{
+	token_parts parts;
+	bp_paseto_status st;
+	size_t		m_len;
+	size_t		f_len;
+	size_t		body_len;
+
+	if (payload_len)
+		*payload_len = 0;
+	if (payload == NULL || payload_len == NULL)
+		return BP_PASETO_BAD_ARGUMENT;
+	st = parse_token(token, token_len, &parts, &m_len, &f_len);
+	if (st != BP_PASETO_OK)
+		return st;
+	if (payload_cap < m_len + BP_PASETO_SIGNATURE_BYTES)
+		return BP_PASETO_BUFFER_TOO_SMALL;
+	st = from_b64(bp_b64url_decode(parts.body, parts.body_len, payload, payload_cap, &body_len));
+	if (st != BP_PASETO_OK)
+		return st;
+	*payload_len = m_len;
+	return BP_PASETO_OK;
+}
+
 const char *
 bp_paseto_strerror(bp_paseto_status status)
 {

@@ -130,4 +130,13 @@ bp_paseto_status bp_paseto_footer(const char *token, size_t token_len,
 								  uint8_t *footer, size_t footer_cap,
 								  size_t *footer_len);
 
+/*
+ * The payload m of a token WITHOUT verifying it: only to find the key to
+ * verify it with.  payload_cap must be at least
+ * bp_paseto_v4_payload_max_len(token_len) (the signature is decoded too).
+ */
+bp_paseto_status bp_paseto_v4_unverified_payload(const char *token, size_t token_len,
+												 uint8_t *payload, size_t payload_cap,
+												 size_t *payload_len);
+
 #endif							/* BP_PASETO_H */

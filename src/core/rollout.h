@@ -1,5 +1,5 @@
 /*
- * rollout.h — the staged-rollout bucket of an installation (DESIGN §4 step 5).
+ * rollout.h — the staged-rollout bucket of an installation.
  *
  *   bucket = u64_le(BLAKE2b-8(key = salt, msg = install id)) mod 10000
  *

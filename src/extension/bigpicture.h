@@ -11,9 +11,25 @@
 extern void bp_master_key_init(void);
 extern const unsigned char *bp_master_key(void);	/* ereports 55000 when absent */
 
-/* key_store.c */
+/* key_settings.c: the key store's settings (key_cache.c, key_seal.c, key_generate.c) */
 extern void bp_key_store_init(void);
-extern text *bp_sign_token(const char *purpose, const char *tenant_id, const char *payload_json);
+
+/* signing.c: every token is signed through bp_sign, which stamps the envelope */
+#include "lib/stringinfo.h"
+#include "datatype/timestamp.h"
+typedef struct bp_envelope
+{
+	const char *typ;			/* the token kind (src/core/token_kinds.h) */
+	bool		has_exp;
+	TimestampTz exp;
+	bool		has_nbf;
+	TimestampTz nbf;
+} bp_envelope;
+extern text *bp_sign(const bp_envelope *env, const char *tenant_id, const char *kid,
+					 const char *claims);
+extern void bp_token_payload(StringInfo out, const bp_envelope *env, const char *claims);
+extern void bp_append_rfc3339(StringInfo out, TimestampTz ts);
+extern int64 bp_unix_seconds(TimestampTz ts);
 
 /* semver_type.c: core views of stored versions and ranges (point into the datum) */
 #include "semver.h"

@@ -176,7 +176,7 @@ is_channel_name(const JsonbValue *v)
 }
 
 /*
- * Check a request's shape (DESIGN §4, docs/decisions.md); every problem is a
+ * Check a request's shape; every problem is a
  * 22023 naming the field.  The checks and their order are what the tests pin.
  */
 static void
@@ -422,21 +422,6 @@ bigpicture_evaluate(PG_FUNCTION_ARGS)
 static SPIPlanPtr log_plan;
 static SPIPlanPtr install_plan;
 
-/* The time as RFC 3339 UTC with whole seconds, as bigpicture.rfc3339() writes it. */
-static void
-append_rfc3339(StringInfo out, TimestampTz ts)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-
-	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	appendStringInfo(out, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"",
-					 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 /* ,"key":"value" (or null): a member after the first. */
 static void
 append_member(StringInfo out, const char *key, const char *value)
@@ -487,8 +472,8 @@ log_decision(const bp_request *req, const char *tenant_id, const request_product
 }
 
 /*
- * check_update(request jsonb): one signed decision per product (DESIGN §4,
- * docs/decisions.md), and the install remembered unless the transaction is
+ * check_update(request jsonb): one signed decision per product
+ * (docs/decisions.md), and the install remembered unless the transaction is
  * read-only (a standby answers too).
  */
 PG_FUNCTION_INFO_V1(bigpicture_check_update);
@@ -504,8 +489,7 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 	int32		retry_after;
 	bool		isnull;
 	bool		read_only = XactReadOnly;
-	TimestampTz iat = GetCurrentTransactionStartTimestamp();
-	const char *issuer = GetConfigOption("bigpicture.issuer", true, false);
+	bp_envelope envelope = {"decision", true, 0, false, 0};
 	StringInfoData out;
 	StringInfoData seen;
 	StringInfoData payload;
@@ -524,6 +508,7 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 		retry_after = DatumGetInt32(GetAttributeByName(t, "retry_after", &isnull));
 	}
 
+	envelope.exp = GetCurrentTransactionStartTimestamp() + (TimestampTz) decision_ttl * USECS_PER_SEC;
 	initStringInfo(&seen);
 	initStringInfo(&payload);
 	appendStringInfoString(&out, "{\"decisions\":[");
@@ -547,13 +532,11 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 
 		/* 9. Sign what the client may act on. */
 		resetStringInfo(&payload);
-		appendStringInfoString(&payload, "{\"typ\":\"decision\"");
-		append_member(&payload, "iss", issuer);
-		appendStringInfoString(&payload, ",\"iat\":");
-		append_rfc3339(&payload, iat);
-		appendStringInfoString(&payload, ",\"exp\":");
-		append_rfc3339(&payload, iat + (TimestampTz) decision_ttl * USECS_PER_SEC);
-		append_member(&payload, "nonce", req.nonce);
+		appendStringInfoString(&payload, "\"nonce\":");
+		if (req.nonce)
+			escape_json(&payload, req.nonce);
+		else
+			appendStringInfoString(&payload, "null");
 		append_member(&payload, "tenant_id", tenant_id);
 		append_member(&payload, "install_id", req.install_id);
 		append_member(&payload, "product_id", p->product_id);
@@ -561,8 +544,7 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 		append_member(&payload, "platform", req.platform);
 		append_member(&payload, "arch", req.arch);
 		bp_decision_append_claims(&payload, &d, false);
-		appendStringInfoChar(&payload, '}');
-		token = bp_sign_token("decision", tenant_id, payload.data);
+		token = bp_sign(&envelope, tenant_id, NULL, payload.data);
 
 		if (i > 0)
 			appendStringInfoChar(&out, ',');

@@ -1,5 +1,5 @@
 /*
- * evaluate.c — the decision engine (DESIGN §4): a tenant's merged policy for
+ * evaluate.c — the decision engine: a tenant's merged policy for
  * a product and platform, and one product's update decision.
  *
  * A decision is the call the product serves most, so this is C over three

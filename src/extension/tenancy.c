@@ -99,7 +99,7 @@ bigpicture_jwt_claim(PG_FUNCTION_ARGS)
 }
 
 /*
- * The caller's tenant (DESIGN §7): the tenant_id claim in a gateway session;
+ * The caller's tenant: the tenant_id claim in a gateway session;
  * otherwise the tenant bound to the role the session acts as; else NULL.
  * Reads tenant_roles as the current user: current_tenant() is SECURITY
  * DEFINER, and the extension's own callers run as its owner.

@@ -70,58 +70,10 @@ string_dup(const char *text, const bp_json_token *tok)
 }
 
 /*
- * Lenient base64 (standard or URL alphabet, padding optional) as used for
- * jwt-secret-is-base64.  Returns a malloc'd buffer or NULL.
+ * Strict base64url (JWS segments, RFC 7515: no padding, URL alphabet,
+ * canonical trailing bits), decoded by src/core into a malloc'd buffer;
+ * NULL when the text is not valid.
  */
-static unsigned char *
-base64_decode_lenient(const char *in, size_t n, size_t *out_len)
-{
-	unsigned char *out = gw_xmalloc(n / 4 * 3 + 3);
-	unsigned	acc = 0;
-	int			bits = 0;
-	size_t		o = 0;
-
-	while (n > 0 && (in[n - 1] == '=' || in[n - 1] == '\n' || in[n - 1] == '\r' || in[n - 1] == ' '))
-		n--;
-	for (size_t i = 0; i < n; i++)
-	{
-		char		c = in[i];
-		int			v;
-
-		if (c >= 'A' && c <= 'Z')
-			v = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			v = c - '0' + 52;
-		else if (c == '+' || c == '-')
-			v = 62;
-		else if (c == '/' || c == '_')
-			v = 63;
-		else
-		{
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned) v;
-		bits += 6;
-		if (bits >= 8)
-		{
-			bits -= 8;
-			out[o++] = (unsigned char) (acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (bits >= 6)				/* a single dangling character */
-	{
-		free(out);
-		return NULL;
-	}
-	*out_len = o;
-	return out;
-}
-
-/* Strict base64url (JWS segments); malloc'd or NULL. */
 static unsigned char *
 b64url_decode(const char *in, size_t n, size_t *out_len)
 {
@@ -133,6 +85,32 @@ b64url_decode(const char *in, size_t n, size_t *out_len)
 		free(out);
 		return NULL;
 	}
+	return out;
+}
+
+/*
+ * Base64 as the configuration may carry it (jwt-secret-is-base64, and the
+ * "k" and "x" members of a JWK): the standard or the URL alphabet, '='
+ * padding optional, trailing '=', blanks and line breaks ignored.  This is
+ * not a second decoder: the text is rewritten into unpadded base64url and
+ * handed to src/core, so it must also end in canonical bits (the unused low
+ * bits of the last character zero, as every encoder writes them).  Returns
+ * a malloc'd buffer or NULL.
+ */
+static unsigned char *
+base64_decode_lenient(const char *in, size_t n, size_t *out_len)
+{
+	char	   *url;
+	unsigned char *out;
+
+	while (n > 0 && (in[n - 1] == '=' || in[n - 1] == '\n' || in[n - 1] == '\r' || in[n - 1] == ' '))
+		n--;
+	url = gw_xmalloc(n);
+	for (size_t i = 0; i < n; i++)
+		url[i] = in[i] == '+' ? '-' : in[i] == '/' ? '_' : in[i];
+	out = b64url_decode(url, n, out_len);
+	OPENSSL_cleanse(url, n);	/* it may be an HMAC secret */
+	free(url);
 	return out;
 }
 

@@ -1,4 +1,4 @@
--- Roles (DESIGN §7).  Roles are cluster-wide and outlive the extension, so they
+-- Roles.  Roles are cluster-wide and outlive the extension, so they
 -- are created only when missing and never dropped by DROP EXTENSION.  All are
 -- NOLOGIN groups except bigpicture_gateway, the NOINHERIT role that PostgREST
 -- or bigpicture-gateway logs in as (a password is set by the operator).

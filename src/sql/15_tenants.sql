@@ -1,4 +1,4 @@
--- Tenants, who the caller is, and installs (DESIGN §3, §7).
+-- Tenants, who the caller is, and installs.
 
 -- Ids are prefixed text: generated, or supplied by the caller.
 CREATE FUNCTION bigpicture.new_id(prefix text) RETURNS text
@@ -63,7 +63,7 @@ COMMENT ON TABLE bigpicture.tenant_roles IS
 SELECT pg_catalog.pg_extension_config_dump('bigpicture.tenants', '');
 SELECT pg_catalog.pg_extension_config_dump('bigpicture.tenant_roles', '');
 
--- The caller's tenant (DESIGN §7): the verified tenant_id claim in a gateway
+-- The caller's tenant: the verified tenant_id claim in a gateway
 -- session; otherwise the tenant bound to the role the session acts as; else NULL.
 -- These run on every API call and in row-level security policies, so they
 -- are C (src/extension/tenancy.c): SQL bodies were planned again per statement.
@@ -80,7 +80,7 @@ CREATE FUNCTION bigpicture.current_actor() RETURNS text
 COMMENT ON FUNCTION bigpicture.current_actor() IS
 	'who is acting: the JWT sub claim through the gateway, else the calling role';
 
--- May the caller act on any tenant?  (Admins and auditors, DESIGN §7.)
+-- May the caller act on any tenant?  (Admins and auditors; docs/tenancy.md.)
 CREATE FUNCTION bigpicture.acts_for_all_tenants() RETURNS boolean
 	LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp
 	AS 'MODULE_PATHNAME', 'bigpicture_acts_for_all_tenants';

@@ -1,5 +1,6 @@
--- Signing keys (DESIGN §5, §6): the key store, lifecycle, key set, verification.
--- Secret keys are created, sealed and used only in src/extension/key_store.c.
+-- Signing keys: the key store, lifecycle, key set, verification.
+-- Secret keys are created, sealed and used only in src/extension/key_generate.c,
+-- key_seal.c, key_cache.c and signing.c; tokens are checked by src/core/verify.c.
 
 -- STABLE, not IMMUTABLE: to_char is STABLE in general, although this
 -- all-numeric pattern in UTC does not depend on any setting.
@@ -127,7 +128,7 @@ WHERE p.tenant_id IS NULL OR p.tenant_id = (SELECT bigpicture.current_tenant())
 COMMENT ON VIEW bigpicture.public_keys IS
 	'signing keys'' public halves (PASERK k4.public), purpose, scope, state and validity: vendor-wide keys and the caller''s tenant''s (all for admins and auditors); never a secret';
 
--- ---- key certificates (DESIGN §6) -------------------------------------------------
+-- ---- key certificates -------------------------------------------------
 -- What the vendor's root key has certified: a key made on a mirror or local
 -- license server may sign decisions and/or leases for one tenant until a
 -- date.  The private key never leaves the mirror; only its public half and
@@ -203,15 +204,27 @@ GRANT SELECT ON bigpicture.trusted_root_keys TO bigpicture_admin, bigpicture_aud
 
 -- ---- signing (internal) --------------------------------------------------------
 
-CREATE FUNCTION bigpicture._sign_token(purpose text, tenant_id text, payload jsonb) RETURNS text
-	AS 'MODULE_PATHNAME', 'bigpicture_sign_token' LANGUAGE C STABLE;
-COMMENT ON FUNCTION bigpicture._sign_token(text, text, jsonb) IS
-	'internal: sign a payload with the active key of a purpose; callable only by the extension''s own definer functions';
+-- Every token is signed through one C envelope (src/extension/signing.c):
+-- it stamps typ, iss, iat, exp and nbf in front of the claims, takes the
+-- key purpose from typ by the rule table in src/core/token_kinds.c, and
+-- refuses claims that carry envelope members of their own.
+CREATE FUNCTION bigpicture._sign(typ text, tenant_id text, claims jsonb, exp timestamptz, nbf timestamptz DEFAULT NULL)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'bigpicture_sign' LANGUAGE C STABLE;
+COMMENT ON FUNCTION bigpicture._sign(text, text, jsonb, timestamptz, timestamptz) IS
+	'internal: sign claims as a token of typ with the active key of typ''s purpose; callable only by the extension''s own definer functions';
 
-CREATE FUNCTION bigpicture._sign_token_with_key(kid text, payload jsonb) RETURNS text
-	AS 'MODULE_PATHNAME', 'bigpicture_sign_token_with_key' LANGUAGE C STABLE;
-COMMENT ON FUNCTION bigpicture._sign_token_with_key(text, jsonb) IS
-	'internal: sign with one named key that is active or retiring within its grace period (root rotation)';
+CREATE FUNCTION bigpicture._sign_with_key(kid text, typ text, claims jsonb, exp timestamptz, nbf timestamptz DEFAULT NULL)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'bigpicture_sign_with_key' LANGUAGE C STABLE;
+COMMENT ON FUNCTION bigpicture._sign_with_key(text, text, jsonb, timestamptz, timestamptz) IS
+	'internal: sign with one named key of typ''s purpose that is active or retiring within its grace period (root rotation)';
+
+CREATE FUNCTION bigpicture._token_payload(typ text, claims jsonb, exp timestamptz, nbf timestamptz DEFAULT NULL)
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'bigpicture_token_payload' LANGUAGE C STABLE;
+COMMENT ON FUNCTION bigpicture._token_payload(text, jsonb, timestamptz, timestamptz) IS
+	'internal: the payload _sign would sign, unsigned (the envelope and the claims)';
 
 -- ---- lifecycle ---------------------------------------------------------------------
 
@@ -315,10 +328,10 @@ COMMENT ON FUNCTION bigpicture.retire_expired_keys() IS
 
 -- ---- key set ------------------------------------------------------------------------
 
--- The unsigned key set for one audience: vendor-wide keys plus one tenant's
+-- The key set's claims for one audience: vendor-wide keys plus one tenant's
 -- (or every tenant's), each key not retired, and the certified mirror keys
 -- whose certificates were revoked (listed as revoked keys).
-CREATE FUNCTION bigpicture._keyset_payload(p_tenant_id text, p_all_tenants boolean, p_exp timestamptz)
+CREATE FUNCTION bigpicture._keyset_claims(p_tenant_id text, p_all_tenants boolean)
 	RETURNS jsonb
 	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -333,10 +346,6 @@ BEGIN ATOMIC
 		WHERE c.revoked_at IS NOT NULL AND c.valid_until > pg_catalog.now()
 		  AND (c.tenant_id = p_tenant_id OR p_all_tenants))
 	SELECT pg_catalog.jsonb_build_object(
-		'typ', 'keyset',
-		'iss', pg_catalog.current_setting('bigpicture.issuer', true),
-		'iat', bigpicture.rfc3339(pg_catalog.now()),
-		'exp', bigpicture.rfc3339(p_exp),
 		'version', GREATEST((SELECT COALESCE(pg_catalog.max(change_seq), 0) FROM bigpicture.signing_keys),
 							(SELECT COALESCE(pg_catalog.max(change_seq), 0) FROM bigpicture.key_certificates)),
 		'keys', COALESCE((
@@ -348,12 +357,20 @@ BEGIN ATOMIC
 			FROM keys k), '[]'::jsonb));
 END;
 
+-- When a key set signed now expires: bigpicture.keyset_ttl from now.
+CREATE FUNCTION bigpicture._keyset_expiry() RETURNS timestamptz
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT pg_catalog.now() + pg_catalog.make_interval(secs => COALESCE(
+		(SELECT setting::float8 FROM pg_catalog.pg_settings WHERE name = 'bigpicture.keyset_ttl'), 86400));
+END;
+
 CREATE FUNCTION bigpicture.keyset_payload() RETURNS jsonb
 	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	SELECT bigpicture._keyset_payload(bigpicture.current_tenant(), bigpicture.acts_for_all_tenants(),
-		pg_catalog.now() + pg_catalog.make_interval(secs => COALESCE(
-			(SELECT setting::float8 FROM pg_catalog.pg_settings WHERE name = 'bigpicture.keyset_ttl'), 86400)));
+	SELECT bigpicture._token_payload('keyset',
+		bigpicture._keyset_claims(bigpicture.current_tenant(), bigpicture.acts_for_all_tenants()),
+		bigpicture._keyset_expiry());
 END;
 COMMENT ON FUNCTION bigpicture.keyset_payload() IS
 	'the unsigned key set: every key not retired (pending, active, retiring, revoked) with purpose, state and validity';
@@ -373,7 +390,9 @@ BEGIN
 			RETURN imported;
 		END IF;
 	END IF;
-	RETURN bigpicture._sign_token('root', NULL, bigpicture.keyset_payload());
+	RETURN bigpicture._sign('keyset', NULL,
+		bigpicture._keyset_claims(bigpicture.current_tenant(), bigpicture.acts_for_all_tenants()),
+		bigpicture._keyset_expiry());
 END
 $$;
 COMMENT ON FUNCTION bigpicture.keyset() IS
@@ -382,10 +401,11 @@ COMMENT ON FUNCTION bigpicture.keyset() IS
 -- During a root rotation, clients that pinned the outgoing root key must be
 -- able to follow: the same key set is also signed by every root key still
 -- in its grace period.
-CREATE FUNCTION bigpicture._keyset_tokens(payload jsonb) RETURNS TABLE (kid text, state text, token text)
+CREATE FUNCTION bigpicture._keyset_tokens(claims jsonb, exp timestamptz)
+	RETURNS TABLE (kid text, state text, token text)
 	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	SELECT k.kid, k.state, bigpicture._sign_token_with_key(k.kid, payload)
+	SELECT k.kid, k.state, bigpicture._sign_with_key(k.kid, 'keyset', claims, exp)
 	FROM bigpicture._all_public_keys k
 	WHERE k.purpose = 'root' AND k.tenant_id IS NULL AND k.state IN ('active', 'retiring')
 	ORDER BY k.state, k.kid;
@@ -394,7 +414,9 @@ END;
 CREATE FUNCTION bigpicture.keyset_tokens() RETURNS TABLE (kid text, state text, token text)
 	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	SELECT * FROM bigpicture._keyset_tokens(bigpicture.keyset_payload());
+	SELECT * FROM bigpicture._keyset_tokens(
+		bigpicture._keyset_claims(bigpicture.current_tenant(), bigpicture.acts_for_all_tenants()),
+		bigpicture._keyset_expiry());
 END;
 COMMENT ON FUNCTION bigpicture.keyset_tokens() IS
 	'the key set signed by each root key that may sign it: the active root and, during a rotation, the retiring one';
@@ -411,54 +433,26 @@ CREATE FUNCTION bigpicture.paseto_footer(token text) RETURNS jsonb
 COMMENT ON FUNCTION bigpicture.paseto_footer(text) IS
 	'the footer of a PASETO v4.public token, NOT verified (read the kid, then verify)';
 
--- Which token types each key purpose may sign.
+-- Which key purpose signs tokens of a typ: the rule table of src/core.
 CREATE FUNCTION bigpicture.key_purpose_of(typ text) RETURNS text
-	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	RETURN CASE typ
-		WHEN 'keyset' THEN 'root' WHEN 'key_certificate' THEN 'root'
-		WHEN 'decision' THEN 'decision' WHEN 'release' THEN 'decision'
-		WHEN 'lease' THEN 'lease' WHEN 'snapshot' THEN 'snapshot' WHEN 'checkpoint' THEN 'audit' END;
+	AS 'MODULE_PATHNAME', 'bigpicture_key_purpose_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION bigpicture.key_purpose_of(text) IS
 	'the key purpose that signs tokens of a typ (keyset, key_certificate, decision, release, lease, snapshot, checkpoint)';
 
+-- The one verifier (src/core/verify.c) against this server's keys, as
+-- bigpicture.public_keys shows them to the caller.  typ NULL accepts any
+-- kind; signed_earlier accepts a key retired since (audit checkpoints).
+CREATE FUNCTION bigpicture._verify(token text, typ text, at timestamptz, signed_earlier boolean DEFAULT false)
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'bigpicture_verify' LANGUAGE C STABLE;
+COMMENT ON FUNCTION bigpicture._verify(text, text, timestamptz, boolean) IS
+	'internal: verify a token against this server''s keys at a time, by the rules every verifier shares; returns the payload';
+
 CREATE FUNCTION bigpicture.verify_token(token text) RETURNS jsonb
-	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	footer jsonb := bigpicture.paseto_footer(token);
-	k bigpicture.public_keys;
-	payload jsonb;
-BEGIN
-	IF jsonb_typeof(footer) IS DISTINCT FROM 'object' OR jsonb_typeof(footer -> 'kid') IS DISTINCT FROM 'string' THEN
-		RAISE EXCEPTION 'token has no key id' USING ERRCODE = '22023',
-			DETAIL = 'The footer must be {"kid":"k4.pid.…"}.';
-	END IF;
-	SELECT * INTO k FROM bigpicture.public_keys p WHERE p.kid = footer ->> 'kid';
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'token is signed by an unknown key' USING ERRCODE = '22023',
-			DETAIL = format('No key has kid %s.', footer ->> 'kid');
-	END IF;
-	IF k.state NOT IN ('active', 'retiring') THEN
-		RAISE EXCEPTION 'token is signed by a % key', k.state USING ERRCODE = '22023',
-			DETAIL = format('Key %s is %s and no longer verifies.', k.kid, k.state);
-	END IF;
-	payload := bigpicture.paseto_verify(token, k.public_key);
-	IF bigpicture.key_purpose_of(payload ->> 'typ') IS DISTINCT FROM k.purpose THEN
-		RAISE EXCEPTION 'token type does not match the key''s purpose' USING ERRCODE = '22023',
-			DETAIL = format('A %s key cannot sign typ %s.', k.purpose, COALESCE(payload ->> 'typ', '(none)'));
-	END IF;
-	IF payload ? 'exp' AND (payload ->> 'exp')::timestamptz <= now() THEN
-		RAISE EXCEPTION 'token has expired' USING ERRCODE = '22023',
-			DETAIL = format('It expired at %s.', payload ->> 'exp');
-	END IF;
-	IF payload ? 'nbf' AND (payload ->> 'nbf')::timestamptz > now() THEN
-		RAISE EXCEPTION 'token is not valid yet' USING ERRCODE = '22023',
-			DETAIL = format('It is valid from %s.', payload ->> 'nbf');
-	END IF;
-	RETURN payload;
-END
-$$;
+	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture._verify(token, NULL, pg_catalog.now());
 COMMENT ON FUNCTION bigpicture.verify_token(text) IS
-	'verify a token signed by this server: known key (active or in grace), typ matching the key''s purpose, exp and nbf; returns the payload';
+	'verify a token signed by this server: known key valid now, typ matching the key''s purpose, iat, exp and nbf; returns the payload';
 
 -- ---- grants -----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
--- The vendor's catalog (DESIGN §3): products, channels, artifacts, releases
+-- The vendor's catalog: products, channels, artifacts, releases
 -- and the links between releases and artifacts.  Vendor-wide: no tenant_id.
 -- Writes go through the API functions below; triggers keep published
 -- releases immutable whoever writes.

@@ -1,4 +1,4 @@
--- Catalog API (typed, for DBAs and CI) and the approval workflow (DESIGN §3).
+-- Catalog API (typed, for DBAs and CI) and the approval workflow.
 
 -- ---- products and channels ---------------------------------------------------------
 
@@ -322,14 +322,12 @@ COMMENT ON FUNCTION bigpicture.approval_workflow_for(text, text) IS
 
 -- ---- publication ---------------------------------------------------------------------------
 
--- The signed release metadata (typ "release", decision key).
+-- The claims of the signed release metadata (a "release" token, signed by
+-- the decision key; the envelope is stamped by bigpicture._sign).
 CREATE FUNCTION bigpicture.release_payload(r bigpicture.releases, published_at timestamptz) RETURNS jsonb
 	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT jsonb_build_object(
-		'typ', 'release',
-		'iss', current_setting('bigpicture.issuer', true),
-		'iat', bigpicture.rfc3339(release_payload.published_at),
 		'release_id', r.release_id,
 		'product_id', r.product_id,
 		'version', r.version::text,
@@ -355,7 +353,7 @@ DECLARE
 	token text;
 BEGIN
 	SELECT * INTO STRICT r FROM bigpicture.releases WHERE release_id = p_release_id;
-	token := bigpicture._sign_token('decision', NULL, bigpicture.release_payload(r, now()));
+	token := bigpicture._sign('release', NULL, bigpicture.release_payload(r, now()), NULL);
 	UPDATE bigpicture.releases x SET status = 'published', published_at = now(), release_token = token
 	 WHERE x.release_id = p_release_id;
 END

@@ -1,4 +1,4 @@
--- Entitlements (DESIGN §3, §9): what each tenant may run.  Tenant data, under RLS.
+-- Entitlements: what each tenant may run.  Tenant data, under RLS.
 
 CREATE TABLE bigpicture.entitlements (
 	tenant_id               text NOT NULL REFERENCES bigpicture.tenants ON DELETE CASCADE,

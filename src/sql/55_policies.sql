@@ -1,4 +1,4 @@
--- Update policy (DESIGN §3, §4 step 2): four scopes, most specific first —
+-- Update policy: four scopes, most specific first —
 -- tenant+product → product → tenant → global — each optionally for one
 -- platform (a platform row beats the generic row of its scope).  Every field
 -- is nullable: a more specific level overrides only what it sets.

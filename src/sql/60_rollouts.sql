@@ -1,4 +1,4 @@
--- Staged rollouts (DESIGN §3, §4 step 5).  A release under a rollout reaches
+-- Staged rollouts.  A release under a rollout reaches
 -- an install only when rollout_bucket(salt, install_id) < percentage (basis
 -- points, 0–10000).  Raising the percentage only adds installs; lowering it,
 -- or pausing, halts new uptake; nobody is told to downgrade.

@@ -1,4 +1,4 @@
--- Update decisions (DESIGN §4): check_update, explain_decision,
+-- Update decisions: check_update, explain_decision,
 -- tenant_update_decisions, the optional decision log.
 
 CREATE TABLE bigpicture.decision_log (
@@ -127,14 +127,10 @@ BEGIN
 				'release_id', d -> 'release_id', 'critical', d -> 'critical', 'reasons', d -> 'reasons',
 				'artifact', d -> 'artifact') ORDER BY platform, arch) AS targets
 			FROM targets WHERE (d ->> 'visible')::boolean GROUP BY product_id) x;
-	RETURN bigpicture._sign_token('decision', t.tenant_id, jsonb_build_object(
-		'typ', 'decision',
+	RETURN bigpicture._sign('decision', t.tenant_id, jsonb_build_object(
 		'kind', 'tenant_targets',
-		'iss', current_setting('bigpicture.issuer', true),
-		'iat', bigpicture.rfc3339(now()),
-		'exp', bigpicture.rfc3339(now() + make_interval(secs => t.decision_ttl)),
 		'tenant_id', t.tenant_id,
-		'products', products));
+		'products', products), now() + make_interval(secs => t.decision_ttl));
 END
 $$;
 COMMENT ON FUNCTION bigpicture.tenant_update_decisions(text) IS

@@ -1,4 +1,4 @@
--- Leases (DESIGN §9): signed, time-limited permission for a subject to run a
+-- Leases: signed, time-limited permission for a subject to run a
 -- product, counted against the entitlement's seats.  Tenant data, under RLS.
 
 CREATE TABLE bigpicture.leases (
@@ -152,9 +152,7 @@ BEGIN
 	SELECT * INTO chain FROM bigpicture.lease_chains c
 	 WHERE c.tenant_id = l.tenant_id AND c.product_id = l.product_id AND c.subject = l.subject FOR UPDATE;
 	seq := COALESCE(chain.last_seq, 0) + 1;
-	token := bigpicture._sign_token('lease', l.tenant_id, jsonb_build_object(
-		'typ', 'lease',
-		'iss', current_setting('bigpicture.issuer', true),
+	token := bigpicture._sign('lease', l.tenant_id, jsonb_build_object(
 		'lease_id', l.lease_id,
 		'entitlement_id', l.entitlement_id,
 		'tenant_id', l.tenant_id,
@@ -163,12 +161,9 @@ BEGIN
 		'install_id', l.install_id,
 		'license_type', e.type,
 		'features', to_jsonb(l.features),
-		'iat', bigpicture.rfc3339(now()),
-		'nbf', bigpicture.rfc3339(now()),
-		'exp', bigpicture.rfc3339(l.expires_at),
 		'offline_grace', extract(epoch FROM offline_grace)::bigint,
 		'seq', seq,
-		'prev_hash', COALESCE(chain.last_token_hash, '')));
+		'prev_hash', COALESCE(chain.last_token_hash, '')), l.expires_at, now());
 	token_hash := encode(sha256(convert_to(token, 'UTF8')), 'hex');
 	INSERT INTO bigpicture.lease_chains AS c (tenant_id, product_id, subject, last_seq, last_token_hash)
 	VALUES (l.tenant_id, l.product_id, l.subject, seq, token_hash)

@@ -1,4 +1,4 @@
--- Tamper-evident audit (DESIGN §8): one hash chain per tenant plus the vendor
+-- Tamper-evident audit: one hash chain per tenant plus the vendor
 -- chain.  Every event's hash covers the previous hash and the event's fields
 -- in a versioned, length-prefixed encoding (docs/audit.md; src/core/audit_hash.c),
 -- so an exported chain can be re-verified without PostgreSQL.
@@ -311,10 +311,8 @@ BEGIN
 		-- A checkpoint stays valid after its key retires (it was signed while
 		-- the key was in service); only a revoked key voids it.
 		BEGIN
-			SELECT bigpicture.paseto_verify(cp.token, bigpicture.paserk_public(k.public_key)) INTO cp_payload
-			  FROM bigpicture.signing_keys k
-			 WHERE k.kid = bigpicture.paseto_footer(cp.token) ->> 'kid' AND k.purpose = 'audit' AND k.state <> 'revoked';
-		EXCEPTION WHEN OTHERS THEN
+			cp_payload := bigpicture._verify(cp.token, 'checkpoint', now(), signed_earlier => true);
+		EXCEPTION WHEN invalid_parameter_value THEN
 			cp_payload := NULL;
 		END;
 		IF cp_payload IS NULL OR cp_payload ->> 'chain_id' <> c OR (cp_payload ->> 'seq')::bigint <> cp.seq
@@ -354,13 +352,10 @@ BEGIN
 	IF FOUND THEN
 		RETURN token;
 	END IF;
-	token := bigpicture._sign_token('audit', CASE WHEN c = 'vendor' THEN NULL ELSE c END, jsonb_build_object(
-		'typ', 'checkpoint',
-		'iss', current_setting('bigpicture.issuer', true),
-		'iat', bigpicture.rfc3339(now()),
+	token := bigpicture._sign('checkpoint', CASE WHEN c = 'vendor' THEN NULL ELSE c END, jsonb_build_object(
 		'chain_id', c,
 		'seq', h.seq,
-		'hash', encode(h.hash, 'hex')));
+		'hash', encode(h.hash, 'hex')), NULL);
 	INSERT INTO bigpicture.audit_checkpoints (chain_id, seq, hash, token) VALUES (c, h.seq, h.hash, token);
 	RETURN token;
 END

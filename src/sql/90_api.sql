@@ -1,4 +1,4 @@
--- The HTTP surface (DESIGN §10; docs/http.md): the schema bigpicture_api that
+-- The HTTP surface (docs/http.md): the schema bigpicture_api that
 -- PostgREST or bigpicture-gateway exposes.  Every entry point is a function
 -- with one unnamed jsonb parameter (what every PostgREST version passes a
 -- JSON body to), a thin SECURITY INVOKER wrapper over the typed SQL API: the

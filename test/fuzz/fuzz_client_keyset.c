@@ -164,7 +164,7 @@ check_keys_work(const bp_client_ctx *c, int64_t now)
 	{
 		const bp_client_key *k = &c->keys[i];
 		const fuzz_key *fk = fuzz_key_by_pk(k->pk);
-		char		payload[64];
+		char		payload[96];
 		int			m_len;
 		char	   *token;
 		size_t		len;
@@ -180,7 +180,8 @@ check_keys_work(const bp_client_ctx *c, int64_t now)
 
 		if (fk == NULL)
 			continue;
-		m_len = snprintf(payload, sizeof(payload), "{\"typ\":\"%s\"}",
+		/* every kind may carry exp; those that must, do */
+		m_len = snprintf(payload, sizeof(payload), "{\"typ\":\"%s\",\"exp\":\"2099-01-01T00:00:00Z\"}",
 						 fuzz_typ_of_purpose[k->purpose]);
 		token = fuzz_sign_kid(fk, payload, (size_t) m_len, &len);
 		work_len = bp_client_work_len(len);

@@ -21,53 +21,49 @@ BEGIN
 END
 $$;
 
--- name, purpose, tenant_id passed to _sign_token, the tenant whose key must sign
--- (NULL: the vendor-wide key), payload.
+-- name, typ, tenant_id passed to _sign, the tenant whose key must sign (NULL:
+-- the vendor-wide key), claims and exp.  The envelope (typ, iss, iat, exp) is
+-- stamped by the signer; _token_payload shows the payload it signs.
 CREATE TEMP TABLE interop_cases (
 	ord        serial,
 	name       text,
-	purpose    text,
+	typ        text,
 	tenant_id  text,
 	key_tenant text,
-	payload    jsonb
+	claims     jsonb,
+	exp        timestamptz
 );
-INSERT INTO interop_cases (name, purpose, tenant_id, key_tenant, payload) VALUES
-	('decision payload with RFC 3339 times', 'decision', NULL, NULL,
-	 '{"typ": "decision", "sub": "alice", "iss": "bigpicture-interop",
-	   "iat": "2026-11-26T17:00:00Z", "nbf": "2026-11-26T17:00:00Z", "exp": "2026-11-26T18:00:00Z"}'),
-	('current times from bigpicture.rfc3339', 'decision', NULL, NULL,
-	 jsonb_build_object('typ', 'decision', 'iat', bigpicture.rfc3339(now()),
-						'exp', bigpicture.rfc3339(now() + interval '1 hour'))),
+INSERT INTO interop_cases (name, typ, tenant_id, key_tenant, claims, exp) VALUES
+	('decision with a subject and RFC 3339 times', 'decision', NULL, NULL,
+	 '{"sub": "alice", "not_before_hint": "2026-11-26T17:00:00Z"}', now() + interval '1 hour'),
 	('unicode and escapes', 'decision', NULL, NULL,
-	 '{"typ": "decision", "iat": "2026-11-26T17:00:00Z",
-	   "name": "Zoë Ünïcødé — 日本語 🎉 \u00e9 e\u0301", "rtl": "שלום مرحبا",
+	 '{"name": "Zoë Ünïcødé — 日本語 🎉 \u00e9 e\u0301", "rtl": "שלום مرحبا",
 	   "ключ": "значение", "𝄞": "astral key",
-	   "esc": "quote \" backslash \\ slash / nl \n cr \r tab \t ctrl \u0001 \u001f del \u007f ls \u2028"}'),
-	('nested objects, arrays, numbers, literals', 'decision', NULL, NULL,
-	 '{"typ": "release", "iat": "2026-11-26T17:00:00Z",
-	   "a": {"b": {"c": {"d": [1, [2, [3, {"e": null}]]]}}},
+	   "esc": "quote \" backslash \\ slash / nl \n cr \r tab \t ctrl \u0001 \u001f del \u007f ls \u2028"}',
+	 now() + interval '1 hour'),
+	('nested objects, arrays, numbers, literals', 'release', NULL, NULL,
+	 '{"a": {"b": {"c": {"d": [1, [2, [3, {"e": null}]]]}}},
 	   "nums": [0, -0, 42, -7, 9007199254740991, 0.5, 1.0, 1e2, -2.5e-3, 3.141592653589793],
-	   "lits": [true, false, null, "", [], {}], "zz": 1, "a1": 2, "b": 3}'),
-	('empty payload object', 'decision', NULL, NULL, '{}'),
-	('large payload (~100 KB)', 'decision', NULL, NULL,
-	 (SELECT jsonb_build_object('typ', 'snapshot', 'iat', '2026-11-26T17:00:00Z',
-								'items', jsonb_agg(jsonb_build_object('i', g, 'name', 'item ' || g || ' ✓',
+	   "lits": [true, false, null, "", [], {}], "zz": 1, "a1": 2, "b": 3}', NULL),
+	('no claims, envelope only', 'decision', NULL, NULL, '{}', now() + interval '1 hour'),
+	('large payload (~100 KB)', 'release', NULL, NULL,
+	 (SELECT jsonb_build_object('items', jsonb_agg(jsonb_build_object('i', g, 'name', 'item ' || g || ' ✓',
 																	  'tags', jsonb_build_array('a', 'ß', g % 7))
 												   ORDER BY g))
-	  FROM generate_series(1, 2000) g)),
+	  FROM generate_series(1, 2000) g), NULL),
 	('tenant with its own key', 'decision', 'tenant_interop', 'tenant_interop',
-	 '{"typ": "decision", "tenant_id": "tenant_interop", "iat": "2026-11-26T17:00:00Z"}'),
+	 '{"tenant_id": "tenant_interop"}', now() + interval '1 hour'),
 	('tenant without a key (vendor key signs)', 'decision', 'tenant_interop_nokey', NULL,
-	 '{"typ": "decision", "tenant_id": "tenant_interop_nokey", "iat": "2026-11-26T17:00:00Z"}');
+	 '{"tenant_id": "tenant_interop_nokey"}', now() + interval '1 hour');
 
 SELECT json_build_object(
 	'tokens', (
 		SELECT json_agg(json_build_object(
 			'name', c.name,
-			'payload', c.payload,
-			'token', bigpicture._sign_token(c.purpose, c.tenant_id, c.payload),
+			'payload', bigpicture._token_payload(c.typ, c.claims, c.exp),
+			'token', bigpicture._sign(c.typ, c.tenant_id, c.claims, c.exp),
 			'kid', (SELECT k.kid FROM bigpicture.signing_keys k
-					WHERE k.purpose = c.purpose AND k.tenant_id IS NOT DISTINCT FROM c.key_tenant
+					WHERE k.purpose = bigpicture.key_purpose_of(c.typ) AND k.tenant_id IS NOT DISTINCT FROM c.key_tenant
 					  AND k.state = 'active')) ORDER BY c.ord)
 		FROM interop_cases c),
 	-- keyset() and keyset_payload() see the same now() in one statement.

@@ -10,7 +10,7 @@ SELECT throws_ok($$SELECT generate_key('root')$$, '55000', 'the bigpicture maste
 	'generate_key fails with 55000');
 SELECT throws_ok($$SELECT keyset()$$, '55000', 'the bigpicture master key is not available',
 	'keyset fails with 55000');
-SELECT throws_ok($$SELECT _sign_token('decision', NULL, '{}')$$, '55000',
+SELECT throws_ok($$SELECT _sign('decision', NULL, '{}', now() + interval '1 hour')$$, '55000',
 	'the bigpicture master key is not available', 'signing fails with 55000');
 
 SELECT is(error_of($$SELECT generate_key('root')$$),

@@ -1,4 +1,4 @@
--- The HTTP schema bigpicture_api (DESIGN §10): every entry point takes one
+-- The HTTP schema bigpicture_api: every entry point takes one
 -- unnamed jsonb, is a SECURITY INVOKER wrapper, is STABLE exactly when it
 -- only reads, and is granted per the scope table of docs/http.md; each one
 -- works as its role and refuses bad requests with 22023 naming the field;

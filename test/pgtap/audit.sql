@@ -1,4 +1,4 @@
--- The tamper-evident audit log (DESIGN §8): a script of API calls, each run as
+-- The tamper-evident audit log: a script of API calls, each run as
 -- a real role (SET ROLE, or the gateway with JWT claims), with the events it
 -- must leave (chain, type, object, actor); row images and request context;
 -- no sealed secret in any image; event names; no-op updates and rolled-back

@@ -1,4 +1,4 @@
--- Update decisions (DESIGN §4): a table of cases — policy scopes and their
+-- Update decisions: a table of cases — policy scopes and their
 -- merging, blocked / pinned / prerelease / rollout filters, revocation, modes,
 -- installer capabilities, maintenance windows, entitlements, tenancy — each
 -- evaluated by check_update (token verified) and explain_decision against its
@@ -500,7 +500,7 @@ CREATE TEMP VIEW mismatches AS
 SELECT ok((SELECT count(*) >= 60 FROM cases), format('at least 60 decision cases (%s)', (SELECT count(*) FROM cases)));
 SELECT is((SELECT array_agg(failure ORDER BY n) FROM mismatches WHERE grp = g), NULL, format('cases: %s (%s)', g, c))
 FROM (SELECT grp AS g, count(*) AS c, min(n) AS m FROM cases WHERE grp <> 'current_revoked' GROUP BY grp) s ORDER BY m;
--- A client that reports a revoked version (DESIGN §4 reason current_version_revoked).
+-- A client that reports a revoked version.
 SELECT is((SELECT array_agg(failure ORDER BY n) FROM mismatches WHERE grp = 'current_revoked'), NULL,
 	format('cases: a client on a revoked version (%s)', (SELECT count(*) FROM cases WHERE grp = 'current_revoked')));
 SELECT is((SELECT array_agg(name ORDER BY n) FROM results WHERE problems IS NOT NULL), NULL,
@@ -528,7 +528,7 @@ SELECT is((SELECT payload -> 'artifact' ->> 'installer_type' FROM results WHERE 
 SELECT is((SELECT payload -> 'artifact' ->> 'installer_type' FROM results WHERE name = 'admin msi, can elevate: INSTALL'),
 	'msi', 'the artifact follows the client''s installer_types order (msi first)');
 
--- DESIGN §4 step 4: "block beats everything" — prereleases included, although
+-- Decision rule: "block beats everything" — prereleases included, although
 -- node-semver's prerelease rule leaves 3.0.0-beta.2 outside ">=2.5.0".
 SELECT is((SELECT (action, version, reasons) FROM pg_temp.decide('tenant_a', pg_temp.q('prod_app', '2.1.0', 'beta'),
 		$$SELECT set_policy('tenant', 'tenant_a', blocked => ARRAY['>=2.5.0']::semver_range[])$$)),
@@ -555,7 +555,7 @@ SELECT is((SELECT array_agg(k ORDER BY k) FROM pay, jsonb_object_keys(resp #> '{
 	'{action,product_id,token,version}', 'each decision has product_id, action, version, token');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM pay, jsonb_object_keys(p) k WHERE req ->> 'install_id' = 'inst-pay'),
 	'{action,arch,artifact,bucket,channel,critical,current_version,exp,iat,install_id,iss,mode,nonce,platform,policy_sources,product_id,rationale,reasons,tenant_id,typ,version}',
-	'the payload has exactly the fields of DESIGN §4');
+	'the payload has exactly the fields docs/decisions.md lists');
 SELECT is((SELECT jsonb_build_object('typ', p -> 'typ', 'iss', p -> 'iss', 'nonce', p -> 'nonce', 'tenant_id', p -> 'tenant_id',
 		'install_id', p -> 'install_id', 'product_id', p -> 'product_id', 'current_version', p -> 'current_version',
 		'channel', p -> 'channel', 'platform', p -> 'platform', 'arch', p -> 'arch', 'mode', p -> 'mode',
@@ -967,7 +967,7 @@ SELECT is((SELECT state FROM public_keys WHERE kid = (SELECT dec1 FROM k)), 'ret
 SELECT is((SELECT verify_token(token) ->> 'version' FROM old_tok), '2.1.0', 'tokens of the retiring key still verify');
 SELECT is((SELECT paseto_verify(token, (SELECT public_key FROM public_keys WHERE kid = (SELECT kid FROM dec2))) ->> 'typ' FROM new_tok),
 	'decision', 'new tokens verify with the new key''s PASERK');
--- A tenant may have its own decision key (DESIGN §6): its decisions use it.
+-- A tenant may have its own decision key: its decisions use it.
 CREATE TEMP TABLE kb AS SELECT generate_key('decision', 'tenant_b') AS kid;
 DO $$BEGIN PERFORM activate_key(kid) FROM kb; END$$;
 SELECT is(paseto_footer(check_update(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_b"}') #>> '{decisions,0,token}') ->> 'kid',

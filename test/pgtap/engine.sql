@@ -34,7 +34,7 @@ END
 $$;
 
 CREATE FUNCTION pg_temp.decide(tenant text, types jsonb DEFAULT NULL) RETURNS jsonb LANGUAGE sql AS $$
-	SELECT bigpicture._unverified_paseto_payload(bigpicture.check_update(jsonb_build_object(
+	SELECT bigpicture.verify_token(bigpicture.check_update(jsonb_build_object(
 		'tenant_id', tenant, 'install_id', 'inst-eng', 'platform', 'windows', 'arch', 'x86_64',
 		'capabilities', jsonb_strip_nulls(jsonb_build_object('installer_types', types)),
 		'products', '[{"product_id": "prod_eng", "current_version": "1.0.0"}]'::jsonb)) #>> '{decisions,0,token}')

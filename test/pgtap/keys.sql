@@ -1,7 +1,7 @@
 -- Signing keys: generation, rotation with grace, key set, verification,
 -- tampering, and that no SQL path reveals a secret.
 BEGIN;
-SELECT plan(71);
+SELECT plan(82);
 SET search_path = bigpicture, public;
 
 -- Replace the character at position pos of s with one that differs.
@@ -67,7 +67,7 @@ SELECT ok((SELECT (p ->> 'version')::bigint > 0 AND (p ->> 'exp')::timestamptz >
 
 -- ---- rotation with grace ------------------------------------------------------------
 SELECT lives_ok(format('SELECT activate_key(%L)', (SELECT dec1 FROM k)), 'activate decision key 1');
-CREATE TEMP TABLE t1 AS SELECT _sign_token('decision', NULL, '{"typ":"decision","n":1}') AS token;
+CREATE TEMP TABLE t1 AS SELECT _sign('decision', NULL, '{"n":1}', now() + interval '1 hour') AS token;
 SELECT is((SELECT paseto_footer(token) ->> 'kid' FROM t1), (SELECT dec1 FROM k), 'decision key 1 signs');
 
 SET LOCAL bigpicture.key_grace_period = '2h';
@@ -77,7 +77,7 @@ SELECT is((SELECT valid_until FROM public_keys WHERE kid = (SELECT dec1 FROM k))
 	'its grace ends after bigpicture.key_grace_period');
 SELECT is((SELECT count(*)::int FROM signing_keys WHERE purpose = 'decision' AND state = 'active'), 1,
 	'exactly one active decision key');
-CREATE TEMP TABLE t2 AS SELECT _sign_token('decision', NULL, '{"typ":"decision","n":2}') AS token;
+CREATE TEMP TABLE t2 AS SELECT _sign('decision', NULL, '{"n":2}', now() + interval '1 hour') AS token;
 SELECT is((SELECT paseto_footer(token) ->> 'kid' FROM t2), (SELECT dec2 FROM k), 'the new key signs; the retiring key never does');
 SELECT is((SELECT verify_token(token) ->> 'n' FROM t1), '1', 'a token of the retiring key still verifies');
 SELECT is((SELECT jsonb_agg(e ->> 'state' ORDER BY e ->> 'state') FROM jsonb_array_elements(verify_token(keyset()) -> 'keys') e
@@ -101,14 +101,14 @@ SELECT throws_ok($$SELECT verify_token(token) FROM t2$$, '22023', 'token is sign
 	'a revoked key never verifies again');
 SELECT is((SELECT e ->> 'state' FROM jsonb_array_elements(verify_token(keyset()) -> 'keys') e
 		   WHERE e ->> 'kid' = (SELECT dec2 FROM k)), 'revoked', 'the key set lists the revoked key as revoked');
-SELECT throws_ok($$SELECT _sign_token('decision', NULL, '{}')$$, '55000', 'no active decision signing key',
+SELECT throws_ok($$SELECT _sign('decision', NULL, '{}', now() + interval '1 hour')$$, '55000', 'no active decision signing key',
 	'with the only decision key revoked, nothing signs decisions');
 
 -- Tenant keys: a tenant's own key signs for it; others get the vendor key.
 SELECT lives_ok(format('SELECT activate_key(%L)', (SELECT lease_acme FROM k)), 'activate the tenant lease key');
-SELECT is(paseto_footer(_sign_token('lease', 'tenant_acme', '{"typ":"lease"}')) ->> 'kid', (SELECT lease_acme FROM k),
+SELECT is(paseto_footer(_sign('lease', 'tenant_acme', '{}', now() + interval '1 hour')) ->> 'kid', (SELECT lease_acme FROM k),
 	'the tenant''s own key signs its tokens');
-SELECT throws_ok($$SELECT _sign_token('lease', 'tenant_other', '{"typ":"lease"}')$$, '55000',
+SELECT throws_ok($$SELECT _sign('lease', 'tenant_other', '{}', now() + interval '1 hour')$$, '55000',
 	'no active lease signing key', 'another tenant does not get that tenant''s key');
 
 -- ---- illegal transitions and direct writes --------------------------------------------
@@ -146,10 +146,39 @@ SELECT is(
 SELECT throws_ok(format('SELECT verify_token(%L)',
 	pg_temp.with_footer(t.token, jsonb_build_object('kid', (SELECT lease_acme FROM k))::text)),
 	'22023', 'token does not verify', 'a token claiming another kid does not verify') FROM good t;
-SELECT throws_ok(format('SELECT verify_token(%L)', _sign_token('root', NULL, '{"typ":"lease"}')), '22023',
-	'token type does not match the key''s purpose', 'a root key cannot vouch for a lease');
-SELECT throws_ok(format('SELECT verify_token(%L)', _sign_token('root', NULL, '{"typ":"keyset","exp":"2000-01-01T00:00:00Z"}')),
+-- The envelope: typ decides the key's purpose, and the signer stamps it.
+SELECT throws_ok(format('SELECT _sign_with_key(%L, %L, %L, now() + interval %L)', (SELECT root1 FROM k), 'lease', '{}', '1 hour'),
+	'55000', format('signing key "%s" cannot sign for purpose lease', (SELECT root1 FROM k)),
+	'a root key cannot sign a lease');
+SELECT throws_ok($$SELECT _sign('lease', 'tenant_acme', '{"typ": "keyset"}', now() + interval '1 hour')$$, '22023',
+	'token claims must not set "typ"', 'claims cannot carry their own typ');
+SELECT throws_ok($$SELECT _sign('decision', NULL, '{"exp": "2999-01-01T00:00:00Z"}', now())$$, '22023',
+	'token claims must not set "exp"', 'nor their own exp');
+SELECT throws_ok($$SELECT _sign('lease', 'tenant_acme', '{}', NULL)$$, '22023',
+	'a lease token needs an expiry', 'a kind that must expire is never signed without exp');
+SELECT throws_ok($$SELECT _sign('decision', NULL, '{}', now() + interval '8 days')$$, '22023',
+	'a decision token lives at most 7 days', 'nor longer than its kind lives');
+SELECT throws_ok($$SELECT _sign('nonsense', NULL, '{}', NULL)$$, '22023',
+	'unknown token type "nonsense"', 'an unknown kind is refused');
+SELECT is(_token_payload('lease', '{"n": 1}', now() + interval '1 hour', now()),
+	jsonb_build_object('typ', 'lease', 'iss', 'bigpicture', 'iat', rfc3339(now()), 'nbf', rfc3339(now()),
+		'exp', rfc3339(now() + interval '1 hour'), 'n', 1),
+	'the envelope: typ, iss, iat, exp and nbf stamped before the claims');
+SELECT is(verify_token(_sign('lease', 'tenant_acme', '{"tenant_id": "tenant_acme", "n": 1}', now() + interval '1 hour', now())),
+	_token_payload('lease', '{"tenant_id": "tenant_acme", "n": 1}', now() + interval '1 hour', now()),
+	'verify_token gives back exactly the payload that was signed');
+SELECT throws_ok(format('SELECT _verify(%L, NULL, now() + interval %L)', _sign('lease', 'tenant_acme', '{}', now() + interval '1 hour'), '2 hours'),
 	'22023', 'token has expired', 'expired tokens are refused');
+-- (The tenant's key made a day ago, so that its window is not what refuses.)
+UPDATE signing_keys SET activated_at = activated_at - interval '1 day' WHERE kid = (SELECT lease_acme FROM k);
+SELECT throws_ok(format('SELECT _verify(%L, NULL, now())', _sign('lease', 'tenant_acme', '{}', now() + interval '2 hours', now() + interval '1 hour')),
+	'22023', 'token is not valid yet', 'tokens before their nbf are refused');
+SELECT throws_ok(format('SELECT _verify(%L, NULL, now() - interval %L)', _sign('lease', 'tenant_acme', '{}', now() + interval '1 hour'), '1 hour'),
+	'22023', 'token is not valid yet', 'a token issued in the future (beyond the clock skew) is refused');
+SELECT throws_ok(format('SELECT _verify(%L, %L, now())', _sign('lease', 'tenant_acme', '{}', now() + interval '1 hour'), 'decision'),
+	'22023', 'token is not of type decision', 'a token of another kind than asked for is refused');
+SELECT throws_ok(format('SELECT verify_token(%L)', _sign('lease', 'tenant_acme', '{"tenant_id": "tenant_other"}', now() + interval '1 hour')),
+	'22023', 'token is for another tenant than its signing key''s', 'a tenant''s key vouches for its tenant only');
 SELECT throws_ok($$SELECT paseto_verify('v4.public.xyz', 'k4.public.short')$$, '22P02', 'invalid public key',
 	'a malformed PASERK key is refused');
 
@@ -165,8 +194,8 @@ SELECT is(
 	1, 'each verifies with its own root key, and both carry the same key set');
 SELECT is((SELECT count(*)::int FROM keyset_tokens() t WHERE verify_token(t.token) ->> 'typ' = 'keyset'), 2,
 	'a client pinned to either root verifies the key set');
-SELECT throws_ok(format('SELECT _sign_token_with_key(%L, %L)', (SELECT dec2 FROM k), '{}'), '55000',
-	format('signing key "%s" cannot sign', (SELECT dec2 FROM k)), 'a revoked key signs nothing');
+SELECT throws_ok(format('SELECT _sign_with_key(%L, %L, %L, now() + interval %L)', (SELECT dec2 FROM k), 'decision', '{}', '1 hour'), '55000',
+	format('signing key "%s" cannot sign for purpose decision', (SELECT dec2 FROM k)), 'a revoked key signs nothing');
 
 -- ---- no SQL path reveals a secret ---------------------------------------------------------
 SELECT is(
@@ -178,7 +207,7 @@ SELECT is(
 	NULL, 'no role can read or write the key table');
 SET LOCAL ROLE bigpicture_admin;
 SELECT throws_ok($$SELECT sealed_secret FROM bigpicture.signing_keys$$, '42501', NULL, 'even the admin role cannot read sealed secrets');
-SELECT throws_ok($$SELECT bigpicture._sign_token('root', NULL, '{}')$$, '42501', NULL, 'nor call the internal signer');
+SELECT throws_ok($$SELECT bigpicture._sign('keyset', NULL, '{}', now())$$, '42501', NULL, 'nor call the internal signer');
 RESET ROLE;
 SELECT is(
 	(SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
@@ -195,7 +224,7 @@ SELECT is(
 		(error_of($$SELECT generate_key('nope')$$)),
 		(error_of(format('SELECT activate_key(%L)', (SELECT root1 FROM k)))),
 		(error_of(format('UPDATE signing_keys SET sealed_secret = %L WHERE kid = %L', '\x00', (SELECT root1 FROM k)))),
-		(error_of($$SELECT _sign_token('decision', NULL, '{}')$$))) AS e(msg), signing_keys s
+		(error_of($$SELECT _sign('decision', NULL, '{}', now())$$))) AS e(msg), signing_keys s
 	 WHERE e.msg IS NULL OR position(encode(s.sealed_secret, 'hex') IN e.msg) > 0
 		OR position(encode(s.sealed_secret, 'base64') IN e.msg) > 0
 		OR position(encode(substr(s.sealed_secret, 26, 32), 'hex') IN e.msg) > 0),

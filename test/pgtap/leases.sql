@@ -1,4 +1,4 @@
--- Leases and entitlements (DESIGN §3, §9): seat rules per entitlement type as a
+-- Leases and entitlements: seat rules per entitlement type as a
 -- script of requests with the outcome each must have; refusals by entitlement
 -- and tenant state, also on renewal; duration clamping; the lease chain
 -- (tokens, payload, seq, prev_hash, stored hashes, no stored token); usage
@@ -225,7 +225,7 @@ SELECT is(error_of($$SELECT pg_temp.issue('tenant_a', 'prod_conc', 'user:dave')$
 	'no seat available for prod_conc | Every seat of the tenant''s entitlements to this product is taken. | Release a lease, wait for one to expire, or add seats.',
 	'no seat: message, detail and hint');
 
--- DESIGN §9: "the same subject asking again renews its lease instead of taking a second seat".
+-- Lease rule: "the same subject asking again renews its lease instead of taking a second seat".
 -- bob holds ent_multi_2 (ent_multi_1 was full); ent_multi_1 has a free seat again.
 CREATE TEMP TABLE bob_again AS
 	SELECT pg_temp.issue('tenant_a', 'prod_multi', 'user:bob', 'pc-2') AS resp;
@@ -408,7 +408,7 @@ SELECT is((SELECT count(*)::int FROM chain_tokens c, public_keys k
 	7, 'every token: signed by the lease key, verified the same by verify_token and paseto_verify, typ lease');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM chain_tokens, jsonb_object_keys(p) k WHERE n = 1),
 	'{entitlement_id,exp,features,iat,install_id,iss,lease_id,license_type,nbf,offline_grace,prev_hash,product_id,seq,sub,tenant_id,typ}',
-	'the payload has exactly the fields of DESIGN §9');
+	'the payload has exactly the fields docs/licensing.md lists');
 SELECT is((SELECT p FROM chain_tokens WHERE n = 2),
 	jsonb_build_object('typ', 'lease', 'iss', current_setting('bigpicture.issuer', true), 'lease_id', (SELECT resp ->> 'lease_id' FROM chain WHERE n = 1),
 		'entitlement_id', 'ent_chain', 'tenant_id', 'tenant_a', 'product_id', 'prod_chain', 'sub', 'user:chain',

@@ -1,4 +1,4 @@
--- Privilege proof (DESIGN §6, §7; CONVENTIONS "SQL"): the invariants behind the
+-- Privilege proof: the invariants behind the
 -- per-object grants that catalog.sql pins.  Three parts:
 --   (a) every object the extension owns (pg_depend deptype 'e', schemas
 --       bigpicture and bigpicture_api): owner, nothing for PUBLIC but the pure
@@ -200,6 +200,11 @@ INSERT INTO volatile_ok VALUES
 	('bigpicture.generate_snapshot(text,boolean,interval)', 'writes'),
 	('bigpicture.latest_snapshot(text,text)', 'writes'),         -- with mirror_id it records the sync
 	('bigpicture.import_snapshot(text)', 'writes'),
+	('bigpicture._import_catalog(jsonb)', 'writes'),
+	('bigpicture._import_releases(jsonb)', 'writes'),
+	('bigpicture._import_rollouts(jsonb)', 'writes'),
+	('bigpicture._import_policies(jsonb)', 'writes'),
+	('bigpicture._import_entitlements(jsonb)', 'writes'),
 	('bigpicture_api.decision(jsonb)', 'writes'),
 	('bigpicture_api.lease(jsonb)', 'writes'),
 	('bigpicture_api.lease_renew(jsonb)', 'writes'),
@@ -401,7 +406,7 @@ $$;
 -- ==== (b) a caller bound to tenant A cannot act on tenant B ===========================================
 -- Actors bound to tenant_a: a login role of each non-vendor group (bind_role), and the
 -- gateway acting as each request role with a tenant_a claim.  Admins and auditors are not
--- tenant-scoped (DESIGN §7: they act on any tenant by naming it); the unbound admin is the
+-- tenant-scoped; the unbound admin is the
 -- control that each call below is a valid call.
 INSERT INTO actors VALUES
 	('publisher bound to a',    'p_publisher',    NULL, NULL, true, 1),
@@ -576,7 +581,8 @@ SELECT DISTINCT kid, n FROM pieces CROSS JOIN LATERAL (VALUES
 -- in it (their base64url would hide a secret), two levels deep (a snapshot carries a key set).
 CREATE FUNCTION pg_temp.token_text(token text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
-	RETURN concat_ws(' ', bigpicture._unverified_paseto_payload(token)::text, bigpicture.paseto_footer(token)::text);
+	RETURN concat_ws(' ', bigpicture.paseto_verify(token, (SELECT k.public_key FROM bigpicture._all_public_keys k
+		WHERE k.kid = bigpicture.paseto_footer(token) ->> 'kid'))::text, bigpicture.paseto_footer(token)::text);
 EXCEPTION WHEN OTHERS THEN
 	RETURN NULL;  -- not a token after all (a fragment in a message)
 END

@@ -1,4 +1,4 @@
--- Row-level security as a matrix (DESIGN §7, CONVENTIONS "Tests"): every actor
+-- Row-level security as a matrix: every actor
 -- × every tenant table × SELECT, INSERT, UPDATE, DELETE × own / other tenant,
 -- each run as a real role (SET SESSION AUTHORIZATION / SET ROLE, claims set the
 -- way PostgREST sets them), never as the superuser, who bypasses RLS; then

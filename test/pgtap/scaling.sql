@@ -1,4 +1,4 @@
--- The schema invariant the Citus plan of docs/scaling.md relies on (DESIGN §13):
+-- The schema invariant the Citus plan of docs/scaling.md relies on:
 -- in every tenant table (one with a tenant_id, or chain_id for the audit log),
 -- the tenant column leads every primary key, unique constraint and index, and
 -- every foreign key either leads with it into another tenant table (colocated)

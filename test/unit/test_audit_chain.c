@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "../../src/client/bp_client.c"
+#include "paseto.h"
 #include "../../src/client/audit_chain.c"
 #include "unit.h"
 

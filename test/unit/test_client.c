@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "../../src/client/bp_client.c"
+#include "paseto.h"
 #include "unit.h"
 #include "json_mini.h"
 
@@ -370,7 +371,9 @@ test_verify(void)
 	snprintf(p, sizeof(p), ",\"nbf\":\"%s\"", rfc(NOW));
 	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, p), NULL, NOW), BP_CLIENT_OK);
 	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, ",\"nbf\":\"soon\""), NULL, NOW), BP_CLIENT_MALFORMED);
-	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"decision\"}"), NULL, NOW), BP_CLIENT_OK);
+	/* Kinds that must expire (token_kinds.h) are refused without exp; records need none. */
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"decision\"}"), NULL, NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"release\"}"), NULL, NOW), BP_CLIENT_OK);
 
 	/* Tenant-scoped keys. */
 	snprintf(p, sizeof(p), "{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"exp\":\"%s\"}", rfc(NOW + 60));
@@ -447,6 +450,158 @@ test_pinned(void)
 	CHECK_INT_EQ(bp_client_purpose_of_typ("release", 7), BP_CLIENT_PURPOSE_DECISION);
 	CHECK_INT_EQ(bp_client_purpose_of_typ("key_certificate", 15), BP_CLIENT_PURPOSE_ROOT);
 	CHECK_STR_EQ(bp_client_purpose_name(BP_CLIENT_PURPOSE_AUDIT), "audit");
+}
+
+/*
+ * The rules of src/core shared by every verifier: the kind table, exp where
+ * a kind must expire, the longest life of a kind, the exp leeway (offline
+ * grace), keys added with a state and window, a pinned key narrowed by the
+ * key set, and the footer's kid.
+ */
+static void
+test_rules(void)
+{
+	bp_verifier v;
+	bp_verify_key k;
+	char		p[512];
+	char		e[1024];
+	char		kid[BP_PASERK_K4_PID_LEN];
+	size_t		len;
+	size_t		i;
+
+	/* The table: every kind has a purpose; the SQL names round-trip. */
+	CHECK_INT_EQ(bp_n_token_kinds, 7);
+	for (i = 0; i < bp_n_token_kinds; i++)
+	{
+		const bp_token_kind *kind = &bp_token_kinds[i];
+		const char *name = bp_purpose_name(kind->purpose);
+
+		CHECK(bp_token_kind_of(kind->typ, strlen(kind->typ)) == kind);
+		CHECK_INT_EQ(bp_purpose_from_name(name, strlen(name)), kind->purpose);
+		CHECK_MSG(kind->needs_exp == (strcmp(kind->typ, "release") != 0 && strcmp(kind->typ, "checkpoint") != 0),
+				  "%s: needs_exp", kind->typ);
+	}
+	CHECK(bp_token_kind_of("decisions", 9) == NULL);
+	CHECK(bp_token_kind_of("decision", 7) == NULL);
+	CHECK(bp_token_kind_of(NULL, 0) == NULL);
+	CHECK_INT_EQ(bp_token_kind_of("snapshot", 8)->purpose, BP_PURPOSE_SNAPSHOT);
+	CHECK_INT_EQ(bp_token_kind_of("checkpoint", 10)->purpose, BP_PURPOSE_AUDIT);
+	CHECK_STR_EQ(bp_purpose_name((bp_purpose) 99), "none");
+
+	/* Keys added with state and window (as the database hands them over). */
+	bp_verifier_init(&v);
+	memset(&k, 0, sizeof(k));
+	memcpy(k.kid, dec.kid, BP_PASERK_K4_PID_LEN);
+	memcpy(k.pk, dec.pk, 32);
+	k.purpose = BP_PURPOSE_DECISION;
+	k.state = BP_KEY_RETIRING;
+	k.has_valid_from = true;
+	k.valid_from = NOW - 3600;
+	k.has_valid_until = true;
+	k.valid_until = NOW + 100;
+	CHECK_INT_EQ(bp_verifier_add_key(&v, &k), BP_VERIFY_OK);
+	CHECK_INT_EQ(bp_verifier_add_key(&v, &k), BP_VERIFY_BAD_ARGUMENT);	/* same kid twice */
+	memcpy(k.kid, lease.kid, BP_PASERK_K4_PID_LEN);		/* kid of another key */
+	CHECK_INT_EQ(bp_verifier_add_key(&v, &k), BP_VERIFY_BAD_KEY);
+
+	/* exp where the kind must expire; the longest life of the kind. */
+	snprintf(p, sizeof(p), "{\"typ\":\"decision\",\"iat\":\"%s\"}", rfc(NOW - 5));
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 0, work, sizeof(work), &len),
+				 BP_VERIFY_MALFORMED);
+	snprintf(p, sizeof(p), "{\"typ\":\"release\",\"iat\":\"%s\"}", rfc(NOW - 5));
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 0, work, sizeof(work), &len),
+				 BP_VERIFY_OK);
+	snprintf(p, sizeof(p), "{\"typ\":\"decision\",\"iat\":\"%s\",\"exp\":\"%s\"}", rfc(NOW - 5), rfc(NOW - 5 + 7 * 86400));
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 0, work, sizeof(work), &len),
+				 BP_VERIFY_OK);
+	snprintf(p, sizeof(p), "{\"typ\":\"decision\",\"iat\":\"%s\",\"exp\":\"%s\"}", rfc(NOW - 5), rfc(NOW - 4 + 7 * 86400));
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 0, work, sizeof(work), &len),
+				 BP_VERIFY_MALFORMED);
+
+	/* The exp leeway (a mirror's offline grace): expired, yet within it. */
+	snprintf(p, sizeof(p), "{\"typ\":\"decision\",\"iat\":\"%s\",\"exp\":\"%s\"}", rfc(NOW - 60), rfc(NOW - 10));
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 0, work, sizeof(work), &len),
+				 BP_VERIFY_EXPIRED);
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 11, work, sizeof(work), &len),
+				 BP_VERIFY_OK);
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 10, work, sizeof(work), &len),
+				 BP_VERIFY_EXPIRED);
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, -1, work, sizeof(work), &len),
+				 BP_VERIFY_BAD_ARGUMENT);
+	/* The retiring key's window, at its end. */
+	snprintf(p, sizeof(p), "{\"typ\":\"release\",\"iat\":\"%s\"}", rfc(NOW - 5));
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW + 100, 0, 0, work, sizeof(work), &len),
+				 BP_VERIFY_KEY_NOT_VALID);
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW + 100, BP_VERIFY_SIGNED_EARLIER, 0,
+								 work, sizeof(work), &len), BP_VERIFY_OK);
+
+	/* The footer's kid. */
+	CHECK_INT_EQ(bp_verify_footer_kid(sign(&dec, p), strlen(sign(&dec, p)), kid), BP_VERIFY_OK);
+	CHECK(memcmp(kid, dec.kid, BP_PASERK_K4_PID_LEN) == 0);
+	CHECK_INT_EQ(bp_verify_footer_kid(sign_footer(&dec, p, "{\"kid\":\"k4.pid.nope\"}"), 0, kid), BP_VERIFY_MALFORMED);
+	{
+		const char *t = sign_footer(&dec, p, "{\"kid\":\"k4.pid.nope\"}");
+
+		CHECK_INT_EQ(bp_verify_footer_kid(t, strlen(t), kid), BP_VERIFY_MALFORMED);
+	}
+
+	/* A pinned key takes the key set's window for it. */
+	bp_verifier_init(&v);
+	CHECK_INT_EQ(bp_verifier_pin_key(&v, BP_PURPOSE_ROOT, root.pub), BP_VERIFY_OK);
+	CHECK_INT_EQ(bp_verifier_pin_key(&v, BP_PURPOSE_DECISION, dec.pub), BP_VERIFY_OK);
+	snprintf(p, sizeof(p), "{\"typ\":\"release\",\"iat\":\"%s\"}", rfc(NOW - 5));
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW + 500, 0, 0, work, sizeof(work), &len),
+				 BP_VERIFY_OK);
+	entry(e, sizeof(e), &dec, "decision", NULL, "retiring", rfc(NOW - 3600), rfc(NOW + 100));
+	{
+		const char *ks = sign(&root, keyset_payload(1, NOW + 3600, e));
+
+		CHECK_INT_EQ(bp_verifier_load_keyset(&v, ks, strlen(ks), NOW, 0, 0, work, sizeof(work)), BP_VERIFY_OK);
+	}
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 0, work, sizeof(work), &len),
+				 BP_VERIFY_OK);
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW + 500, 0, 0, work, sizeof(work), &len),
+				 BP_VERIFY_KEY_NOT_VALID);
+	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW - 7200, BP_VERIFY_SKIP_TIME, 0,
+								 work, sizeof(work), &len), BP_VERIFY_KEY_NOT_VALID);
+	CHECK(v.keys[1].pinned);
+	/* A key set loaded with SKIP_TIME may be past its exp (checked later). */
+	{
+		const char *old = sign(&root, keyset_payload(2, NOW - 10, e));
+
+		CHECK_INT_EQ(bp_verifier_load_keyset(&v, old, strlen(old), NOW, 0, 0, work, sizeof(work)), BP_VERIFY_EXPIRED);
+		CHECK_INT_EQ(bp_verifier_load_keyset(&v, old, strlen(old), NOW, BP_VERIFY_SKIP_TIME, 0, work, sizeof(work)),
+					 BP_VERIFY_OK);
+	}
+
+	/* RFC 3339 out: what the parser reads back, over a wide range. */
+	{
+		char		buf[BP_RFC3339_LEN + 1];
+		int64_t		t;
+		bool		all = true;
+
+		CHECK(bp_rfc3339_format(0, buf));
+		CHECK_STR_EQ(buf, "1970-01-01T00:00:00Z");
+		CHECK(bp_rfc3339_format(INT64_C(253402300799), buf));
+		CHECK_STR_EQ(buf, "9999-12-31T23:59:59Z");
+		CHECK(!bp_rfc3339_format(INT64_C(253402300800), buf));
+		CHECK(bp_rfc3339_format(INT64_C(-62167219200), buf));
+		CHECK_STR_EQ(buf, "0000-01-01T00:00:00Z");
+		CHECK(!bp_rfc3339_format(INT64_C(-62167219201), buf));
+		for (i = 0; i < 5000; i++)
+		{
+			int64_t		want = (int64_t) i * INT64_C(50000017) - INT64_C(30000000000);	/* years 1019 to 8900 */
+
+			if (!bp_rfc3339_format(want, buf) || strcmp(buf, rfc(want)) != 0 ||
+				!bp_rfc3339_parse(buf, strlen(buf), &t) || t != want)
+			{
+				all = false;
+				fprintf(stderr, "format round trip %lld: %s vs %s\n", (long long) want, buf, rfc(want));
+				break;
+			}
+		}
+		CHECK(all);
+	}
 }
 
 /* A key certificate (typ key_certificate) for key k, signed by signer. */
@@ -854,6 +1009,7 @@ main(void)
 	test_keyset();
 	test_verify();
 	test_pinned();
+	test_rules();
 	test_certificates();
 	test_iat();
 	test_binding();

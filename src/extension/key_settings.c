@@ -1,0 +1,55 @@
+/*
+ * key_settings.c — the key store's settings (grace period, key set
+ * lifetime, issuer) and the names of key purposes.
+ */
+#include "postgres.h"
+
+#include "utils/guc.h"
+
+#include "bigpicture.h"
+#include "keys.h"
+#include "token_kinds.h"
+
+static int	key_grace_period = 30 * 24 * 3600;
+static int	keyset_ttl = 24 * 3600;
+static char *issuer = NULL;
+
+void
+bp_key_store_init(void)
+{
+	DefineCustomIntVariable("bigpicture.key_grace_period",
+							"How long a replaced signing key keeps verifying.",
+							"When a key is activated, the key it replaces is retiring "
+							"for this long, then retired.",
+							&key_grace_period, 30 * 24 * 3600, 0, INT_MAX,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	/* At most the longest lifetime the signer gives a key set (token_kinds.c). */
+	DefineCustomIntVariable("bigpicture.keyset_ttl",
+							"How long a signed key set is valid.",
+							NULL,
+							&keyset_ttl, 24 * 3600, 60, 400 * 24 * 3600,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomStringVariable("bigpicture.issuer",
+							   "The iss claim of every token this server signs.",
+							   NULL,
+							   &issuer, "bigpicture",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	bp_key_cache_init();
+}
+
+const char *
+bp_issuer(void)
+{
+	return issuer;
+}
+
+void
+bp_check_purpose(const char *purpose)
+{
+	if (bp_purpose_from_name(purpose, strlen(purpose)) != BP_PURPOSE_NONE)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid key purpose \"%s\"", purpose),
+			 errhint("Use one of root, decision, lease, snapshot, audit.")));
+}
