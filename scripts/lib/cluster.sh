@@ -14,13 +14,18 @@ bp_as_owner() {
 	fi
 }
 
-# Print the first port from $1 upward that nothing listens on (loopback).
-# (HTTP servers in the tests pick ports from 10000-29999: below Linux's
-# ephemeral range, 32768-60999, where a client connection can hold a port
-# that a listen check does not see.)
+# Print the first port from $1 upward that can be bound on loopback now.
+# Callers pick ports below Linux's ephemeral range (32768-60999): there a
+# client connection of any test can hold a port that no listen check sees,
+# and a server started on it fails with "Address already in use".  The check
+# binds (as the server will) rather than connects, so a port held by an
+# outgoing connection or a socket in TIME_WAIT is skipped too.
 bp_free_port() {
-	local port=${1:-54320}
-	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+	local port=${1:-25432}
+	until python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null; do
 		port=$((port + 1))
 	done
 	echo "$port"
