@@ -3,8 +3,8 @@
  *
  *   bigpicture-verify [--root k4.public.…]... [--key PURPOSE=k4.public.…]...
  *                     [--keyset TOKEN|@FILE]... [--typ TYP] [--now UNIXSECONDS]
- *                     [--prev-lease TOKEN|@FILE] [--install-id ID] [--nonce N]
- *                     TOKEN|@FILE|-
+ *                     [--prev-lease TOKEN|@FILE] [--revocations TOKEN|@FILE]
+ *                     [--install-id ID] [--nonce N] TOKEN|@FILE|-
  *   bigpicture-verify [--root …]... [--key audit=k4.public.…]... [--keyset …]...
  *                     [--now UNIXSECONDS] --audit FILE|- [--checkpoint TOKEN|@FILE]
  *
@@ -15,7 +15,11 @@
  * its payload JSON on stdout, exit 0.  With --prev-lease the token must be
  * a lease that follows that previous lease (seq + 1, prev_hash = hex
  * SHA-256 of the previous token's text); the previous lease is verified
- * too, except for its exp / nbf.  With --install-id and --nonce the payload
+ * too, except for its exp / nbf.  With --revocations the token must be a
+ * lease and the tenant's signed lease revocation list (typ
+ * lease_revocations, verified with the same keys at the same --now, and
+ * refused when expired) must be of the lease's tenant and must not list
+ * its lease_id (LEASE_REVOKED).  With --install-id and --nonce the payload
  * must carry that install_id and nonce (bp_client_check_binding): a token
  * replayed from another install or to another request is refused.  "@FILE"
  * reads a token from a file, "-"
@@ -63,6 +67,7 @@
  *                       checkpoint (a cut-off tail) or disagrees with it
  *                       (another chain, another hash at its seq)
  *   30  NOT_FOR_US       --install-id / --nonce: the payload's differ
+ *   31  LEASE_REVOKED    --revocations: the list names the lease
  *
  * Only C99, libsodium and src/core + src/client.
  */
@@ -80,6 +85,7 @@
 #include "audit_chain.h"
 #include "bp_client.h"
 #include "cli_io.h"
+#include "json.h"
 
 #define PROGRAM "bigpicture-verify"
 #define EXIT_USAGE 2
@@ -109,12 +115,14 @@ static const int exit_codes[BP_CLIENT_N_STATUS] = {
 	[BP_CLIENT_CERT_INVALID] = 26,
 	[BP_CLIENT_CERT_EXPIRED] = 27,
 	[BP_CLIENT_NOT_FOR_US] = 30,
+	[BP_CLIENT_LEASE_REVOKED] = 31,
 };
 
 static const char usage_text[] =
 "usage: " PROGRAM " [--root k4.public.…]... [--key PURPOSE=k4.public.…]...\n"
 "                         [--keyset TOKEN|@FILE]... [--typ TYP] [--now UNIXSECONDS]\n"
-"                         [--prev-lease TOKEN|@FILE] [--install-id ID] [--nonce N] TOKEN|@FILE|-\n"
+"                         [--prev-lease TOKEN|@FILE] [--revocations TOKEN|@FILE]\n"
+"                         [--install-id ID] [--nonce N] TOKEN|@FILE|-\n"
 "       " PROGRAM " [--root …]... [--key audit=k4.public.…]... [--keyset …]...\n"
 "                         [--now UNIXSECONDS] --audit FILE|- [--checkpoint TOKEN|@FILE]\n"
 "\n"
@@ -126,6 +134,7 @@ static const char usage_text[] =
 "  --typ TYP         require this typ (decision, lease, release, snapshot, ...)\n"
 "  --now SECONDS     verify at this Unix time instead of the clock\n"
 "  --prev-lease T    the token is a lease that must follow this lease\n"
+"  --revocations T   the token is a lease not on this revocation list of its tenant\n"
 "  --install-id ID   the payload must be for this install (install_id)\n"
 "  --nonce N         the payload must answer the request with this nonce\n"
 "  --audit FILE      verify an exported audit chain (- for stdin), not a token\n"
@@ -137,12 +146,13 @@ static const char usage_text[] =
 "13 WRONG_PURPOSE, 14 WRONG_TYPE, 15 EXPIRED, 16 NOT_YET_VALID, 17 KEY_REVOKED,\n"
 "18 KEY_NOT_VALID, 19 WRONG_TENANT, 20 ROLLBACK, 21 CHAIN_BROKEN, 22 BAD_KEY,\n"
 "23 BUFFER_TOO_SMALL, 24 CAPACITY, 25 BAD_ARGUMENT, 26 CERT_INVALID,\n"
-"27 CERT_EXPIRED, 28 AUDIT_CHAIN_BROKEN, 29 AUDIT_CHECKPOINT_MISMATCH, 30 NOT_FOR_US.\n";
+"27 CERT_EXPIRED, 28 AUDIT_CHAIN_BROKEN, 29 AUDIT_CHECKPOINT_MISMATCH, 30 NOT_FOR_US,\n"
+"31 LEASE_REVOKED.\n";
 
 enum
 {
 	OPT_ROOT = 256, OPT_KEY, OPT_KEYSET, OPT_TYP, OPT_NOW, OPT_PREV_LEASE,
-	OPT_INSTALL_ID, OPT_NONCE, OPT_AUDIT, OPT_CHECKPOINT
+	OPT_INSTALL_ID, OPT_NONCE, OPT_AUDIT, OPT_CHECKPOINT, OPT_REVOCATIONS
 };
 
 static const struct option options[] = {
@@ -157,6 +167,7 @@ static const struct option options[] = {
 	{"nonce", required_argument, NULL, OPT_NONCE},
 	{"audit", required_argument, NULL, OPT_AUDIT},
 	{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+	{"revocations", required_argument, NULL, OPT_REVOCATIONS},
 	{NULL, 0, NULL, 0}
 };
 
@@ -287,6 +298,28 @@ parse_int64(const char *s, int64_t *out)
 		return false;
 	*out = (int64_t) v;
 	return true;
+}
+
+/* ---- --revocations ------------------------------------------------------ */
+
+/*
+ * Is the verified lease of the list's tenant?  The library lets another
+ * tenant's list pass (a client holds one per tenant); here the list was
+ * given for this lease, so one that cannot apply is a mistake to report.
+ */
+static bool
+lease_of_list_tenant(const char *payload, size_t len, const bp_client_revocations *rev)
+{
+	static bp_json_token tok[BP_REVOCATIONS_LEASE_MAX_TOKENS];
+	size_t		n;
+	int			v;
+
+	if (bp_json_parse(payload, len, tok, BP_REVOCATIONS_LEASE_MAX_TOKENS, &n) != BP_JSON_OK ||
+		tok[0].type != BP_JSON_OBJECT)
+		return false;
+	v = bp_json_object_get(payload, tok, n, 0, "tenant_id");
+	return v >= 0 && tok[v].type == BP_JSON_STRING &&
+		bp_json_string_equals(payload, &tok[v], rev->tenant, rev->tenant_len);
 }
 
 /* ---- --audit ------------------------------------------------------------ */
@@ -457,6 +490,7 @@ int
 main(int argc, char **argv)
 {
 	static bp_client_ctx ctx;
+	static bp_client_revocations rev;
 	const char *keysets[MAX_KEYSETS];
 	int			n_keysets = 0;
 	const char *typ = NULL;
@@ -466,6 +500,7 @@ main(int argc, char **argv)
 	const char *token_arg = NULL;
 	const char *audit_arg = NULL;
 	const char *checkpoint_arg = NULL;
+	const char *revocations_arg = NULL;
 	int64_t		now = (int64_t) time(NULL);
 	text		token;
 	text		prev;
@@ -521,7 +556,7 @@ main(int argc, char **argv)
 				break;
 			case OPT_TYP:
 				if (bp_client_purpose_of_typ(v, strlen(v)) == BP_CLIENT_PURPOSE_NONE)
-					return usage_error("unknown typ (keyset, key_certificate, decision, release, lease, snapshot, checkpoint)", v);
+					return usage_error("unknown typ (keyset, key_certificate, decision, release, lease, lease_revocations, snapshot, checkpoint)", v);
 				typ = v;
 				break;
 			case OPT_NOW:
@@ -543,6 +578,9 @@ main(int argc, char **argv)
 			case OPT_CHECKPOINT:
 				checkpoint_arg = v;
 				break;
+			case OPT_REVOCATIONS:
+				revocations_arg = v;
+				break;
 			case ':':
 				return usage_error("option needs a value", argv[optind - 1]);
 			default:
@@ -559,8 +597,9 @@ main(int argc, char **argv)
 	{
 		if (token_arg != NULL)
 			return usage_error("--audit verifies an export, not a token", token_arg);
-		if (typ != NULL || prev_arg != NULL || install_id != NULL || nonce != NULL)
-			return usage_error("--typ, --prev-lease, --install-id and --nonce are for tokens, not --audit", NULL);
+		if (typ != NULL || prev_arg != NULL || revocations_arg != NULL || install_id != NULL || nonce != NULL)
+			return usage_error("--typ, --prev-lease, --revocations, --install-id and --nonce are for tokens, not --audit",
+							   NULL);
 		if (strcmp(audit_arg, "-") == 0)
 		{
 			if (checkpoint_arg != NULL && strcmp(checkpoint_arg, "-") == 0)
@@ -578,6 +617,13 @@ main(int argc, char **argv)
 	{
 		if (typ != NULL && strcmp(typ, "lease") != 0)
 			return usage_error("--prev-lease needs --typ lease", typ);
+		typ = "lease";
+	}
+	/* A revocation list only says something about leases. */
+	if (revocations_arg != NULL)
+	{
+		if (typ != NULL && strcmp(typ, "lease") != 0)
+			return usage_error("--revocations needs --typ lease", typ);
 		typ = "lease";
 	}
 
@@ -603,6 +649,26 @@ main(int argc, char **argv)
 	if (audit_arg != NULL)
 		return verify_audit(&ctx, audit_arg, checkpoint_arg);
 
+	/* The tenant's revocation list, with the same keys and clock. */
+	bp_client_revocations_init(&rev);
+	if (revocations_arg != NULL)
+	{
+		text		list;
+		size_t		cap;
+
+		if (!read_token(revocations_arg, &list))
+			return EXIT_USAGE;
+		cap = bp_client_work_len(list.len);
+		work = cap == SIZE_MAX ? NULL : malloc(cap);
+		if (work == NULL)
+			return fail(BP_CLIENT_MALFORMED, "revocation list");
+		st = bp_client_load_revocations(&rev, &ctx, list.s, list.len, now, work, cap);
+		free(work);
+		free(list.s);
+		if (st != BP_CLIENT_OK)
+			return fail(st, "revocation list");
+	}
+
 	/* The token. */
 	if (!read_token(token_arg, &token))
 		return EXIT_USAGE;
@@ -613,6 +679,20 @@ main(int argc, char **argv)
 		if (work == NULL)
 			return fail(BP_CLIENT_MALFORMED, NULL);
 		st = bp_client_verify(&ctx, token.s, token.len, typ, now, work, cap, &payload_len);
+		if (st != BP_CLIENT_OK)
+			return fail(st, NULL);
+	}
+
+	/* Revoked? */
+	if (revocations_arg != NULL)
+	{
+		if (!lease_of_list_tenant(work, payload_len, &rev))
+		{
+			fprintf(stderr, "%s: %s: revocation list: The list is of another tenant than the lease.\n", PROGRAM,
+					bp_client_status_name(BP_CLIENT_WRONG_TENANT));
+			return exit_codes[BP_CLIENT_WRONG_TENANT];
+		}
+		st = bp_client_check_lease_revoked(&rev, work, payload_len);
 		if (st != BP_CLIENT_OK)
 			return fail(st, NULL);
 	}

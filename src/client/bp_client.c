@@ -2,7 +2,8 @@
  * bp_client.c — libbigpicture-client: see bp_client.h.  Verification is
  * src/core/verify.c, shared with the server; this file keeps the library's
  * names for it, and adds what only a client does: binding a payload to its
- * install and request, and following a subject's lease chain.
+ * install and request, and following a subject's lease chain.  Lease
+ * revocation lists are src/core/revocations.c, under the library's names.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +111,34 @@ bp_client_verify(const bp_client_ctx *ctx, const char *token, size_t token_len,
 {
 	return bp_client_verify_ex(ctx, token, token_len, expected_typ, now, 0,
 							   work, work_cap, payload_len);
+}
+
+/* ---- lease revocation lists -------------------------------------------- */
+
+void
+bp_client_revocations_init(bp_client_revocations *rev)
+{
+	bp_revocations_init(rev);
+}
+
+bp_client_status
+bp_client_load_revocations(bp_client_revocations *rev, const bp_client_ctx *ctx,
+						   const char *token, size_t token_len, int64_t now,
+						   void *work, size_t work_cap)
+{
+	return bp_revocations_load(rev, ctx, token, token_len, now, work, work_cap);
+}
+
+bool
+bp_client_revocations_contains(const bp_client_revocations *rev, const char *lease_id, size_t len)
+{
+	return bp_revocations_contains(rev, lease_id, len);
+}
+
+bp_client_status
+bp_client_check_lease_revoked(const bp_client_revocations *rev, const char *payload, size_t payload_len)
+{
+	return bp_revocations_check_lease(rev, payload, payload_len);
 }
 
 /* ---- binding to the install and request --------------------------------- */

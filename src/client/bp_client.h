@@ -6,8 +6,8 @@
  * signed by a pinned root key), and then verifies decisions, leases,
  * releases, snapshots, checkpoints and key certificates: signature, the
  * signing key's purpose, state and validity window, typ, exp and nbf, the
- * tenant of a tenant-scoped key, and for leases the sequence chain.  See
- * docs/client.md and docs/keys.md.
+ * tenant of a tenant-scoped key, and for leases the sequence chain and the
+ * tenant's signed revocation list.  See docs/client.md and docs/keys.md.
  *
  * Every token's footer is {"kid":"k4.pid.…"}; the kid selects the key, and
  * the footer is bound into the signature (it is passed back to the verifier
@@ -21,7 +21,8 @@
  * certificate.  The payload's typ must be one the key's purpose may sign:
  *
  *   keyset, key_certificate -> root      decision, release -> decision
- *   lease -> lease    snapshot -> snapshot    checkpoint -> audit
+ *   lease, lease_revocations -> lease    snapshot -> snapshot
+ *   checkpoint -> audit
  *
  * Times: the caller passes "now" as Unix seconds, so nothing here reads a
  * clock.  Payload times are RFC 3339 (bp_client_parse_rfc3339).  A token is
@@ -45,6 +46,7 @@
 #include <stdint.h>
 
 #include "paserk.h"
+#include "revocations.h"
 #include "rfc3339.h"
 #include "verify.h"
 
@@ -80,6 +82,7 @@ typedef bp_verify_status bp_client_status;
 #define BP_CLIENT_CERT_INVALID BP_VERIFY_CERT_INVALID
 #define BP_CLIENT_CERT_EXPIRED BP_VERIFY_CERT_EXPIRED
 #define BP_CLIENT_NOT_FOR_US BP_VERIFY_NOT_FOR_US
+#define BP_CLIENT_LEASE_REVOKED BP_VERIFY_LEASE_REVOKED
 #define BP_CLIENT_N_STATUS BP_VERIFY_N_STATUS
 
 typedef bp_purpose bp_client_purpose;
@@ -232,6 +235,30 @@ void		bp_client_lease_chain_init(bp_client_lease_chain *chain);
 bp_client_status bp_client_lease_chain_next(bp_client_lease_chain *chain,
 											const char *token, size_t token_len,
 											const char *payload, size_t payload_len);
+
+/*
+ * Lease revocation lists (src/core/revocations.h): a tenant's signed list
+ * (typ lease_revocations) of its revoked leases that have not expired.
+ * Load the latest list with ..._load_revocations (verified with ctx's keys
+ * at now; another tenant's list than the one held is WRONG_TENANT, an
+ * older one ROLLBACK, and on failure the held list is unchanged), then
+ * check every verified lease payload: LEASE_REVOKED when the list of its
+ * tenant names its lease_id.  A list keeps applying after its exp until a
+ * newer one replaces it; an expired list is refused when loaded (EXPIRED).
+ * At most BP_CLIENT_MAX_REVOCATIONS ids (CAPACITY); the struct is about
+ * 530 KB: keep it static or on the heap.  One per tenant.
+ */
+#define BP_CLIENT_MAX_REVOCATIONS BP_REVOCATIONS_MAX
+typedef bp_revocations bp_client_revocations;
+
+void		bp_client_revocations_init(bp_client_revocations *rev);
+bp_client_status bp_client_load_revocations(bp_client_revocations *rev, const bp_client_ctx *ctx,
+											const char *token, size_t token_len, int64_t now,
+											void *work, size_t work_cap);
+bool		bp_client_revocations_contains(const bp_client_revocations *rev,
+										   const char *lease_id, size_t len);
+bp_client_status bp_client_check_lease_revoked(const bp_client_revocations *rev,
+											   const char *payload, size_t payload_len);
 
 /*
  * RFC 3339 date-time "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" to Unix

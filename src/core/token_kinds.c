@@ -9,19 +9,23 @@
 
 /*
  * Lifetimes: a decision lives for its tenant's decision_ttl (at most 7
- * days); a lease until the end its entitlement allows; key sets, snapshots
- * and key certificates at most 400 days, which also bounds how long a frozen
- * copy could be replayed.  Release metadata and checkpoints record facts and
- * carry no exp.
+ * days); a lease until the end its entitlement allows.  Everything else is
+ * re-signed before it expires (the extension's background worker), so exp
+ * only bounds how long a frozen copy could be replayed: 400 days at most for
+ * key sets, key certificates, snapshots, release metadata and checkpoints,
+ * 31 days for a lease revocation list.  The defaults are settings
+ * (docs/keys.md).  Every kind carries exp, so stock PASETO verifiers accept
+ * every token with their default options.
  */
 const bp_token_kind bp_token_kinds[] = {
 	{"keyset", BP_PURPOSE_ROOT, true, 400 * DAY},
 	{"key_certificate", BP_PURPOSE_ROOT, true, 400 * DAY},
 	{"decision", BP_PURPOSE_DECISION, true, 7 * DAY},
-	{"release", BP_PURPOSE_DECISION, false, 0},
+	{"release", BP_PURPOSE_DECISION, true, 400 * DAY},
 	{"lease", BP_PURPOSE_LEASE, true, 0},
+	{"lease_revocations", BP_PURPOSE_LEASE, true, 31 * DAY},
 	{"snapshot", BP_PURPOSE_SNAPSHOT, true, 400 * DAY},
-	{"checkpoint", BP_PURPOSE_AUDIT, false, 0},
+	{"checkpoint", BP_PURPOSE_AUDIT, true, 400 * DAY},
 };
 
 const size_t bp_n_token_kinds = sizeof(bp_token_kinds) / sizeof(bp_token_kinds[0]);

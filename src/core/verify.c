@@ -29,7 +29,7 @@ static const char *const status_names[BP_VERIFY_N_STATUS] = {
 	"UNKNOWN_KEY", "WRONG_PURPOSE", "WRONG_TYPE", "EXPIRED", "NOT_YET_VALID",
 	"KEY_REVOKED", "KEY_NOT_VALID", "WRONG_TENANT", "ROLLBACK",
 	"CHAIN_BROKEN", "BUFFER_TOO_SMALL", "CAPACITY", "CERT_INVALID", "CERT_EXPIRED",
-	"NOT_FOR_US"
+	"NOT_FOR_US", "LEASE_REVOKED"
 };
 
 static const char *const status_sentences[BP_VERIFY_N_STATUS] = {
@@ -52,7 +52,8 @@ static const char *const status_sentences[BP_VERIFY_N_STATUS] = {
 	"Too many keys for the client context.",
 	"The key certificate is not valid (malformed, not signed by a root key, or for another key).",
 	"The key certificate has expired or is not valid yet.",
-	"The token answers another install or another request (install_id or nonce differs)."
+	"The token answers another install or another request (install_id or nonce differs).",
+	"The lease has been revoked (it is on its tenant's signed revocation list)."
 };
 
 const char *
@@ -732,6 +733,8 @@ bp_verifier_load_keyset(bp_verifier *ctx, const char *token, size_t token_len,
 	int64_t		version;
 	int64_t		exp = 0;
 	bool		present;
+	char		signer_kid[BP_PASERK_K4_PID_LEN];
+	int			signer;
 
 	if (ctx == NULL || exp_leeway < 0)
 		return BP_VERIFY_BAD_ARGUMENT;
@@ -740,6 +743,9 @@ bp_verifier_load_keyset(bp_verifier *ctx, const char *token, size_t token_len,
 	if (st != BP_VERIFY_OK)
 		return st;
 	(void) read_time(&p, 0, "exp", false, &present, &exp);
+	if (bp_verify_footer_kid(token, token_len, signer_kid) != BP_VERIFY_OK)
+		return BP_VERIFY_MALFORMED;
+	signer = find_key(ctx, signer_kid, sizeof(signer_kid));
 
 	v = bp_json_object_get(p.text, p.tok, p.n, 0, "version");
 	if (v < 0 || p.tok[v].type != BP_JSON_NUMBER ||
@@ -782,6 +788,15 @@ bp_verifier_load_keyset(bp_verifier *ctx, const char *token, size_t token_len,
 			if (ctx->keys[at].purpose != key.purpose || seen_pinned[at])
 				return BP_VERIFY_MALFORMED;
 			seen_pinned[at] = true;
+			/*
+			 * A key set that puts its own signer outside its window now
+			 * (without revoking it) disowns itself: it would not load
+			 * again.  Refused, rather than half-trusted.
+			 */
+			if (at == signer && key.state != BP_KEY_REVOKED && !(flags & BP_VERIFY_SKIP_TIME) &&
+				((key.has_valid_from && now < key.valid_from) ||
+				 (key.has_valid_until && now >= key.valid_until)))
+				return BP_VERIFY_KEY_NOT_VALID;
 			narrow[n_narrow] = at;
 			narrowed[n_narrow++] = key;
 			if (key.state == BP_KEY_REVOKED)

@@ -60,10 +60,11 @@ typedef enum bp_verify_status
 	BP_VERIFY_CAPACITY,			/* more keys than BP_VERIFY_MAX_KEYS */
 	BP_VERIFY_CERT_INVALID,		/* key certificate malformed, not root-signed, wrong key */
 	BP_VERIFY_CERT_EXPIRED,		/* key certificate past its exp (or before its nbf) */
-	BP_VERIFY_NOT_FOR_US		/* install_id or nonce is another install's or request's */
+	BP_VERIFY_NOT_FOR_US,		/* install_id or nonce is another install's or request's */
+	BP_VERIFY_LEASE_REVOKED		/* the lease is on its tenant's revocation list */
 } bp_verify_status;
 
-#define BP_VERIFY_N_STATUS (BP_VERIFY_NOT_FOR_US + 1)
+#define BP_VERIFY_N_STATUS (BP_VERIFY_LEASE_REVOKED + 1)
 
 typedef enum bp_key_state
 {

@@ -2,8 +2,9 @@
  * bigpicture.c — module entry point.
  *
  * The library is meant to be in shared_preload_libraries: later modules load
- * the master key in the postmaster.  _PG_init only initialises libsodium and
- * calls each module's init function.
+ * the master key in the postmaster and start the background worker
+ * (worker.c).  _PG_init only initialises libsodium and calls each module's
+ * init function.
  */
 #include "postgres.h"
 
@@ -31,6 +32,7 @@ _PG_init(void)
 	bp_master_key_init();
 	bp_key_store_init();
 	bp_decisions_init();
+	bp_worker_init();
 
 	MarkGUCPrefixReserved("bigpicture");
 }

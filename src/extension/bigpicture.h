@@ -58,4 +58,7 @@ extern Datum bp_request_tenant(const char *requested);
 extern void bp_decisions_init(void);
 extern bool bp_log_decisions;
 
+/* worker.c: the one background worker, which runs bigpicture.worker_jobs */
+extern void bp_worker_init(void);
+
 #endif							/* BIGPICTURE_H */

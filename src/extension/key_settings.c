@@ -1,6 +1,6 @@
 /*
- * key_settings.c — the key store's settings (grace period, key set
- * lifetime, issuer) and the names of key purposes.
+ * key_settings.c — the key store's settings (grace period, lifetimes of
+ * the signed kinds, issuer) and the names of key purposes.
  */
 #include "postgres.h"
 
@@ -12,6 +12,10 @@
 
 static int	key_grace_period = 30 * 24 * 3600;
 static int	keyset_ttl = 24 * 3600;
+static int	release_ttl = 30 * 24 * 3600;
+static int	checkpoint_ttl = 30 * 24 * 3600;
+static int	snapshot_ttl = 14 * 24 * 3600;
+static int	revocations_ttl = 24 * 3600;
 static char *issuer = NULL;
 
 void
@@ -28,6 +32,32 @@ bp_key_store_init(void)
 							"How long a signed key set is valid.",
 							NULL,
 							&keyset_ttl, 24 * 3600, 60, 400 * 24 * 3600,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	/*
+	 * Stored tokens are re-signed when half their life is gone (the
+	 * worker's refresh_signatures job), so a copy fetched at any time stays
+	 * valid for at least half of it: 15 days of release metadata and
+	 * checkpoints, 7 of a snapshot, by default.  Upper bounds: token_kinds.c.
+	 */
+	DefineCustomIntVariable("bigpicture.release_ttl",
+							"How long signed release metadata is valid; it is re-signed at half of it.",
+							NULL,
+							&release_ttl, 30 * 24 * 3600, 3600, 400 * 24 * 3600,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("bigpicture.checkpoint_ttl",
+							"How long a signed audit checkpoint is valid; the latest is re-signed at half of it.",
+							NULL,
+							&checkpoint_ttl, 30 * 24 * 3600, 3600, 400 * 24 * 3600,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("bigpicture.snapshot_ttl",
+							"How long a snapshot is valid when generated without a ttl; the latest is re-signed at half of it.",
+							NULL,
+							&snapshot_ttl, 14 * 24 * 3600, 3600, 400 * 24 * 3600,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("bigpicture.revocations_ttl",
+							"How long a signed lease revocation list is valid.",
+							NULL,
+							&revocations_ttl, 24 * 3600, 60, 31 * 24 * 3600,
 							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
 	DefineCustomStringVariable("bigpicture.issuer",
 							   "The iss claim of every token this server signs.",

@@ -162,8 +162,8 @@ CREATE POLICY own_tenant_read ON bigpicture.key_certificates FOR SELECT TO bigpi
 GRANT SELECT ON bigpicture.key_certificates TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin,
 	bigpicture_mirror;
 
--- Certificates change only by revocation; they are deleted only with their
--- tenant (a cascading delete, at trigger depth 2).
+-- Certificates change only by revocation or re-signing; they are deleted
+-- only with their tenant (a cascading delete, at trigger depth 2).
 CREATE FUNCTION bigpicture.key_certificates_guard() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -173,6 +173,13 @@ BEGIN
 	IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
 		RAISE EXCEPTION 'key certificates cannot be deleted' USING ERRCODE = '55000',
 			HINT = 'Revoke the certificate with bigpicture.revoke_key_certificate().';
+	END IF;
+	-- Re-signed by the root key that replaced its signer (refresh_signatures):
+	-- the same claims, nothing else changes, and the key set stays the same.
+	IF current_user = 'bigpicture_owner' AND OLD.revoked_at IS NULL
+	   AND (to_jsonb(NEW) - 'token') = (to_jsonb(OLD) - 'token')
+	   AND bigpicture._signed_claims(NEW.token) = bigpicture._signed_claims(OLD.token) THEN
+		RETURN NEW;
 	END IF;
 	IF (to_jsonb(NEW) - '{revoked_at,revoked_reason,change_seq}'::text[])
 		IS DISTINCT FROM (to_jsonb(OLD) - '{revoked_at,revoked_reason,change_seq}'::text[])
@@ -234,6 +241,17 @@ CREATE FUNCTION bigpicture.generate_key(purpose text, tenant_id text DEFAULT NUL
 COMMENT ON FUNCTION bigpicture.generate_key(text, text) IS
 	'create a pending Ed25519 signing key for a purpose (root, decision, lease, snapshot, audit), optionally for one tenant; returns its kid';
 
+-- What a key signed must be re-signed by its successor before the key
+-- stops verifying: a change of keys makes the worker's refresh_signatures
+-- job (92_worker.sql) due at once, when this transaction commits.
+CREATE FUNCTION bigpicture._refresh_signatures_soon() RETURNS void
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	UPDATE bigpicture.worker_jobs SET next_run_at = pg_catalog.now()
+	 WHERE job = 'refresh_signatures' AND next_run_at > pg_catalog.now();
+END
+$$;
+
 -- The key with this kid, locked, or an error.
 CREATE FUNCTION bigpicture._lock_key(p_kid text) RETURNS bigpicture.signing_keys
 	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
@@ -267,15 +285,14 @@ BEGIN
 			USING ERRCODE = '55000', DETAIL = format('The key is %s; only a pending key can be activated.', k.state),
 				  HINT = 'Generate a new key with bigpicture.generate_key().';
 	END IF;
-	grace := pg_catalog.make_interval(secs => COALESCE(
-		(SELECT setting::float8 FROM pg_catalog.pg_settings WHERE name = 'bigpicture.key_grace_period'),
-		30 * 86400));
+	grace := bigpicture._setting_interval('key_grace_period', 30 * 86400);
 	UPDATE bigpicture.signing_keys s
 	   SET state = 'retiring', retiring_at = pg_catalog.now(), grace_ends_at = pg_catalog.now() + grace
 	 WHERE s.purpose = k.purpose AND s.tenant_id IS NOT DISTINCT FROM k.tenant_id AND s.state = 'active';
 	UPDATE bigpicture.signing_keys s
 	   SET state = 'active', activated_at = pg_catalog.now()
 	 WHERE s.kid = k.kid;
+	PERFORM bigpicture._refresh_signatures_soon();
 END
 $$;
 COMMENT ON FUNCTION bigpicture.activate_key(text) IS
@@ -292,6 +309,7 @@ BEGIN
 			USING ERRCODE = '55000', DETAIL = format('The key is already %s.', k.state);
 	END IF;
 	UPDATE bigpicture.signing_keys s SET state = 'retired', retired_at = pg_catalog.now() WHERE s.kid = k.kid;
+	PERFORM bigpicture._refresh_signatures_soon();
 END
 $$;
 COMMENT ON FUNCTION bigpicture.retire_key(text) IS
@@ -309,6 +327,7 @@ BEGIN
 	UPDATE bigpicture.signing_keys s
 	   SET state = 'revoked', revoked_at = pg_catalog.now(), revoked_reason = reason
 	 WHERE s.kid = k.kid;
+	PERFORM bigpicture._refresh_signatures_soon();
 END
 $$;
 COMMENT ON FUNCTION bigpicture.revoke_key(text, text) IS
@@ -357,12 +376,22 @@ BEGIN ATOMIC
 			FROM keys k), '[]'::jsonb));
 END;
 
+-- A lifetime setting of ours (bigpicture.<name>, in seconds) as an
+-- interval; the fallback when the library is not loaded (the setting is
+-- then unknown).
+CREATE FUNCTION bigpicture._setting_interval(name text, fallback_seconds float8) RETURNS interval
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT pg_catalog.make_interval(secs => COALESCE(
+		(SELECT s.setting::float8 FROM pg_catalog.pg_settings s WHERE s.name = 'bigpicture.' || _setting_interval.name),
+		fallback_seconds));
+END;
+
 -- When a key set signed now expires: bigpicture.keyset_ttl from now.
 CREATE FUNCTION bigpicture._keyset_expiry() RETURNS timestamptz
 	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	SELECT pg_catalog.now() + pg_catalog.make_interval(secs => COALESCE(
-		(SELECT setting::float8 FROM pg_catalog.pg_settings WHERE name = 'bigpicture.keyset_ttl'), 86400));
+	SELECT pg_catalog.now() + bigpicture._setting_interval('keyset_ttl', 86400);
 END;
 
 CREATE FUNCTION bigpicture.keyset_payload() RETURNS jsonb
@@ -433,6 +462,17 @@ CREATE FUNCTION bigpicture.paseto_footer(token text) RETURNS jsonb
 COMMENT ON FUNCTION bigpicture.paseto_footer(text) IS
 	'the footer of a PASETO v4.public token, NOT verified (read the kid, then verify)';
 
+-- A stored token's payload, NOT verified (src/extension/token_verify.c):
+-- for the extension's own copies only, to compare claims and read exp.
+CREATE FUNCTION bigpicture._unverified_payload(token text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'bigpicture_unverified_payload' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- A token's claims without its envelope (iss, iat, exp, nbf): equal for a
+-- token and its re-signed copy.  NOT verified.
+CREATE FUNCTION bigpicture._signed_claims(token text) RETURNS jsonb
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture._unverified_payload(token) - '{iss,iat,exp,nbf}'::text[];
+
 -- Which key purpose signs tokens of a typ: the rule table of src/core.
 CREATE FUNCTION bigpicture.key_purpose_of(typ text) RETURNS text
 	AS 'MODULE_PATHNAME', 'bigpicture_key_purpose_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -441,7 +481,8 @@ COMMENT ON FUNCTION bigpicture.key_purpose_of(text) IS
 
 -- The one verifier (src/core/verify.c) against this server's keys, as
 -- bigpicture.public_keys shows them to the caller.  typ NULL accepts any
--- kind; signed_earlier accepts a key retired since (audit checkpoints).
+-- kind; signed_earlier checks a record of the past (audit checkpoints): a
+-- key retired since still counts, and the token's own times do not.
 CREATE FUNCTION bigpicture._verify(token text, typ text, at timestamptz, signed_earlier boolean DEFAULT false)
 	RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'bigpicture_verify' LANGUAGE C STABLE;

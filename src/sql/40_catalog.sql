@@ -128,6 +128,22 @@ BEGIN
 		RETURN NEW;
 	END IF;
 	-- UPDATE
+	-- Re-signing (refresh_signatures, or a mirror importing the vendor's
+	-- re-signed copy): the owner may replace the token of a published or
+	-- revoked release by one of the same claims, and change nothing else.
+	IF NEW.release_token IS DISTINCT FROM OLD.release_token AND OLD.status IN ('published', 'revoked')
+	   AND (to_jsonb(NEW) - 'release_token') = (to_jsonb(OLD) - 'release_token') THEN
+		IF current_user <> 'bigpicture_owner' THEN
+			RAISE EXCEPTION 'release % is % and cannot change', OLD.release_id, OLD.status USING ERRCODE = '55000',
+				HINT = 'Signed release metadata is re-signed by the extension itself (bigpicture.refresh_signatures).';
+		END IF;
+		IF NEW.release_token IS NULL
+		   OR bigpicture._signed_claims(NEW.release_token) IS DISTINCT FROM bigpicture._signed_claims(OLD.release_token) THEN
+			RAISE EXCEPTION 'the new token of release % does not carry the same claims', OLD.release_id
+				USING ERRCODE = '55000', DETAIL = 'A re-signed token may differ from the old one in its envelope only.';
+		END IF;
+		RETURN NEW;
+	END IF;
 	IF NEW.status IS DISTINCT FROM OLD.status THEN
 		IF current_user <> 'bigpicture_owner' THEN
 			RAISE EXCEPTION 'release status changes only through the release functions' USING ERRCODE = '42501',

@@ -323,7 +323,9 @@ COMMENT ON FUNCTION bigpicture.approval_workflow_for(text, text) IS
 -- ---- publication ---------------------------------------------------------------------------
 
 -- The claims of the signed release metadata (a "release" token, signed by
--- the decision key; the envelope is stamped by bigpicture._sign).
+-- the decision key; the envelope is stamped by bigpicture._sign).  They are
+-- the same each time they are computed, so re-signing (refresh_signatures)
+-- signs the same claims with a new envelope.
 CREATE FUNCTION bigpicture.release_payload(r bigpicture.releases, published_at timestamptz) RETURNS jsonb
 	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -353,7 +355,8 @@ DECLARE
 	token text;
 BEGIN
 	SELECT * INTO STRICT r FROM bigpicture.releases WHERE release_id = p_release_id;
-	token := bigpicture._sign('release', NULL, bigpicture.release_payload(r, now()), NULL);
+	token := bigpicture._sign('release', NULL, bigpicture.release_payload(r, now()),
+		now() + bigpicture._setting_interval('release_ttl', 30 * 86400));
 	UPDATE bigpicture.releases x SET status = 'published', published_at = now(), release_token = token
 	 WHERE x.release_id = p_release_id;
 END

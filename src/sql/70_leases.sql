@@ -24,6 +24,7 @@ CREATE TABLE bigpicture.leases (
 CREATE INDEX leases_open ON bigpicture.leases (tenant_id, entitlement_id, subject)
 	WHERE released_at IS NULL AND revoked_at IS NULL;
 CREATE INDEX leases_history ON bigpicture.leases (tenant_id, entitlement_id, issued_at);
+CREATE INDEX leases_revoked ON bigpicture.leases (tenant_id, revoked_at) WHERE revoked_at IS NOT NULL;
 COMMENT ON TABLE bigpicture.leases IS
 	'leases: who holds a seat of which entitlement until when; the token itself is never stored, only its SHA-256';
 
@@ -372,7 +373,30 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bigpicture.revoke_lease(text, text, text) IS
-	'take a seat away now (the signed token stays valid until it expires, so keep lease durations short)';
+	'take a seat away now; clients that check the signed revocation list (bigpicture.lease_revocations) refuse its token at once, others when it expires';
+
+-- The signed list of a tenant's revoked leases that have not expired (so
+-- it stays small), signed by the key that signs its leases.  version is the
+-- time of the tenant's latest revocation in microseconds (0: none), so it
+-- grows with every revocation; a client refuses a list with a lower version
+-- (or the same version and an earlier iat) than one it has seen
+-- (docs/client.md).
+CREATE FUNCTION bigpicture.lease_revocations(tenant_id text DEFAULT NULL) RETURNS text
+	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	t text := bigpicture._resolve_tenant(lease_revocations.tenant_id);
+BEGIN
+	RETURN bigpicture._sign('lease_revocations', t, jsonb_build_object(
+		'tenant_id', t,
+		'version', COALESCE((SELECT (extract(epoch FROM max(l.revoked_at)) * 1000000)::bigint
+			FROM bigpicture.leases l WHERE l.tenant_id = t AND l.revoked_at IS NOT NULL), 0),
+		'leases', COALESCE((SELECT jsonb_agg(l.lease_id ORDER BY l.lease_id) FROM bigpicture.leases l
+			WHERE l.tenant_id = t AND l.revoked_at IS NOT NULL AND l.expires_at > now()), '[]')),
+		now() + bigpicture._setting_interval('revocations_ttl', 86400));
+END
+$$;
+COMMENT ON FUNCTION bigpicture.lease_revocations(text) IS
+	'the signed list (typ lease_revocations) of the tenant''s revoked leases not yet expired, with a version that grows with every revocation';
 
 CREATE FUNCTION bigpicture.license_status(request jsonb) RETURNS jsonb
 	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -597,7 +621,7 @@ COMMENT ON FUNCTION bigpicture.license_usage_report(text, timestamptz, timestamp
 GRANT SELECT ON bigpicture.entitlement_usage, bigpicture.product_usage, bigpicture.tenant_usage
 	TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 GRANT EXECUTE ON FUNCTION bigpicture.issue_lease(jsonb), bigpicture.renew_lease(jsonb), bigpicture.release_lease(jsonb),
-	bigpicture.license_status(jsonb)
+	bigpicture.license_status(jsonb), bigpicture.lease_revocations(text)
 	TO bigpicture_client, bigpicture_tenant_admin, bigpicture_admin, bigpicture_mirror;
 GRANT EXECUTE ON FUNCTION bigpicture.revoke_lease(text, text, text), bigpicture.list_entitlements(text, text, integer, text),
 	bigpicture.license_usage_report(text, timestamptz, timestamptz), bigpicture.lease_state(bigpicture.leases, timestamptz)

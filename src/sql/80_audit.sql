@@ -61,8 +61,22 @@ CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON bigpicture.au
 	FOR EACH ROW EXECUTE FUNCTION bigpicture.audit_append_only();
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON bigpicture.audit_events
 	FOR EACH STATEMENT EXECUTE FUNCTION bigpicture.audit_append_only();
+-- A checkpoint's facts (chain, seq, hash) never change; only the owner may
+-- replace its token by one of the same claims (refresh_signatures).
+CREATE FUNCTION bigpicture.audit_checkpoints_guard() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'UPDATE' AND current_user = 'bigpicture_owner'
+	   AND (to_jsonb(NEW) - 'token') = (to_jsonb(OLD) - 'token')
+	   AND bigpicture._signed_claims(NEW.token) = bigpicture._signed_claims(OLD.token) THEN
+		RETURN NEW;
+	END IF;
+	RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '55000',
+		DETAIL = format('%s on %s is refused.', TG_OP, TG_TABLE_NAME);
+END
+$$;
 CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON bigpicture.audit_checkpoints
-	FOR EACH ROW EXECUTE FUNCTION bigpicture.audit_append_only();
+	FOR EACH ROW EXECUTE FUNCTION bigpicture.audit_checkpoints_guard();
 CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON bigpicture.audit_checkpoints
 	FOR EACH STATEMENT EXECUTE FUNCTION bigpicture.audit_append_only();
 CREATE TRIGGER audit_heads_no_delete BEFORE DELETE ON bigpicture.audit_heads
@@ -309,7 +323,8 @@ BEGIN
 	SELECT * INTO cp FROM bigpicture.audit_checkpoints x WHERE x.chain_id = c ORDER BY x.seq DESC LIMIT 1;
 	IF FOUND THEN
 		-- A checkpoint stays valid after its key retires (it was signed while
-		-- the key was in service); only a revoked key voids it.
+		-- the key was in service) and after its exp (which bounds how long a
+		-- served copy counts as fresh); only a revoked key voids it.
 		BEGIN
 			cp_payload := bigpicture._verify(cp.token, 'checkpoint', now(), signed_earlier => true);
 		EXCEPTION WHEN invalid_parameter_value THEN
@@ -336,6 +351,11 @@ $$;
 COMMENT ON FUNCTION bigpicture.verify_audit_chain(text) IS
 	'recompute a chain (a tenant id, or ''vendor''): ok, or the first bad sequence number and why';
 
+-- What a checkpoint signs; the same when it is re-signed.
+CREATE FUNCTION bigpicture._checkpoint_claims(chain_id text, seq bigint, hash bytea) RETURNS jsonb
+	LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+	RETURN jsonb_build_object('chain_id', chain_id, 'seq', seq, 'hash', encode(hash, 'hex'));
+
 -- Sign the head of a chain with the audit key and keep it.
 CREATE FUNCTION bigpicture.audit_checkpoint(chain_id text) RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -352,10 +372,9 @@ BEGIN
 	IF FOUND THEN
 		RETURN token;
 	END IF;
-	token := bigpicture._sign('checkpoint', CASE WHEN c = 'vendor' THEN NULL ELSE c END, jsonb_build_object(
-		'chain_id', c,
-		'seq', h.seq,
-		'hash', encode(h.hash, 'hex')), NULL);
+	token := bigpicture._sign('checkpoint', CASE WHEN c = 'vendor' THEN NULL ELSE c END,
+		bigpicture._checkpoint_claims(c, h.seq, h.hash),
+		now() + bigpicture._setting_interval('checkpoint_ttl', 30 * 86400));
 	INSERT INTO bigpicture.audit_checkpoints (chain_id, seq, hash, token) VALUES (c, h.seq, h.hash, token);
 	RETURN token;
 END

@@ -40,6 +40,14 @@ COMMENT ON FUNCTION bigpicture.unpin_root_key(text) IS
 
 -- ---- key certificates -------------------------------------------------------------
 
+-- What a key certificate signs; the same when it is re-signed
+-- (refresh_signatures) as when it was issued.
+CREATE FUNCTION bigpicture._key_certificate_claims(kid text, public_key bytea, tenant_id text, purposes text[],
+	mirror_id text) RETURNS jsonb
+	LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+	RETURN jsonb_build_object('kid', kid, 'public_key', bigpicture.paserk_public(public_key), 'tenant_id', tenant_id,
+		'purposes', to_jsonb(purposes), 'mirror_id', mirror_id);
+
 -- Vendor side: certify a mirror's public key.
 CREATE FUNCTION bigpicture.issue_key_certificate(tenant_id text, public_key text, purposes text[],
 	valid_until timestamptz, mirror_id text DEFAULT NULL) RETURNS text
@@ -69,12 +77,8 @@ BEGIN
 			DETAIL = 'A certificate is issued once per mirror key, and never for one of this server''s own keys.',
 			HINT = 'Generate a new key on the mirror for a new certificate.';
 	END IF;
-	token := bigpicture._sign('key_certificate', NULL, jsonb_build_object(
-		'kid', pid,
-		'public_key', public_key,
-		'tenant_id', t.tenant_id,
-		'purposes', to_jsonb(p),
-		'mirror_id', mirror_id), valid_until, now());
+	token := bigpicture._sign('key_certificate', NULL,
+		bigpicture._key_certificate_claims(pid, raw, t.tenant_id, p, mirror_id), valid_until, now());
 	INSERT INTO bigpicture.key_certificates (tenant_id, kid, public_key, purposes, mirror_id, valid_until, token, issued_by)
 	VALUES (t.tenant_id, pid, raw, p, mirror_id, date_trunc('second', valid_until), token, bigpicture.current_actor());
 	RETURN token;

@@ -84,7 +84,11 @@ BEGIN ATOMIC
 		'keyset_version', GREATEST((SELECT COALESCE(max(change_seq), 0) FROM bigpicture.signing_keys),
 			(SELECT COALESCE(max(change_seq), 0) FROM bigpicture.key_certificates)),
 		'audit_checkpoint', (SELECT c.token FROM bigpicture.audit_checkpoints c
-			WHERE c.chain_id = p_tenant_id ORDER BY c.seq DESC LIMIT 1));
+			WHERE c.chain_id = p_tenant_id ORDER BY c.seq DESC LIMIT 1),
+		-- The tenant's mirror keys' certificates as signed now, so a mirror
+		-- picks up a certificate re-signed after a root rotation.
+		'key_certificates', COALESCE((SELECT jsonb_agg(c.token ORDER BY c.kid) FROM bigpicture.key_certificates c
+			WHERE c.tenant_id = p_tenant_id AND c.revoked_at IS NULL AND c.valid_until > now()), '[]'));
 END;
 
 CREATE FUNCTION bigpicture._generate_snapshot(p_tenant_id text, force boolean, ttl interval, reason text)
@@ -99,7 +103,8 @@ DECLARE
 	expires timestamptz;
 	token text;
 BEGIN
-	IF ttl IS NULL OR ttl < interval '1 second' OR ttl > interval '400 days' THEN
+	ttl := COALESCE(ttl, bigpicture._setting_interval('snapshot_ttl', 14 * 86400));
+	IF ttl < interval '1 second' OR ttl > interval '400 days' THEN
 		RAISE EXCEPTION 'snapshot ttl must be between 1 second and 400 days' USING ERRCODE = '22023',
 			DETAIL = format('Got %s.', COALESCE(ttl::text, 'NULL'));
 	END IF;
@@ -113,10 +118,15 @@ BEGIN
 	END IF;
 	seq := COALESCE(last.seq, 0) + 1;
 	expires := created + ttl;
-	token := bigpicture._sign('snapshot', NULL, content || jsonb_build_object(
+	-- The content travels as one JSON text: a stock verifier counts the
+	-- members of a payload (paseto-ts refuses more than 128 by default),
+	-- and a catalog has thousands.  content_hash is the SHA-256 of that text.
+	token := bigpicture._sign('snapshot', NULL, jsonb_build_object(
 		'tenant_id', p_tenant_id,
 		'seq', seq,
 		'content_hash', hash,
+		'offline_grace', content -> 'tenant' ->> 'offline_grace',
+		'content', content::text,
 		'keysets', (SELECT jsonb_agg(k.token ORDER BY k.state, k.kid)
 			FROM bigpicture._keyset_tokens(bigpicture._keyset_claims(p_tenant_id, false), expires) k)), expires);
 	INSERT INTO bigpicture.snapshots (tenant_id, seq, created_at, expires_at, content_hash, reason, token)
@@ -126,7 +136,7 @@ END
 $$;
 
 CREATE FUNCTION bigpicture.generate_snapshot(tenant_id text, force boolean DEFAULT false,
-	ttl interval DEFAULT '7 days') RETURNS text
+	ttl interval DEFAULT NULL) RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	RETURN bigpicture._generate_snapshot((bigpicture._tenant_or_error(generate_snapshot.tenant_id)).tenant_id,
@@ -134,7 +144,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION bigpicture.generate_snapshot(text, boolean, interval) IS
-	'sign a snapshot (typ snapshot) of everything a tenant''s mirror needs; returns the previous one instead when nothing changed, unless forced';
+	'sign a snapshot (typ snapshot) of everything a tenant''s mirror needs, valid for ttl (default bigpicture.snapshot_ttl); returns the previous one instead when nothing changed, unless forced';
 
 -- The newest snapshot of the caller's tenant (or a named one for admins);
 -- a mirror passes its id, which records the sync.
@@ -208,7 +218,7 @@ BEGIN
 					  HINT = 'Create one with bigpicture.generate_key(''snapshot'') and activate it.';
 			RETURN NULL;
 		END IF;
-		PERFORM bigpicture._generate_snapshot(t, false, interval '7 days',
+		PERFORM bigpicture._generate_snapshot(t, false, NULL,
 			'release ' || NEW.release_id || ' ' || NEW.status);
 	END LOOP;
 	RETURN NULL;

@@ -93,6 +93,9 @@ BEGIN
 				revoked_by = r ->> 'revoked_by', revoked_reason = r ->> 'revoked_reason'
 			 WHERE release_id = r ->> 'release_id';
 		END IF;
+		-- Re-signed by the vendor (a new decision key, or before its exp).
+		UPDATE bigpicture.releases x SET release_token = r ->> 'release_token'
+		 WHERE x.release_id = r ->> 'release_id' AND x.release_token IS DISTINCT FROM r ->> 'release_token';
 	END LOOP;
 END
 $$;
@@ -155,6 +158,26 @@ BEGIN
 END
 $$;
 
+-- Certificates of this mirror's own keys that the vendor re-signed (after a
+-- root rotation): the same claims as the certificate the key carries, each
+-- checked against the pinned roots like any installed certificate.  New
+-- certificates are installed by an administrator, never by an import.
+CREATE FUNCTION bigpicture._import_key_certificates(s jsonb) RETURNS void
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	cert text;
+BEGIN
+	FOR cert IN
+		SELECT c FROM jsonb_array_elements_text(COALESCE(s -> 'key_certificates', '[]')) c
+		JOIN bigpicture.signing_keys k ON k.kid = bigpicture._signed_claims(c) ->> 'kid'
+		WHERE k.state IN ('pending', 'active') AND k.certificate IS NOT NULL AND k.certificate <> c
+		  AND bigpicture._signed_claims(k.certificate) = bigpicture._signed_claims(c)
+	LOOP
+		PERFORM bigpicture.install_key_certificate(cert);
+	END LOOP;
+END
+$$;
+
 -- Verify everything, then write everything, in one transaction.
 CREATE FUNCTION bigpicture.import_snapshot(token text) RETURNS jsonb
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -167,9 +190,18 @@ DECLARE
 	last bigpicture.imported_snapshots;
 BEGIN
 	IF jsonb_typeof(s -> 'tenant_id') IS DISTINCT FROM 'string' OR jsonb_typeof(s -> 'seq') IS DISTINCT FROM 'number'
-	   OR jsonb_typeof(s -> 'tenant') IS DISTINCT FROM 'object' THEN
+	   OR jsonb_typeof(s -> 'content') IS DISTINCT FROM 'string' THEN
 		RAISE EXCEPTION 'token is not a snapshot' USING ERRCODE = '22023',
-			DETAIL = 'A snapshot names tenant_id, seq and the tenant.';
+			DETAIL = 'A snapshot names tenant_id and seq, and carries its content as JSON text.';
+	END IF;
+	IF encode(sha256(convert_to(s ->> 'content', 'UTF8')), 'hex') IS DISTINCT FROM s ->> 'content_hash' THEN
+		RAISE EXCEPTION 'snapshot content does not match its content_hash' USING ERRCODE = '22023';
+	END IF;
+	-- Signed, and its hash holds: from here on one object, as generated.
+	s := (s - 'content') || (s ->> 'content')::jsonb;
+	IF jsonb_typeof(s -> 'tenant') IS DISTINCT FROM 'object' THEN
+		RAISE EXCEPTION 'token is not a snapshot' USING ERRCODE = '22023',
+			DETAIL = 'A snapshot''s content names the tenant.';
 	END IF;
 	-- Not older than what we have: importing it would roll the mirror back.
 	SELECT * INTO last FROM bigpicture.imported_snapshots i WHERE i.tenant_id = t ORDER BY i.seq DESC LIMIT 1;
@@ -184,6 +216,7 @@ BEGIN
 	PERFORM bigpicture._import_rollouts(s);
 	PERFORM bigpicture._import_policies(s);
 	PERFORM bigpicture._import_entitlements(s);
+	PERFORM bigpicture._import_key_certificates(s);
 	INSERT INTO bigpicture.imported_snapshots (tenant_id, seq, created_at, expires_at, content_hash, keyset,
 		audit_checkpoint, imported_by, token)
 	VALUES (t, (s ->> 'seq')::bigint, (s ->> 'iat')::timestamptz, (s ->> 'exp')::timestamptz, s ->> 'content_hash',

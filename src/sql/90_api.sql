@@ -91,6 +91,17 @@ CREATE FUNCTION bigpicture_api.license_status(jsonb) RETURNS jsonb
 COMMENT ON FUNCTION bigpicture_api.license_status(jsonb) IS
 	'GET or POST /rpc/license_status — may this subject run the product now (bigpicture.license_status); scope licenses:lease';
 
+CREATE FUNCTION bigpicture_api.lease_revocations(jsonb) RETURNS jsonb
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	req jsonb := bigpicture_api._request(COALESCE($1, '{}'), '{tenant_id}');
+BEGIN
+	RETURN jsonb_build_object('lease_revocations', bigpicture.lease_revocations(req ->> 'tenant_id'));
+END
+$$;
+COMMENT ON FUNCTION bigpicture_api.lease_revocations(jsonb) IS
+	'GET or POST /rpc/lease_revocations — the signed list of revoked leases not yet expired (bigpicture.lease_revocations); scope licenses:lease';
+
 CREATE FUNCTION bigpicture_api.keyset(jsonb) RETURNS jsonb
 	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -364,7 +375,7 @@ GRANT EXECUTE ON FUNCTION bigpicture_api._request(jsonb, text[], text[]), bigpic
 	   bigpicture_mirror, bigpicture_auditor, bigpicture_anon;
 GRANT EXECUTE ON FUNCTION bigpicture_api.decision(jsonb) TO bigpicture_client, bigpicture_tenant_admin, bigpicture_admin;
 GRANT EXECUTE ON FUNCTION bigpicture_api.lease(jsonb), bigpicture_api.lease_renew(jsonb), bigpicture_api.lease_release(jsonb),
-	bigpicture_api.license_status(jsonb)
+	bigpicture_api.license_status(jsonb), bigpicture_api.lease_revocations(jsonb)
 	TO bigpicture_client, bigpicture_tenant_admin, bigpicture_admin, bigpicture_mirror;
 GRANT EXECUTE ON FUNCTION bigpicture_api.snapshot_latest(jsonb)
 	TO bigpicture_mirror, bigpicture_tenant_admin, bigpicture_admin;

@@ -28,17 +28,18 @@ CREATE FUNCTION pg_temp.claims_of(typ text) RETURNS jsonb LANGUAGE sql AS $$
 		WHEN 'decision' THEN '{"kind": "tenant_targets", "tenant_id": "tenant_diff", "products": []}'
 		WHEN 'release' THEN '{"release_id": "rel_diff", "version": "1.0.0"}'
 		WHEN 'lease' THEN '{"tenant_id": "tenant_diff", "lease_id": "lease_diff", "seq": 1}'
+		WHEN 'lease_revocations' THEN '{"tenant_id": "tenant_diff", "version": 1, "leases": ["lease_diff"]}'
 		WHEN 'snapshot' THEN '{"tenant_id": "tenant_diff", "seq": 1}'
 		WHEN 'checkpoint' THEN '{"chain_id": "vendor", "seq": 1, "hash": "00"}' END::jsonb
 $$;
 CREATE FUNCTION pg_temp.exp_of(typ text) RETURNS timestamptz LANGUAGE sql AS $$
-	SELECT CASE WHEN bigpicture.key_purpose_of(typ) IS NOT NULL AND typ NOT IN ('release', 'checkpoint')
-		THEN now() + interval '1 hour' END
+	SELECT CASE WHEN bigpicture.key_purpose_of(typ) IS NOT NULL THEN now() + interval '1 hour' END
 $$;
 CREATE FUNCTION pg_temp.sign_all(variant text, nbf timestamptz DEFAULT NULL) RETURNS void LANGUAGE sql AS $$
 	INSERT INTO diff_tokens (name, typ, token)
 	SELECT typ || ' by ' || variant, typ, bigpicture._sign(typ, NULL, pg_temp.claims_of(typ), pg_temp.exp_of(typ), nbf)
-	FROM unnest(ARRAY['keyset', 'key_certificate', 'decision', 'release', 'lease', 'snapshot', 'checkpoint']) typ
+	FROM unnest(ARRAY['keyset', 'key_certificate', 'decision', 'release', 'lease', 'lease_revocations', 'snapshot',
+		'checkpoint']) typ
 $$;
 CREATE FUNCTION pg_temp.rotate() RETURNS text[] LANGUAGE sql AS $$
 	SELECT array_agg(bigpicture.generate_key(p) ORDER BY p) FROM unnest(ARRAY['audit', 'decision', 'lease', 'root', 'snapshot']) p

@@ -1,8 +1,8 @@
 /*
  * fuzz_client.h — fixed test keys and the key set the client harnesses
- * (fuzz_client_verify.c, fuzz_client_keyset.c, fuzz_audit_verify.c) and
- * gen_seeds.c share, so that seed tokens signed once verify in the
- * harnesses.
+ * (fuzz_client_verify.c, fuzz_client_keyset.c, fuzz_client_revocations.c,
+ * fuzz_audit_verify.c) and gen_seeds.c share, so that seed tokens signed
+ * once verify in the harnesses.
  *
  * Every key is an Ed25519 key pair made from 32 copies of one seed byte;
  * Ed25519 signatures are deterministic, so the seeds are reproducible.
@@ -87,6 +87,15 @@ static fuzz_key fuzz_keys[FK_N] = {
 	{.name = "retired_audit", .seed_byte = 0x0F, .purpose = BP_CLIENT_PURPOSE_AUDIT, .state = "retired",
 		.tenant = "null", .valid_from = "\"2026-01-01T00:00:00Z\"", .valid_until = "\"2026-06-01T00:00:00Z\""},
 };
+
+/*
+ * The lease revocation list that fuzz_client_revocations.c may hold before
+ * its input, signed by the vendor lease key (gen_seeds.c builds on it).
+ */
+#define FUZZ_REVOCATIONS_PAYLOAD \
+	"{\"typ\":\"lease_revocations\",\"iss\":\"fuzz\",\"iat\":\"2027-01-15T07:59:00Z\"," \
+	"\"exp\":\"2027-01-15T09:00:00Z\",\"tenant_id\":\"acme\",\"version\":5," \
+	"\"leases\":[\"lease_b\",\"lease_a\",\"lease_\\u00e9\"]}"
 
 /* The typ a key of each purpose signs (index: bp_client_purpose). */
 static const char *const fuzz_typ_of_purpose[] = {

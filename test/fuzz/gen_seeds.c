@@ -666,6 +666,52 @@ gen_client_keyset(const char *base_payload, size_t base_len)
 	}
 }
 
+static void
+gen_client_revocations(void)
+{
+	const char *lease = "{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"lease_id\":\"lease_a\",\"product_id\":\"app\","
+		"\"sub\":\"alice\",\"iat\":\"2027-01-15T07:59:00Z\",\"exp\":\"2027-01-15T09:00:00Z\",\"seq\":1,\"prev_hash\":\"\"}";
+	const char *list = "{\"typ\":\"lease_revocations\",\"iat\":\"2027-01-15T07:59:30Z\",\"exp\":\"2027-01-15T09:00:00Z\","
+		"\"tenant_id\":\"acme\",\"version\":%s,\"leases\":%s}";
+	const char *t;
+
+	start("client_revocations");
+	/* mode 0: real tokens */
+	seed_token("token-list", sel(0, 0), 0x00, &fuzz_keys[FK_LEASE], FUZZ_REVOCATIONS_PAYLOAD, NULL);
+	seed_token("token-list-again", sel(0, 0), 0x01, &fuzz_keys[FK_LEASE], FUZZ_REVOCATIONS_PAYLOAD, NULL);
+	seed_token("token-list-expired", sel(0, 0), 0x04, &fuzz_keys[FK_LEASE], FUZZ_REVOCATIONS_PAYLOAD, NULL);
+	seed_token("token-list-by-decision-key", sel(0, 0), 0x00, &fuzz_keys[FK_DECISION], FUZZ_REVOCATIONS_PAYLOAD, NULL);
+	seed_token("token-lease-as-list", sel(0, 0), 0x00, &fuzz_keys[FK_LEASE], lease, NULL);
+
+	/* mode 1: list payloads signed by a lease key */
+	seed2s("payload-list", sel(1, FK_LEASE), 0x00, FUZZ_REVOCATIONS_PAYLOAD);
+	seed2s("payload-list-newer", sel(1, FK_LEASE), 0x01 | 0x08, fmt(list, "6", "[\"lease_c\"]"));
+	seed2s("payload-list-rollback", sel(1, FK_LEASE), 0x01, fmt(list, "4", "[]"));
+	seed2s("payload-list-empty-version-0", sel(1, FK_LEASE), 0x00, fmt(list, "0", "[]"));
+	seed2s("payload-list-duplicate-id", sel(1, FK_LEASE), 0x00, fmt(list, "6", "[\"lease_a\",\"lease_\\u0061\"]"));
+	seed2s("payload-list-empty-id", sel(1, FK_LEASE), 0x00, fmt(list, "6", "[\"\"]"));
+	seed2s("payload-list-id-not-string", sel(1, FK_LEASE), 0x00, fmt(list, "6", "[7,[\"x\"]]"));
+	seed2s("payload-list-negative-version", sel(1, FK_LEASE), 0x00, fmt(list, "-1", "[]"));
+	seed2s("payload-list-string-version", sel(1, FK_LEASE), 0x00, fmt(list, "\"6\"", "[]"));
+	t = "{\"typ\":\"lease_revocations\",\"iat\":\"2027-01-15T07:59:30Z\",\"exp\":\"2027-01-15T09:00:00Z\","
+		"\"tenant_id\":\"tenant-\\u00e9\",\"version\":1,\"leases\":[\"lease_z\"]}";
+	seed2s("payload-list-tenant-key", sel(1, FK_TENANT), 0x00, t);
+	seed2s("payload-list-tenant-key-other-tenant", sel(1, FK_TENANT), 0x00, fmt(list, "1", "[]"));
+	seed2s("payload-list-other-tenant-held", sel(1, FK_LEASE), 0x01, t);
+
+	/* mode 2: a list, then a lease */
+	seed2s("list-then-listed-lease", sel(2, FK_LEASE), 0x00, fmt("%s\n%s", fmt(list, "6", "[\"lease_a\"]"), lease));
+	seed2s("list-then-lease-escaped-id", sel(2, FK_LEASE), 0x00,
+		   fmt("%s\n{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"lease_id\":\"lease_\\u00e9\"}", FUZZ_REVOCATIONS_PAYLOAD));
+
+	/* mode 3: lease payloads against the held list */
+	seed2s("lease-listed", sel(3, 0), 0x01, lease);
+	seed2s("lease-other-tenant", sel(3, 0), 0x01,
+		   "{\"typ\":\"lease\",\"tenant_id\":\"globex\",\"lease_id\":\"lease_a\"}");
+	seed2s("lease-no-list", sel(3, 0), 0x00, lease);
+	seed2s("decision-not-lease", sel(3, 0), 0x01, "{\"typ\":\"decision\",\"tenant_id\":\"acme\",\"lease_id\":\"lease_a\"}");
+}
+
 /* ---- audit -------------------------------------------------------------- */
 
 /* occurred_at for microseconds since the epoch: "...T..:..:...ffffffZ". */
@@ -838,7 +884,8 @@ gen_client_dict(const char *dir)
 	static const char *const words[] = {
 		"typ", "keyset", "key_certificate", "decision", "release", "lease", "snapshot",
 		"checkpoint", "exp", "nbf", "iat", "iss", "tenant_id", "product_id", "sub", "version",
-		"install_id", "nonce", "cert", "purposes", "chain_id",
+		"install_id", "nonce", "cert", "purposes", "chain_id", "lease_revocations", "leases",
+		"lease_id",
 		"keys", "seq", "prev_hash", "kid", "purpose", "public_key", "state", "valid_from",
 		"valid_until", "root", "audit", "active", "pending", "retiring", "retired", "revoked",
 		"null", "2027-01-15T08:00:00Z", "2027-01-15T09:00:00Z", "+01:00", ".5Z", "k4.pid.",
@@ -854,7 +901,7 @@ gen_client_dict(const char *dir)
 		perror(path);
 		exit(1);
 	}
-	fprintf(f, "# client_verify, client_keyset: written by gen_seeds.c (make fuzz-seeds)\n");
+	fprintf(f, "# client_verify, client_keyset, client_revocations: written by gen_seeds.c (make fuzz-seeds)\n");
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		fprintf(f, "\"%s\"\n", words[i]);
 	for (int i = 0; i < FK_N; i++)
@@ -898,6 +945,7 @@ main(int argc, char **argv)
 	gen_paserk(argv[2]);
 	gen_client_verify();
 	gen_client_keyset(payload, payload_len);
+	gen_client_revocations();
 	gen_audit_chain();
 	gen_client_dict(argv[3]);
 	printf("gen_seeds: %d seed files under %s\n", written, outdir);

@@ -19,7 +19,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	NULL, 'no entry point is SECURITY DEFINER: the caller''s rights decide');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 		   WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname !~ '^_' AND p.provolatile = 's'),
-	'{audit,keyset,license_status,openapi,policy_get,usage}',
+	'{audit,keyset,lease_revocations,license_status,openapi,policy_get,usage}',
 	'exactly the reading entry points are STABLE (GET-able)');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
 		   WHERE c.relnamespace = 'bigpicture_api'::regnamespace AND c.relkind = 'v'
@@ -39,14 +39,14 @@ SELECT is((SELECT string_agg(r || ':' || (SELECT string_agg(p.proname, ',' ORDER
 			  AND has_function_privilege(r, p.oid, 'EXECUTE')), E'\n' ORDER BY r)
 		   FROM unnest('{bigpicture_anon,bigpicture_client,bigpicture_mirror,bigpicture_tenant_admin,bigpicture_publisher,'
 			'bigpicture_approver,bigpicture_auditor,bigpicture_admin}'::text[]) r),
-	E'bigpicture_admin:audit,decision,entitlement_create,entitlement_update,keyset,lease,lease_release,lease_renew,license_status,policy_get,policy_put,release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,snapshot_latest,usage\n'
+	E'bigpicture_admin:audit,decision,entitlement_create,entitlement_update,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,snapshot_latest,usage\n'
 	'bigpicture_anon:keyset\n'
 	'bigpicture_approver:keyset,release_approve,release_reject\n'
 	'bigpicture_auditor:audit,keyset,policy_get,usage\n'
-	'bigpicture_client:decision,keyset,lease,lease_release,lease_renew,license_status\n'
-	'bigpicture_mirror:keyset,lease,lease_release,lease_renew,license_status,snapshot_latest\n'
+	'bigpicture_client:decision,keyset,lease,lease_release,lease_renew,lease_revocations,license_status\n'
+	'bigpicture_mirror:keyset,lease,lease_release,lease_renew,lease_revocations,license_status,snapshot_latest\n'
 	'bigpicture_publisher:keyset,release_attach,release_create,release_submit\n'
-	'bigpicture_tenant_admin:audit,decision,keyset,lease,lease_release,lease_renew,license_status,policy_get,policy_put,snapshot_latest,usage',
+	'bigpicture_tenant_admin:audit,decision,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,snapshot_latest,usage',
 	'EXECUTE per role is the documented scope mapping');
 
 -- ---- fixtures -------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(bigpicture_api.o
 	'OpenAPI lists every entry point');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(bigpicture_api.openapi() -> 'paths') k
 		   WHERE (bigpicture_api.openapi() -> 'paths' -> k -> 'get') IS NOT NULL AND k LIKE '/rpc/%'),
-	'{/rpc/audit,/rpc/keyset,/rpc/license_status,/rpc/policy_get,/rpc/usage}', 'with GET only for the STABLE ones');
+	'{/rpc/audit,/rpc/keyset,/rpc/lease_revocations,/rpc/license_status,/rpc/policy_get,/rpc/usage}', 'with GET only for the STABLE ones');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -14,7 +14,7 @@
 -- Every actor is a real role (SET SESSION AUTHORIZATION / SET ROLE), never the
 -- superuser, who bypasses all of it.
 BEGIN;
-SELECT plan(601);
+SELECT plan(635);
 
 -- ==== (a) the extension's objects ==============================================================
 
@@ -187,6 +187,12 @@ INSERT INTO volatile_ok VALUES
 	('bigpicture.update_entitlement(text,timestamp with time zone,integer,text[],boolean,boolean)', 'writes'),
 	('bigpicture.set_entitlement_status(text,text,text)', 'writes'),
 	('bigpicture.renew_due_entitlements()', 'writes'),
+	('bigpicture.refresh_signatures()', 'writes'),
+	('bigpicture.run_job(text)', 'writes'),
+	('bigpicture.run_due_jobs()', 'writes'),
+	('bigpicture.set_worker_job(text,boolean,interval)', 'writes'),
+	('bigpicture._refresh_signatures_soon()', 'writes'),
+	('bigpicture._import_key_certificates(jsonb)', 'writes'),
 	('bigpicture._audit_append(text,text,text,text,jsonb,jsonb)', 'writes'),
 	('bigpicture.audit_checkpoint(text)', 'writes'),
 	('bigpicture.pin_root_key(text,text)', 'writes'),
@@ -458,6 +464,7 @@ INSERT INTO tenant_calls (fn, call) VALUES
 	('bigpicture.revoke_lease(text,text,text)', $$SELECT bigpicture.revoke_lease('{lease_{s}}', 'test', 'tenant_{s}')$$),
 	('bigpicture.license_status(jsonb)', $$SELECT bigpicture.license_status('{"tenant_id": "tenant_{s}", "product_id": "prod_p",
 		"subject_type": "user", "subject_id": "u1"}')$$),
+	('bigpicture.lease_revocations(text)', $$SELECT bigpicture.lease_revocations('tenant_{s}')$$),
 	('bigpicture.list_entitlements(text,text,integer,text)', $$SELECT * FROM bigpicture.list_entitlements('tenant_{s}')$$),
 	('bigpicture.license_usage_report(text,timestamp with time zone,timestamp with time zone)',
 		$$SELECT * FROM bigpicture.license_usage_report('tenant_{s}', now() - interval '1 day', now() + interval '1 day')$$),
@@ -478,6 +485,7 @@ INSERT INTO tenant_calls (fn, call) VALUES
 	('bigpicture_api.lease_release(jsonb)', $$SELECT bigpicture_api.lease_release('{"tenant_id": "tenant_{s}", "lease_id": "{lease_{s}}"}')$$),
 	('bigpicture_api.license_status(jsonb)', $$SELECT bigpicture_api.license_status('{"tenant_id": "tenant_{s}", "product_id": "prod_p",
 		"subject_type": "user", "subject_id": "u1"}')$$),
+	('bigpicture_api.lease_revocations(jsonb)', $$SELECT bigpicture_api.lease_revocations('{"tenant_id": "tenant_{s}"}')$$),
 	('bigpicture_api.snapshot_latest(jsonb)', $$SELECT bigpicture_api.snapshot_latest('{"tenant_id": "tenant_{s}", "mirror_id": "mirror_{s}1"}')$$),
 	('bigpicture_api.policy_get(jsonb)', $$SELECT bigpicture_api.policy_get('{"scope": "tenant", "tenant_id": "tenant_{s}"}')$$),
 	('bigpicture_api.policy_put(jsonb)', $$SELECT bigpicture_api.policy_put('{"scope": "tenant", "tenant_id": "tenant_{s}", "mode": "AUTO_INSTALL"}')$$),
@@ -681,6 +689,11 @@ INSERT INTO leak_calls VALUES
 	('bigpicture.revoke_lease(text,text,text)', $$SELECT bigpicture.revoke_lease('{lease_a}', 'test', 'tenant_a')$$),
 	('bigpicture.license_status(jsonb)', $$SELECT bigpicture.license_status('{"tenant_id": "tenant_a", "product_id": "prod_p",
 		"subject_type": "user", "subject_id": "u1"}')$$),
+	('bigpicture.lease_revocations(text)', $$SELECT bigpicture.lease_revocations('tenant_a')$$),
+	('bigpicture.refresh_signatures()', $$SELECT bigpicture.refresh_signatures()$$),
+	('bigpicture.run_job(text)', $$SELECT bigpicture.run_job('retire_expired_keys')$$),
+	('bigpicture.run_due_jobs()', $$SELECT * FROM bigpicture.run_due_jobs()$$),
+	('bigpicture.set_worker_job(text,boolean,interval)', $$SELECT bigpicture.set_worker_job('retire_expired_keys', true)$$),
 	('bigpicture.update_entitlement(text,timestamp with time zone,integer,text[],boolean,boolean)',
 		$$SELECT bigpicture.update_entitlement('ent_a1', max_seats => 6)$$),
 	('bigpicture.set_entitlement_status(text,text,text)', $$SELECT bigpicture.set_entitlement_status('ent_a1', 'suspended')$$),
@@ -714,6 +727,7 @@ INSERT INTO leak_calls VALUES
 	('bigpicture_api.lease_release(jsonb)', $$SELECT bigpicture_api.lease_release('{"tenant_id": "tenant_a", "lease_id": "{lease_a}"}')$$),
 	('bigpicture_api.license_status(jsonb)', $$SELECT bigpicture_api.license_status('{"tenant_id": "tenant_a", "product_id": "prod_p",
 		"subject_type": "user", "subject_id": "u1"}')$$),
+	('bigpicture_api.lease_revocations(jsonb)', $$SELECT bigpicture_api.lease_revocations('{"tenant_id": "tenant_a"}')$$),
 	('bigpicture_api.keyset(jsonb)', $$SELECT bigpicture_api.keyset('{}')$$),
 	('bigpicture_api.snapshot_latest(jsonb)', $$SELECT bigpicture_api.snapshot_latest('{"tenant_id": "tenant_a", "mirror_id": "mirror_a1"}')$$),
 	('bigpicture_api.release_create(jsonb)', $$SELECT bigpicture_api.release_create('{"product_id": "prod_p", "version": "6.0.0", "channel": "stable"}')$$),

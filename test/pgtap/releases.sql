@@ -1,7 +1,7 @@
 -- Releases: the state machine, immutability, approval workflows, the signed
 -- release token, bad input, listings, and who may do what.
 BEGIN;
-SELECT plan(83);
+SELECT plan(84);
 SET search_path = bigpicture, public;
 
 CREATE ROLE t_publisher LOGIN IN ROLE bigpicture_publisher;
@@ -99,7 +99,9 @@ SELECT is((SELECT sha256 FROM artifacts WHERE artifact_id = 'art_100_win'), repe
 
 CREATE TEMP TABLE tok AS SELECT release_token AS token, published_at, verify_token(release_token) AS p
 	FROM releases WHERE release_id = 'rel_100';
-SELECT is((SELECT p - ARRAY['iat', 'published_at', 'artifacts'] FROM tok),
+SELECT is((SELECT (p ->> 'exp')::timestamptz - (p ->> 'iat')::timestamptz FROM tok), interval '30 days',
+	'release metadata expires after bigpicture.release_ttl (30 days by default)');
+SELECT is((SELECT p - ARRAY['iat', 'exp', 'published_at', 'artifacts'] FROM tok),
 	jsonb_build_object('typ', 'release', 'iss', current_setting('bigpicture.issuer', true), 'release_id', 'rel_100',
 		'product_id', 'prod_app', 'version', '1.0.0', 'channel', 'stable', 'critical', true),
 	'the release token verifies with verify_token: typ release, product, version, channel, critical');

@@ -44,7 +44,7 @@ SELECT is(sqlstate_of($$SELECT latest_snapshot('tenant_snap_other')$$), 'P0002',
 SELECT lives_ok($$SELECT revoke_release('rel_snap_1', 'bad build')$$, 'revoke the release');
 SELECT is((SELECT reason FROM list_snapshots('tenant_snap') LIMIT 1), 'release rel_snap_1 revoked',
 	'revoking regenerated the snapshot of the tenant with a mirror');
-SELECT is((SELECT (verify_token(token) -> 'releases' -> 0 ->> 'status') FROM snapshots WHERE tenant_id = 'tenant_snap'
+SELECT is((SELECT ((verify_token(token) ->> 'content')::jsonb -> 'releases' -> 0 ->> 'status') FROM snapshots WHERE tenant_id = 'tenant_snap'
 		   ORDER BY seq DESC LIMIT 1), 'revoked', 'and it carries the release as revoked');
 
 -- ---- key certificates -----------------------------------------------------------------------

@@ -156,7 +156,7 @@ checkpoint_payload(const char *chain_id, int seq, const char *hex)
 	static int	next;
 	char	   *b = buf[next++ % 4];
 
-	snprintf(b, 1024, "{\"typ\":\"checkpoint\",\"iat\":\"2027-01-15T07:00:00Z\","
+	snprintf(b, 1024, "{\"typ\":\"checkpoint\",\"exp\":\"2027-02-14T07:00:00Z\",\"iat\":\"2027-01-15T07:00:00Z\","
 			 "\"chain_id\":\"%s\",\"seq\":%d,\"hash\":\"%s\"}", chain_id, seq, hex);
 	return b;
 }
@@ -509,13 +509,13 @@ test_checkpoint_raw(void)
 	expect_run("typ", NULL, sign(&audit, "{\"typ\":\"snapshot\",\"seq\":3}"), audit.pub, l, 3,
 			   BP_AUDIT_CHAIN_CHECKPOINT_MALFORMED, 0,
 			   "checkpoint mismatch: the token's typ is not \"checkpoint\"");
-	expect_run("seq", NULL, sign(&audit, "{\"typ\":\"checkpoint\",\"seq\":0}"), audit.pub, l, 3,
+	expect_run("seq", NULL, sign(&audit, "{\"typ\":\"checkpoint\",\"exp\":\"2027-02-14T07:00:00Z\",\"seq\":0}"), audit.pub, l, 3,
 			   BP_AUDIT_CHAIN_CHECKPOINT_MALFORMED, 0, "checkpoint mismatch: the checkpoint has no valid seq");
-	expect_run("hash", NULL, sign(&audit, "{\"typ\":\"checkpoint\",\"seq\":3,\"hash\":\"ab\"}"), audit.pub,
+	expect_run("hash", NULL, sign(&audit, "{\"typ\":\"checkpoint\",\"exp\":\"2027-02-14T07:00:00Z\",\"seq\":3,\"hash\":\"ab\"}"), audit.pub,
 			   l, 3, BP_AUDIT_CHAIN_CHECKPOINT_MALFORMED, 3,
 			   "checkpoint mismatch: the checkpoint's hash is not 64 hex digits");
 	expect_run("chain_id", NULL,
-			   sign(&audit, "{\"typ\":\"checkpoint\",\"seq\":3,\"hash\":"
+			   sign(&audit, "{\"typ\":\"checkpoint\",\"exp\":\"2027-02-14T07:00:00Z\",\"seq\":3,\"hash\":"
 					"\"05222973185a95c0b09c1a4c0e2dcf75c2606dc55dbdfb4591742c2169839278\"}"),
 			   audit.pub, l, 3, BP_AUDIT_CHAIN_CHECKPOINT_MALFORMED, 3,
 			   "checkpoint mismatch: the checkpoint has no chain_id");
@@ -636,7 +636,11 @@ test_checkpoint_ctx(void)
 			   BP_AUDIT_CHAIN_CHECKPOINT_INVALID, BP_CLIENT_UNKNOWN_KEY);
 	expect_ctx("wrong pinned key", &pinned, sign(&audit_retired, payload), l, 3,
 			   BP_AUDIT_CHAIN_CHECKPOINT_INVALID, BP_CLIENT_UNKNOWN_KEY);
-	expect_ctx("no seq", &ctx, sign(&audit, "{\"typ\":\"checkpoint\",\"chain_id\":\"tenant_acme\"}"), l, 3,
+	/* Every kind carries exp (token_kinds.c): a checkpoint without one is not ours. */
+	expect_ctx("no exp", &ctx,
+			   sign(&audit, "{\"typ\":\"checkpoint\",\"chain_id\":\"tenant_acme\",\"seq\":3}"), l, 3,
+			   BP_AUDIT_CHAIN_CHECKPOINT_INVALID, BP_CLIENT_MALFORMED);
+	expect_ctx("no seq", &ctx, sign(&audit, "{\"typ\":\"checkpoint\",\"exp\":\"2027-02-14T07:00:00Z\",\"chain_id\":\"tenant_acme\"}"), l, 3,
 			   BP_AUDIT_CHAIN_CHECKPOINT_MALFORMED, BP_CLIENT_OK);
 
 	/* The flag on its own: only revocation matters for a record of the past. */

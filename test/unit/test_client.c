@@ -371,9 +371,9 @@ test_verify(void)
 	snprintf(p, sizeof(p), ",\"nbf\":\"%s\"", rfc(NOW));
 	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, p), NULL, NOW), BP_CLIENT_OK);
 	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, ",\"nbf\":\"soon\""), NULL, NOW), BP_CLIENT_MALFORMED);
-	/* Kinds that must expire (token_kinds.h) are refused without exp; records need none. */
+	/* Every kind must expire (token_kinds.h): refused without exp. */
 	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"decision\"}"), NULL, NOW), BP_CLIENT_MALFORMED);
-	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"release\"}"), NULL, NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(verify(&ctx, sign(&dec, "{\"typ\":\"release\"}"), NULL, NOW), BP_CLIENT_MALFORMED);
 
 	/* Tenant-scoped keys. */
 	snprintf(p, sizeof(p), "{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"exp\":\"%s\"}", rfc(NOW + 60));
@@ -470,7 +470,7 @@ test_rules(void)
 	size_t		i;
 
 	/* The table: every kind has a purpose; the SQL names round-trip. */
-	CHECK_INT_EQ(bp_n_token_kinds, 7);
+	CHECK_INT_EQ(bp_n_token_kinds, 8);
 	for (i = 0; i < bp_n_token_kinds; i++)
 	{
 		const bp_token_kind *kind = &bp_token_kinds[i];
@@ -478,8 +478,7 @@ test_rules(void)
 
 		CHECK(bp_token_kind_of(kind->typ, strlen(kind->typ)) == kind);
 		CHECK_INT_EQ(bp_purpose_from_name(name, strlen(name)), kind->purpose);
-		CHECK_MSG(kind->needs_exp == (strcmp(kind->typ, "release") != 0 && strcmp(kind->typ, "checkpoint") != 0),
-				  "%s: needs_exp", kind->typ);
+		CHECK_MSG(kind->needs_exp, "%s: needs_exp", kind->typ);
 	}
 	CHECK(bp_token_kind_of("decisions", 9) == NULL);
 	CHECK(bp_token_kind_of("decision", 7) == NULL);
@@ -508,7 +507,7 @@ test_rules(void)
 	snprintf(p, sizeof(p), "{\"typ\":\"decision\",\"iat\":\"%s\"}", rfc(NOW - 5));
 	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 0, work, sizeof(work), &len),
 				 BP_VERIFY_MALFORMED);
-	snprintf(p, sizeof(p), "{\"typ\":\"release\",\"iat\":\"%s\"}", rfc(NOW - 5));
+	snprintf(p, sizeof(p), "{\"typ\":\"release\",\"iat\":\"%s\",\"exp\":\"%s\"}", rfc(NOW - 5), rfc(NOW + 86400));
 	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, 0, work, sizeof(work), &len),
 				 BP_VERIFY_OK);
 	snprintf(p, sizeof(p), "{\"typ\":\"decision\",\"iat\":\"%s\",\"exp\":\"%s\"}", rfc(NOW - 5), rfc(NOW - 5 + 7 * 86400));
@@ -529,7 +528,7 @@ test_rules(void)
 	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW, 0, -1, work, sizeof(work), &len),
 				 BP_VERIFY_BAD_ARGUMENT);
 	/* The retiring key's window, at its end. */
-	snprintf(p, sizeof(p), "{\"typ\":\"release\",\"iat\":\"%s\"}", rfc(NOW - 5));
+	snprintf(p, sizeof(p), "{\"typ\":\"release\",\"iat\":\"%s\",\"exp\":\"%s\"}", rfc(NOW - 5), rfc(NOW + 86400));
 	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW + 100, 0, 0, work, sizeof(work), &len),
 				 BP_VERIFY_KEY_NOT_VALID);
 	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW + 100, BP_VERIFY_SIGNED_EARLIER, 0,
@@ -545,11 +544,31 @@ test_rules(void)
 		CHECK_INT_EQ(bp_verify_footer_kid(t, strlen(t), kid), BP_VERIFY_MALFORMED);
 	}
 
+	/*
+	 * A key set that puts its own (pinned) signer outside its window now
+	 * would not load again: refused, and nothing changes (found by fuzzing).
+	 */
+	bp_verifier_init(&v);
+	CHECK_INT_EQ(bp_verifier_pin_key(&v, BP_PURPOSE_ROOT, root.pub), BP_VERIFY_OK);
+	entry(e, sizeof(e), &root, "root", NULL, "active", rfc(NOW + 3600), NULL);
+	{
+		const char *ks = sign(&root, keyset_payload(1, NOW + 3600, e));
+
+		CHECK_INT_EQ(bp_verifier_load_keyset(&v, ks, strlen(ks), NOW, 0, 0, work, sizeof(work)), BP_VERIFY_KEY_NOT_VALID);
+		CHECK(!v.keyset_loaded && !v.keys[0].has_valid_from);
+		entry(e, sizeof(e), &root, "root", NULL, "retiring", rfc(NOW - 3600), rfc(NOW));
+		ks = sign(&root, keyset_payload(1, NOW + 3600, e));
+		CHECK_INT_EQ(bp_verifier_load_keyset(&v, ks, strlen(ks), NOW, 0, 0, work, sizeof(work)), BP_VERIFY_KEY_NOT_VALID);
+		entry(e, sizeof(e), &root, "root", NULL, "retiring", rfc(NOW - 3600), rfc(NOW + 1));
+		ks = sign(&root, keyset_payload(1, NOW + 3600, e));
+		CHECK_INT_EQ(bp_verifier_load_keyset(&v, ks, strlen(ks), NOW, 0, 0, work, sizeof(work)), BP_VERIFY_OK);
+	}
+
 	/* A pinned key takes the key set's window for it. */
 	bp_verifier_init(&v);
 	CHECK_INT_EQ(bp_verifier_pin_key(&v, BP_PURPOSE_ROOT, root.pub), BP_VERIFY_OK);
 	CHECK_INT_EQ(bp_verifier_pin_key(&v, BP_PURPOSE_DECISION, dec.pub), BP_VERIFY_OK);
-	snprintf(p, sizeof(p), "{\"typ\":\"release\",\"iat\":\"%s\"}", rfc(NOW - 5));
+	snprintf(p, sizeof(p), "{\"typ\":\"release\",\"iat\":\"%s\",\"exp\":\"%s\"}", rfc(NOW - 5), rfc(NOW + 86400));
 	CHECK_INT_EQ(bp_verify_token(&v, sign(&dec, p), strlen(sign(&dec, p)), NULL, NOW + 500, 0, 0, work, sizeof(work), &len),
 				 BP_VERIFY_OK);
 	entry(e, sizeof(e), &dec, "decision", NULL, "retiring", rfc(NOW - 3600), rfc(NOW + 100));
@@ -890,6 +909,308 @@ test_lease_chain(void)
 	CHECK_STR_EQ(chain.hash, h3);
 }
 
+/* ---- lease revocation lists -------------------------------------------- */
+
+#define LEASE_A "lease_0123456789abcdef0123456789abcdef"
+#define LEASE_B "lease_fedcba9876543210fedcba9876543210"
+#define LEASE_C "lease_00000000000000000000000000000000"
+
+/* A lease_revocations payload; tenant, version and leases as raw JSON. */
+static char *
+revocations_payload(const char *tenant, const char *version, int64_t iat, int64_t exp, const char *leases)
+{
+	static char bufs[4][TOKEN_CAP];
+	static int	next;
+	char	   *b = bufs[next++ % 4];
+
+	snprintf(b, TOKEN_CAP,
+			 "{\"typ\":\"lease_revocations\",\"iss\":\"test\",\"iat\":\"%s\",\"exp\":\"%s\","
+			 "\"tenant_id\":%s,\"version\":%s,\"leases\":%s}",
+			 rfc(iat), rfc(exp), tenant, version, leases);
+	return b;
+}
+
+/* acme's list of version, issued at iat, valid for a day, signed by the lease key. */
+static char *
+acme_list(const char *version, int64_t iat, const char *leases)
+{
+	return sign(&lease, revocations_payload("\"acme\"", version, iat, iat + 86400, leases));
+}
+
+static bp_client_status
+load_list(bp_client_revocations *rev, const bp_client_ctx *ctx, const char *token, int64_t now)
+{
+	return bp_client_load_revocations(rev, ctx, token, strlen(token), now, work, sizeof(work));
+}
+
+/* Sign a lease of tenant with lease_id (raw JSON), verify it, check it against rev. */
+static bp_client_status
+lease_revoked(const bp_client_revocations *rev, const bp_client_ctx *ctx, const test_key *k,
+			  const char *tenant, const char *lease_id)
+{
+	char		p[1024];
+	size_t		len = 0;
+	const char *t;
+	bp_client_status st;
+
+	snprintf(p, sizeof(p),
+			 "{\"typ\":\"lease\",\"tenant_id\":\"%s\",\"lease_id\":%s,\"product_id\":\"app\",\"sub\":\"alice\","
+			 "\"iat\":\"%s\",\"exp\":\"%s\",\"seq\":1,\"prev_hash\":\"\"}",
+			 tenant, lease_id, rfc(NOW - 5), rfc(NOW + 600));
+	t = sign(k, p);
+	st = bp_client_verify(ctx, t, strlen(t), "lease", NOW, work, sizeof(work), &len);
+	if (st != BP_CLIENT_OK)
+		return st;
+	return bp_client_check_lease_revoked(rev, (const char *) work, len);
+}
+
+/* Has the list stayed what it was (loaded, tenant, version, iat, ids)? */
+static bool
+same_list(const bp_client_revocations *a, const bp_client_revocations *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static void
+test_revocations(void)
+{
+	static bp_client_revocations rev;
+	static bp_client_revocations held;
+	static char big[TOKEN_CAP];
+	static char cert[4096];
+	bp_client_ctx ctx;
+	test_key	mirror;
+	char		footer[8192];
+	char		id[160];
+	const char *p;
+	int			i;
+
+	bp_client_init(&ctx);
+	CHECK_INT_EQ(bp_client_pin_key(&ctx, BP_CLIENT_PURPOSE_ROOT, root.pub), BP_CLIENT_OK);
+	CHECK_INT_EQ(load(&ctx, sign(&root, keyset_payload(1, NOW + 3600, keys_json)), NOW), BP_CLIENT_OK);
+	CHECK_STR_EQ(bp_client_status_name(BP_CLIENT_LEASE_REVOKED), "LEASE_REVOKED");
+	CHECK_INT_EQ(BP_CLIENT_LEASE_REVOKED, BP_CLIENT_NOT_FOR_US + 1);	/* appended: the ABI */
+
+	/* No list: nothing is revoked. */
+	bp_client_revocations_init(&rev);
+	CHECK(!rev.loaded);
+	CHECK(!bp_client_revocations_contains(&rev, LEASE_A, strlen(LEASE_A)));
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "acme", "\"" LEASE_A "\""), BP_CLIENT_OK);
+
+	/* Load; the ids are kept sorted; contains is exact. */
+	CHECK_INT_EQ(load_list(&rev, &ctx, acme_list("5", NOW - 60, "[\"" LEASE_B "\",\"" LEASE_A "\"]"), NOW),
+				 BP_CLIENT_OK);
+	CHECK(rev.loaded);
+	CHECK(rev.tenant_len == 4 && memcmp(rev.tenant, "acme", 4) == 0);
+	CHECK_INT_EQ(rev.version, 5);
+	CHECK_INT_EQ(rev.iat, NOW - 60);
+	CHECK_INT_EQ(rev.exp, NOW - 60 + 86400);
+	CHECK_INT_EQ(rev.n_ids, 2);
+	CHECK(rev.id_len[0] == strlen(LEASE_A) && memcmp(rev.ids[0], LEASE_A, strlen(LEASE_A)) == 0);
+	CHECK(rev.id_len[1] == strlen(LEASE_B) && memcmp(rev.ids[1], LEASE_B, strlen(LEASE_B)) == 0);
+	CHECK(bp_client_revocations_contains(&rev, LEASE_A, strlen(LEASE_A)));
+	CHECK(bp_client_revocations_contains(&rev, LEASE_B, strlen(LEASE_B)));
+	CHECK(!bp_client_revocations_contains(&rev, LEASE_C, strlen(LEASE_C)));
+	CHECK(!bp_client_revocations_contains(&rev, LEASE_A, strlen(LEASE_A) - 1));	/* a prefix */
+	CHECK(!bp_client_revocations_contains(&rev, LEASE_A "0", strlen(LEASE_A) + 1));
+	CHECK(!bp_client_revocations_contains(&rev, "", 0));
+
+	/* Leases: listed -> LEASE_REVOKED, unlisted -> OK, another tenant's lease of that id -> OK. */
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "acme", "\"" LEASE_A "\""), BP_CLIENT_LEASE_REVOKED);
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &tenant_lease, "acme", "\"" LEASE_B "\""), BP_CLIENT_LEASE_REVOKED);
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "acme", "\"" LEASE_C "\""), BP_CLIENT_OK);
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "globex", "\"" LEASE_A "\""), BP_CLIENT_OK);
+	/* An id spelled with escapes is the same id. */
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "acme", "\"\\u006cease_0123456789abcdef0123456789abcdef\""),
+				 BP_CLIENT_LEASE_REVOKED);
+	/* Payloads that are not leases, or lack the members. */
+	p = "{\"typ\":\"decision\",\"tenant_id\":\"acme\",\"lease_id\":\"" LEASE_A "\"}";
+	CHECK_INT_EQ(bp_client_check_lease_revoked(&rev, p, strlen(p)), BP_CLIENT_WRONG_TYPE);
+	p = "{\"typ\":\"lease\",\"tenant_id\":\"acme\"}";
+	CHECK_INT_EQ(bp_client_check_lease_revoked(&rev, p, strlen(p)), BP_CLIENT_MALFORMED);
+	p = "{\"typ\":\"lease\",\"lease_id\":\"" LEASE_A "\"}";
+	CHECK_INT_EQ(bp_client_check_lease_revoked(&rev, p, strlen(p)), BP_CLIENT_MALFORMED);
+	p = "{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"lease_id\":7}";
+	CHECK_INT_EQ(bp_client_check_lease_revoked(&rev, p, strlen(p)), BP_CLIENT_MALFORMED);
+	p = "[1]";
+	CHECK_INT_EQ(bp_client_check_lease_revoked(&rev, p, strlen(p)), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(bp_client_check_lease_revoked(NULL, p, strlen(p)), BP_CLIENT_BAD_ARGUMENT);
+	CHECK_INT_EQ(bp_client_load_revocations(&rev, &ctx, NULL, 0, NOW, work, sizeof(work)), BP_CLIENT_BAD_ARGUMENT);
+
+	/* Failures below leave the list as it was. */
+	held = rev;
+	/* Another tenant's list, while acme's is held (a tenant key signs its own tenant's only). */
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, revocations_payload("\"globex\"", "9", NOW - 5, NOW + 3600, "[]")), NOW),
+				 BP_CLIENT_WRONG_TENANT);
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&tenant_lease, revocations_payload("\"globex\"", "9", NOW - 5, NOW + 3600, "[]")), NOW),
+				 BP_CLIENT_WRONG_TENANT);
+	/* Rollback: a lower version; the same version issued earlier. */
+	CHECK_INT_EQ(load_list(&rev, &ctx, acme_list("4", NOW - 5, "[]"), NOW), BP_CLIENT_ROLLBACK);
+	CHECK_INT_EQ(load_list(&rev, &ctx, acme_list("5", NOW - 61, "[]"), NOW), BP_CLIENT_ROLLBACK);
+	/* A lease token is not a list; a decision key does not sign one. */
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, lease_payload(1, "", "alice")), NOW), BP_CLIENT_WRONG_TYPE);
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&dec, revocations_payload("\"acme\"", "9", NOW - 5, NOW + 3600, "[]")), NOW),
+				 BP_CLIENT_WRONG_PURPOSE);
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&stranger, revocations_payload("\"acme\"", "9", NOW - 5, NOW + 3600, "[]")), NOW),
+				 BP_CLIENT_UNKNOWN_KEY);
+	/* Time: expired, exactly at exp, no exp, longer-lived than a list is signed (31 days). */
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, revocations_payload("\"acme\"", "9", NOW - 3600, NOW - 1, "[]")), NOW),
+				 BP_CLIENT_EXPIRED);
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, revocations_payload("\"acme\"", "9", NOW - 3600, NOW, "[]")), NOW),
+				 BP_CLIENT_EXPIRED);
+	snprintf(big, sizeof(big), "{\"typ\":\"lease_revocations\",\"iat\":\"%s\",\"tenant_id\":\"acme\",\"version\":9,\"leases\":[]}",
+			 rfc(NOW - 5));
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, big), NOW), BP_CLIENT_MALFORMED);
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, revocations_payload("\"acme\"", "9", NOW - 5, NOW + 32 * 86400, "[]")), NOW),
+				 BP_CLIENT_MALFORMED);
+	/* Members. */
+	{
+		static const char *const bad[][3] = {
+			/* tenant_id, version, leases */
+			{"\"acme\"", "-1", "[]"},
+			{"\"acme\"", "\"9\"", "[]"},
+			{"\"acme\"", "9.5", "[]"},
+			{"\"acme\"", "1e3", "[]"},
+			{"\"acme\"", "null", "[]"},
+			{"\"acme\"", "9", "{}"},
+			{"\"acme\"", "9", "\"" LEASE_A "\""},
+			{"\"acme\"", "9", "null"},
+			{"\"acme\"", "9", "[7]"},
+			{"\"acme\"", "9", "[[\"" LEASE_A "\"]]"},
+			{"\"acme\"", "9", "[\"\"]"},
+			{"\"acme\"", "9", "[\"" LEASE_A "\",\"" LEASE_B "\",\"" LEASE_A "\"]"},
+			{"\"acme\"", "9", "[\"" LEASE_A "\",\"\\u006cease_0123456789abcdef0123456789abcdef\"]"},
+			{"\"\"", "9", "[]"},
+			{"7", "9", "[]"},
+			{"null", "9", "[]"},
+		};
+		size_t		k;
+
+		for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		{
+			bp_client_status st = load_list(&rev, &ctx, sign(&lease, revocations_payload(bad[k][0], bad[k][1], NOW - 5,
+																						 NOW + 3600, bad[k][2])), NOW);
+
+			CHECK_MSG(st == BP_CLIENT_MALFORMED, "tenant_id %s, version %s, leases %s: %s",
+					  bad[k][0], bad[k][1], bad[k][2], bp_client_status_name(st));
+		}
+	}
+	/* An id of 129 bytes is too long; 128 is fine (below). */
+	memset(id, 'x', sizeof(id));
+	snprintf(big, sizeof(big), "[\"%.*s\"]", BP_REVOCATIONS_MAX_ID_LEN + 1, id);
+	CHECK_INT_EQ(load_list(&rev, &ctx, acme_list("9", NOW - 5, big), NOW), BP_CLIENT_MALFORMED);
+	/* Members missing or twice. */
+	snprintf(big, sizeof(big), "{\"typ\":\"lease_revocations\",\"iat\":\"%s\",\"exp\":\"%s\",\"version\":9,\"leases\":[]}",
+			 rfc(NOW - 5), rfc(NOW + 3600));
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, big), NOW), BP_CLIENT_MALFORMED);
+	snprintf(big, sizeof(big), "{\"typ\":\"lease_revocations\",\"iat\":\"%s\",\"exp\":\"%s\",\"tenant_id\":\"acme\",\"leases\":[]}",
+			 rfc(NOW - 5), rfc(NOW + 3600));
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, big), NOW), BP_CLIENT_MALFORMED);
+	snprintf(big, sizeof(big), "{\"typ\":\"lease_revocations\",\"iat\":\"%s\",\"exp\":\"%s\",\"tenant_id\":\"acme\",\"version\":9}",
+			 rfc(NOW - 5), rfc(NOW + 3600));
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, big), NOW), BP_CLIENT_MALFORMED);
+	snprintf(big, sizeof(big), "{\"typ\":\"lease_revocations\",\"exp\":\"%s\",\"tenant_id\":\"acme\",\"version\":9,\"leases\":[]}",
+			 rfc(NOW + 3600));
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, big), NOW), BP_CLIENT_MALFORMED);	/* no iat */
+	snprintf(big, sizeof(big), "{\"typ\":\"lease_revocations\",\"iat\":\"%s\",\"exp\":\"%s\",\"tenant_id\":\"acme\",\"version\":9,"
+			 "\"leases\":[],\"leases\":[\"" LEASE_A "\"]}", rfc(NOW - 5), rfc(NOW + 3600));
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&lease, big), NOW), BP_CLIENT_MALFORMED);
+	/* A work buffer too small. */
+	p = acme_list("9", NOW - 5, "[]");
+	CHECK_INT_EQ(bp_client_load_revocations(&rev, &ctx, p, strlen(p), NOW, work, 100), BP_CLIENT_BUFFER_TOO_SMALL);
+	/* Capacity: one id more than the list holds (written backwards, so the sort has work). */
+	strcpy(big, "[");
+	for (i = BP_CLIENT_MAX_REVOCATIONS; i >= 0; i--)
+		snprintf(big + strlen(big), sizeof(big) - strlen(big), "%s\"l%d\"", i < BP_CLIENT_MAX_REVOCATIONS ? "," : "", i);
+	strcat(big, "]");
+	CHECK_INT_EQ(load_list(&rev, &ctx, acme_list("9", NOW - 5, big), NOW), BP_CLIENT_CAPACITY);
+	CHECK(same_list(&rev, &held));
+
+	/* The same version and iat again, a later iat, a higher version: all replace it. */
+	CHECK_INT_EQ(load_list(&rev, &ctx, acme_list("5", NOW - 60, "[\"" LEASE_A "\",\"" LEASE_B "\"]"), NOW), BP_CLIENT_OK);
+	CHECK(same_list(&rev, &held));
+	CHECK_INT_EQ(load_list(&rev, &ctx, acme_list("5", NOW - 30, "[\"" LEASE_A "\"]"), NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(rev.iat, NOW - 30);
+	CHECK_INT_EQ(rev.n_ids, 1);
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "acme", "\"" LEASE_B "\""), BP_CLIENT_OK);
+	/* The lists' own signer may be the tenant's lease key; a 128-byte id fits. */
+	snprintf(big, sizeof(big), "[\"%.*s\",\"" LEASE_C "\"]", BP_REVOCATIONS_MAX_ID_LEN, id);
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign(&tenant_lease, revocations_payload("\"acme\"", "6", NOW - 90, NOW + 3600, big)), NOW),
+				 BP_CLIENT_OK);
+	CHECK_INT_EQ(rev.version, 6);
+	CHECK(bp_client_revocations_contains(&rev, id, BP_REVOCATIONS_MAX_ID_LEN));
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "acme", "\"" LEASE_C "\""), BP_CLIENT_LEASE_REVOKED);
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "acme", "\"" LEASE_A "\""), BP_CLIENT_OK);
+
+	/* A list keeps applying after its exp; loading it then is refused, and changes nothing. */
+	held = rev;
+	p = sign(&tenant_lease, revocations_payload("\"acme\"", "6", NOW - 90, NOW + 3600, big));
+	CHECK_INT_EQ(load_list(&rev, &ctx, p, NOW + 7200), BP_CLIENT_EXPIRED);
+	CHECK(same_list(&rev, &held));
+	CHECK_INT_EQ(bp_client_check_lease_revoked(&rev, "{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"lease_id\":\"" LEASE_C "\"}",
+											   strlen("{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"lease_id\":\"" LEASE_C "\"}")),
+				 BP_CLIENT_LEASE_REVOKED);
+
+	/* Version 0 (no revocations yet) with an empty list. */
+	bp_client_revocations_init(&rev);
+	CHECK_INT_EQ(load_list(&rev, &ctx, acme_list("0", NOW - 5, "[]"), NOW), BP_CLIENT_OK);
+	CHECK(rev.loaded && rev.n_ids == 0 && rev.version == 0);
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "acme", "\"" LEASE_A "\""), BP_CLIENT_OK);
+
+	/* The full list: BP_CLIENT_MAX_REVOCATIONS ids, backwards, found and sorted. */
+	strcpy(big, "[");
+	for (i = BP_CLIENT_MAX_REVOCATIONS - 1; i >= 0; i--)
+		snprintf(big + strlen(big), sizeof(big) - strlen(big), "%s\"l%d\"", i < BP_CLIENT_MAX_REVOCATIONS - 1 ? "," : "", i);
+	strcat(big, "]");
+	CHECK_INT_EQ(load_list(&rev, &ctx, acme_list("1", NOW - 5, big), NOW), BP_CLIENT_OK);
+	CHECK_INT_EQ(rev.n_ids, BP_CLIENT_MAX_REVOCATIONS);
+	{
+		bool		sorted = true;
+		bool		found = true;
+		size_t		k;
+
+		/* Bytewise, a prefix first: "l1" < "l10" < "l2". */
+		for (k = 1; k < rev.n_ids; k++)
+		{
+			size_t		a = rev.id_len[k - 1];
+			size_t		b = rev.id_len[k];
+			int			c = memcmp(rev.ids[k - 1], rev.ids[k], a < b ? a : b);
+
+			if (c > 0 || (c == 0 && a >= b))
+				sorted = false;
+		}
+		for (i = 0; i < BP_CLIENT_MAX_REVOCATIONS; i++)
+		{
+			snprintf(id, sizeof(id), "l%d", i);
+			if (!bp_client_revocations_contains(&rev, id, strlen(id)))
+				found = false;
+		}
+		CHECK(sorted);
+		CHECK(found);
+		CHECK(!bp_client_revocations_contains(&rev, "l4096", 5));
+		CHECK(!bp_client_revocations_contains(&rev, "l", 1));
+	}
+
+	/* A mirror's list: signed by a key certified for acme's leases. */
+	make_key(&mirror, 43);
+	snprintf(cert, sizeof(cert), "%s", certificate(&root, &mirror, "acme", "[\"lease\"]", NOW + 86400, NULL));
+	snprintf(footer, sizeof(footer), "{\"kid\":\"%s\",\"cert\":\"%s\"}", mirror.kid, cert);
+	bp_client_revocations_init(&rev);
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign_footer(&mirror, revocations_payload("\"acme\"", "3", NOW - 5, NOW + 3600,
+																			   "[\"" LEASE_A "\"]"), footer), NOW),
+				 BP_CLIENT_OK);
+	CHECK_INT_EQ(lease_revoked(&rev, &ctx, &lease, "acme", "\"" LEASE_A "\""), BP_CLIENT_LEASE_REVOKED);
+	/* ... but not another tenant's, nor for a certificate without the lease purpose. */
+	bp_client_revocations_init(&rev);
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign_footer(&mirror, revocations_payload("\"globex\"", "3", NOW - 5, NOW + 3600, "[]"),
+												  footer), NOW), BP_CLIENT_WRONG_TENANT);
+	snprintf(cert, sizeof(cert), "%s", certificate(&root, &mirror, "acme", "[\"decision\"]", NOW + 86400, NULL));
+	snprintf(footer, sizeof(footer), "{\"kid\":\"%s\",\"cert\":\"%s\"}", mirror.kid, cert);
+	CHECK_INT_EQ(load_list(&rev, &ctx, sign_footer(&mirror, revocations_payload("\"acme\"", "3", NOW - 5, NOW + 3600, "[]"),
+												  footer), NOW), BP_CLIENT_WRONG_PURPOSE);
+	CHECK(!rev.loaded);
+}
+
 static void
 check_time(const char *s, int64_t want)
 {
@@ -1015,6 +1336,7 @@ main(void)
 	test_binding();
 	test_status_names();
 	test_lease_chain();
+	test_revocations();
 	test_rfc3339();
 	/* The official PASETO v4.public vectors, through the library's API. */
 	{

@@ -235,6 +235,51 @@ expect "unknown option" 2 "bigpicture-verify: USAGE: " -- --frobnicate x "$good"
 expect "unknown purpose" 2 "bigpicture-verify: USAGE: " -- --key "signing=$dec" "$good"
 expect "missing file" 2 "bigpicture-verify: USAGE: " -- --key "decision=$dec" "@$tmp/does-not-exist"
 
+# --revocations: the tenant's signed list of revoked leases (typ
+# lease_revocations, signed by the lease key), checked against a lease.
+revoked_id=lease_0123456789abcdef0123456789abcdef
+kept_id=lease_fedcba9876543210fedcba9876543210
+rev_lease() {	# tenant lease_id
+	printf '{"typ":"lease","tenant_id":"%s","lease_id":"%s","product_id":"app","sub":"alice","iat":"%s","exp":"%s","seq":1,"prev_hash":""}' \
+		"$1" "$2" "$earlier" "$later"
+}
+rev_list() {	# seed tenant exp leases
+	$s sign "$1" "{\"typ\":\"lease_revocations\",\"iat\":\"$earlier\",\"exp\":\"$3\",\"tenant_id\":\"$2\",\"version\":1795000000000000,\"leases\":$4}"
+}
+lr_revoked=$($s sign 3 "$(rev_lease acme $revoked_id)")
+lr_kept=$($s sign 3 "$(rev_lease acme $kept_id)")
+list=$(rev_list 3 acme "$later" "[\"$revoked_id\"]")
+printf '%s\n' "$list" > "$tmp/revocations"
+bad_list=$(printf '%s' "$list" | sed 's/^\(v4\.public\.....................\)./\1A/')
+[ "$bad_list" = "$list" ] && bad_list=$(printf '%s' "$list" | sed 's/^\(v4\.public\.....................\)./\1B/')
+expect "--revocations: a lease not on the list" 0 "" -- --key "lease=$lease" --now $now --revocations "$list" "$lr_kept"
+if [ "$(cat "$tmp/out")" = "$(rev_lease acme $kept_id)" ]; then
+	echo "ok - --revocations: the lease's payload printed"; passed=$((passed + 1))
+else
+	echo "not ok - --revocations: the lease's payload printed: $(cat "$tmp/out")"; failed=$((failed + 1))
+fi
+expect "--revocations: a listed lease" 31 "bigpicture-verify: LEASE_REVOKED: " -- --key "lease=$lease" --now $now --revocations "$list" "$lr_revoked"
+if [ ! -s "$tmp/out" ]; then
+	echo "ok - --revocations: nothing on stdout for a revoked lease"; passed=$((passed + 1))
+else
+	echo "not ok - --revocations: nothing on stdout for a revoked lease: $(cat "$tmp/out")"; failed=$((failed + 1))
+fi
+expect "--revocations: list from @file, keys from the key set" 31 "bigpicture-verify: LEASE_REVOKED: " -- --root "$root" --keyset "$ks1" --now $now --revocations "@$tmp/revocations" "$lr_revoked"
+expect "--revocations: --typ lease is fine" 0 "" -- --key "lease=$lease" --now $now --typ lease --revocations "$list" "$lr_kept"
+expect "--revocations: with --prev-lease" 31 "bigpicture-verify: LEASE_REVOKED: " -- --key "lease=$lease" --now $now --revocations "$list" --prev-lease "$l1" "$($s sign 3 "{\"typ\":\"lease\",\"tenant_id\":\"acme\",\"lease_id\":\"$revoked_id\",\"product_id\":\"app\",\"sub\":\"alice\",\"exp\":\"$later\",\"seq\":2,\"prev_hash\":\"$(hash "$l1")\"}")"
+expect "--revocations: an empty list" 0 "" -- --key "lease=$lease" --now $now --revocations "$(rev_list 3 acme "$later" "[]")" "$lr_revoked"
+expect "--revocations: list expired" 15 "bigpicture-verify: EXPIRED: revocation list: " -- --key "lease=$lease" --now $now --revocations "$(rev_list 3 acme "$earlier" "[]")" "$lr_kept"
+expect "--revocations: list altered" 11 "bigpicture-verify: BAD_SIGNATURE: revocation list: " -- --key "lease=$lease" --now $now --revocations "$bad_list" "$lr_kept"
+expect "--revocations: a lease given as the list" 14 "bigpicture-verify: WRONG_TYPE: revocation list: " -- --key "lease=$lease" --now $now --revocations "$lr_revoked" "$lr_kept"
+expect "--revocations: list signed by the decision key" 13 "bigpicture-verify: WRONG_PURPOSE: revocation list: " -- --key "lease=$lease" --key "decision=$dec" --now $now --revocations "$(rev_list 2 acme "$later" "[]")" "$lr_kept"
+expect "--revocations: list signed by an unknown key" 12 "bigpicture-verify: UNKNOWN_KEY: revocation list: " -- --key "lease=$lease" --now $now --revocations "$(rev_list 6 acme "$later" "[]")" "$lr_kept"
+expect "--revocations: a duplicate id" 10 "bigpicture-verify: MALFORMED: revocation list: " -- --key "lease=$lease" --now $now --revocations "$(rev_list 3 acme "$later" "[\"$revoked_id\",\"$revoked_id\"]")" "$lr_kept"
+expect "--revocations: another tenant's list" 19 "bigpicture-verify: WRONG_TENANT: revocation list: " -- --key "lease=$lease" --now $now --revocations "$(rev_list 3 globex "$later" "[\"$revoked_id\"]")" "$lr_revoked"
+expect "--revocations: not a lease" 14 "bigpicture-verify: WRONG_TYPE: " -- --key "lease=$lease" --key "decision=$dec" --now $now --revocations "$list" "$good"
+expect "--revocations: with --typ decision" 2 "bigpicture-verify: USAGE: " -- --key "lease=$lease" --now $now --typ decision --revocations "$list" "$lr_kept"
+expect "--revocations: with --audit" 2 "bigpicture-verify: USAGE: " -- --revocations "$list" --audit -
+expect "--revocations: missing file" 2 "bigpicture-verify: USAGE: " -- --key "lease=$lease" --now $now --revocations "@$tmp/does-not-exist" "$lr_kept"
+
 # --audit: an exported audit chain (3 events), tampered and cut-off copies,
 # and checkpoints of its head signed by the audit keys.
 $s audit 3 > "$tmp/chain.jsonl"
@@ -245,7 +290,7 @@ head -n 2 "$tmp/chain.jsonl" > "$tmp/cut.jsonl"
 sed 2d "$tmp/chain.jsonl" > "$tmp/gap.jsonl"
 : > "$tmp/empty.jsonl"
 checkpoint() {	# seed seq hash
-	$s sign "$1" "{\"typ\":\"checkpoint\",\"iat\":\"$earlier\",\"chain_id\":\"tenant_acme\",\"seq\":$2,\"hash\":\"$3\"}"
+	$s sign "$1" "{\"typ\":\"checkpoint\",\"iat\":\"$earlier\",\"exp\":\"$later\",\"chain_id\":\"tenant_acme\",\"seq\":$2,\"hash\":\"$3\"}"
 }
 cp3=$(checkpoint 7 3 "$head3")
 printf '%s\n' "$cp3" > "$tmp/cp3"
@@ -279,7 +324,8 @@ expect "--audit: with a token too" 2 "bigpicture-verify: USAGE: " -- --audit "$t
 expect "--audit: missing file" 2 "bigpicture-verify: USAGE: " -- --audit "$tmp/does-not-exist"
 
 expect "--help" 0 "" -- --help
-if grep -q "BAD_SIGNATURE" "$tmp/out" && grep -q "AUDIT_CHAIN_BROKEN" "$tmp/out" && grep -q -- "--audit" "$tmp/out"; then
+if grep -q "BAD_SIGNATURE" "$tmp/out" && grep -q "AUDIT_CHAIN_BROKEN" "$tmp/out" && grep -q -- "--audit" "$tmp/out" &&
+	grep -q "31 LEASE_REVOKED" "$tmp/out" && grep -q -- "--revocations" "$tmp/out"; then
 	echo "ok - --help lists the exit codes"; passed=$((passed + 1))
 else
 	echo "not ok - --help lists the exit codes"; failed=$((failed + 1))
