@@ -25,8 +25,8 @@ CREATE FUNCTION bigpicture._needs_resigning(token text, active_kid text, ttl int
 	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 	RETURN token IS NULL
 		OR (bigpicture.paseto_footer(token) ->> 'kid') IS DISTINCT FROM active_kid
-		OR (bigpicture._unverified_payload(token) ->> 'exp') IS NULL
-		OR (bigpicture._unverified_payload(token) ->> 'exp')::timestamptz < now() + ttl / 2;
+		-- No exp compares as NULL: due as well.
+		OR COALESCE((bigpicture._unverified_payload(token) ->> 'exp')::timestamptz < now() + ttl / 2, true);
 
 CREATE FUNCTION bigpicture.refresh_signatures() RETURNS jsonb
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -39,6 +39,7 @@ DECLARE
 	n_certificates integer := 0;
 	n_checkpoints integer := 0;
 	n_snapshots integer := 0;
+	snapshot_kid text;
 	r record;
 	rel bigpicture.releases;
 	last bigpicture.snapshots;
@@ -73,11 +74,11 @@ BEGIN
 	END IF;
 
 	-- The latest checkpoint of each chain is the one served and verified.
-	FOR r IN SELECT DISTINCT ON (c.chain_id) c.chain_id, c.seq, c.hash, c.token,
-				CASE WHEN c.chain_id = 'vendor' THEN NULL ELSE c.chain_id END AS tenant_id
-			 FROM bigpicture.audit_checkpoints c ORDER BY c.chain_id, c.seq DESC LOOP
-		CONTINUE WHEN bigpicture._active_kid('audit', r.tenant_id) IS NULL
-			OR NOT bigpicture._needs_resigning(r.token, bigpicture._active_kid('audit', r.tenant_id), checkpoint_ttl);
+	FOR r IN SELECT x.*, bigpicture._active_kid('audit', x.tenant_id) AS kid
+			 FROM (SELECT DISTINCT ON (c.chain_id) c.chain_id, c.seq, c.hash, c.token,
+						  CASE WHEN c.chain_id = 'vendor' THEN NULL ELSE c.chain_id END AS tenant_id
+				   FROM bigpicture.audit_checkpoints c ORDER BY c.chain_id, c.seq DESC) x LOOP
+		CONTINUE WHEN r.kid IS NULL OR NOT bigpicture._needs_resigning(r.token, r.kid, checkpoint_ttl);
 		UPDATE bigpicture.audit_checkpoints c SET token = bigpicture._sign('checkpoint', r.tenant_id,
 			bigpicture._checkpoint_claims(r.chain_id, r.seq, r.hash), now() + checkpoint_ttl)
 		 WHERE c.chain_id = r.chain_id AND c.seq = r.seq;
@@ -85,20 +86,19 @@ BEGIN
 	END LOOP;
 
 	-- Last, the snapshots, which carry all of the above: a new one (the
-	-- next seq, so mirrors take it) when its signer changed, half its life
-	-- is gone, or what it carries changed; with the lifetime the last had.
-	IF bigpicture._active_kid('snapshot', NULL) IS NOT NULL THEN
-		FOR r IN SELECT DISTINCT ON (s.tenant_id) s.tenant_id, s.seq FROM bigpicture.snapshots s
-				 ORDER BY s.tenant_id, s.seq DESC LOOP
-			SELECT * INTO last FROM bigpicture.snapshots s WHERE s.tenant_id = r.tenant_id AND s.seq = r.seq;
-			CONTINUE WHEN NOT (
-				bigpicture._needs_resigning(last.token, bigpicture._active_kid('snapshot', NULL),
-											last.expires_at - last.created_at)
-				OR last.content_hash <> encode(sha256(convert_to(
-					bigpicture._snapshot_content(r.tenant_id)::text, 'UTF8')), 'hex'));
-			PERFORM bigpicture._generate_snapshot(r.tenant_id, true, last.expires_at - last.created_at,
-				're-signed');
-			n_snapshots := n_snapshots + 1;
+	-- next seq, so mirrors take it) when its signer changed or half its
+	-- life is gone (forced), or what it carries changed (which
+	-- _generate_snapshot finds by itself); with the lifetime the last had.
+	snapshot_kid := bigpicture._active_kid('snapshot', NULL);
+	IF snapshot_kid IS NOT NULL THEN
+		FOR last IN SELECT DISTINCT ON (s.tenant_id) s.* FROM bigpicture.snapshots s
+					ORDER BY s.tenant_id, s.seq DESC LOOP
+			PERFORM bigpicture._generate_snapshot(last.tenant_id,
+				bigpicture._needs_resigning(last.token, snapshot_kid, last.expires_at - last.created_at),
+				last.expires_at - last.created_at, 're-signed');
+			IF (SELECT max(s.seq) FROM bigpicture.snapshots s WHERE s.tenant_id = last.tenant_id) > last.seq THEN
+				n_snapshots := n_snapshots + 1;
+			END IF;
 		END LOOP;
 	END IF;
 
