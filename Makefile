@@ -7,6 +7,9 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*
 # name order into the versioned install script, which is never committed.
 SQL_SRCS   = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+# Released versions stay installable and upgradable: their frozen install
+# scripts and the upgrade scripts between versions (docs/upgrading.md).
+DATA       = $(sort $(wildcard src/sql/versions/$(EXTENSION)--*.sql))
 # The default bigpicture.master_key_command and the air-gap snapshot script,
 # installed next to pg_ctl.
 SCRIPTS    = scripts/bigpicture-master-key scripts/bigpicture-snapshot
@@ -29,8 +32,24 @@ REGRESS_OPTS = --inputdir=. --outputdir=build/regress --load-extension=bigpictur
 EXTRA_CLEAN = build results regression.diffs regression.out
 
 PG_CONFIG ?= pg_config
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+# Without PGXS make would build the SQL alone and exit 0: stop instead.
+ifeq ($(wildcard $(PGXS)),)
+$(error PG_CONFIG=$(PG_CONFIG) does not work: "$(PG_CONFIG) --pgxs" failed or names no file. \
+Install postgresql-server-dev-15 (scripts/install-deps) or pass PG_CONFIG=/path/to/pg_config)
+endif
 include $(PGXS)
+
+# PGXS compiles with the CFLAGS PostgreSQL was built with, by gcc on Debian.
+# clang rejects a few of them under -Werror, and PostgreSQL's headers use the
+# gnu_printf format attribute, which clang ignores (PostgreSQL's own clang
+# bitcode build passes -Wno-ignored-attributes for the same reason).
+CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -q clang && echo yes)
+ifeq ($(CC_IS_CLANG),yes)
+GCC_ONLY_CFLAGS = -fexcess-precision=standard -Wimplicit-fallthrough=3 -Wcast-function-type \
+	-Wno-format-truncation -Wno-stringop-truncation
+override CFLAGS := $(filter-out $(GCC_ONLY_CFLAGS),$(CFLAGS)) -Wno-ignored-attributes
+endif
 
 $(DATA_built): $(SQL_SRCS) $(EXTENSION).control src/sql
 	@{ printf -- "-- generated from src/sql by make; do not edit\n"; \
@@ -41,7 +60,9 @@ build/regress:
 	mkdir -p $@
 
 # ---- C unit tests of src/core (no database) --------------------------------
-UNIT_CC     ?= cc
+# The tools, the client library and the gateway use the extension's compiler
+# (make CC=clang builds everything with clang).
+UNIT_CC     ?= $(CC)
 UNIT_CFLAGS  = -std=c99 -D_POSIX_C_SOURCE=200809L -O1 -g -Wall -Wextra -Werror -Isrc/core -Itest/unit
 UNIT_TESTS   = $(patsubst test/unit/%.c,build/unit/%,$(sort $(wildcard test/unit/test_*.c)))
 CORE_HDRS    = $(wildcard src/core/*.h) test/unit/unit.h
@@ -71,8 +92,10 @@ include src/gateway/gateway.mk
 
 # ---- libbigpicture-client: what a desktop application links against --------
 # A static and a shared library of src/client (bp_client.c, audit_chain.c)
-# and src/core, its headers and a pkg-config file; `make install` puts them
-# under CLIENT_PREFIX.
+# and src/core, its headers and a pkg-config file; `make install-client` puts
+# them under CLIENT_PREFIX.  Headers go to include/bigpicture/ and the Cflags
+# is -I$${prefix}/include, so applications write <bigpicture/bp_client.h> and
+# our json.h or semver.h cannot shadow another library's.
 CLIENT_PREFIX ?= /usr/local
 CLIENT_SOVERSION = 0
 CLIENT_OBJS = $(patsubst %.c,build/client/%.o,$(CLIENT_SRCS) $(CORE_SRCS))
@@ -89,25 +112,43 @@ build/lib/libbigpicture-client.a: $(CLIENT_OBJS)
 build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION): $(CLIENT_OBJS)
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) -shared -Wl,-soname,libbigpicture-client.so.$(CLIENT_SOVERSION) -o $@ $^ -lsodium
-build/lib/bigpicture-client.pc: Makefile
-	@mkdir -p $(dir $@)
-	printf '%s\n' 'prefix=$(CLIENT_PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include/bigpicture' '' \
+CLIENT_PC = printf '%s\n' 'prefix=$(CLIENT_PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 		'Name: bigpicture-client' 'Description: Verify Big Picture update decisions, leases, key sets and audit chains' \
 		'Version: $(EXTVERSION)' 'Requires: libsodium' 'Cflags: -I$${includedir}' \
-		'Libs: -L$${libdir} -lbigpicture-client' >$@
-install: install-client
+		'Libs: -L$${libdir} -lbigpicture-client'
+build/lib/bigpicture-client.pc: Makefile
+	@mkdir -p $(dir $@)
+	$(CLIENT_PC) >$@
+# The installed .pc is written at install time, so it names the CLIENT_PREFIX
+# given to `make install-client`, whatever `make all` was run with.
 install-client: $(CLIENT_LIBS) $(TOOLS)
 	install -d $(DESTDIR)$(CLIENT_PREFIX)/lib/pkgconfig $(DESTDIR)$(CLIENT_PREFIX)/include/bigpicture \
 		$(DESTDIR)$(CLIENT_PREFIX)/bin
 	install -m 644 build/lib/libbigpicture-client.a $(DESTDIR)$(CLIENT_PREFIX)/lib/
 	install -m 755 build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION) $(DESTDIR)$(CLIENT_PREFIX)/lib/
 	ln -sf libbigpicture-client.so.$(CLIENT_SOVERSION) $(DESTDIR)$(CLIENT_PREFIX)/lib/libbigpicture-client.so
-	install -m 644 build/lib/bigpicture-client.pc $(DESTDIR)$(CLIENT_PREFIX)/lib/pkgconfig/
+	$(CLIENT_PC) >$(DESTDIR)$(CLIENT_PREFIX)/lib/pkgconfig/bigpicture-client.pc
 	install -m 644 $(CLIENT_HDRS) src/core/*.h $(DESTDIR)$(CLIENT_PREFIX)/include/bigpicture/
 	install -m 755 $(TOOLS) $(DESTDIR)$(CLIENT_PREFIX)/bin/
 	@if [ -z "$(DESTDIR)" ]; then ldconfig 2>/dev/null || true; fi
 
-.PHONY: unit test demo stop bench install-client
+# ---- installing: one target per part (docs/development.md) -----------------
+# install-extension is PGXS's own `install` (the module, control file, SQL
+# scripts and SCRIPTS into pg_config's directories); `make install` is that
+# plus install-client and install-gateway (src/gateway/gateway.mk).  The
+# sub-make's BP_EXTENSION_ONLY leaves the other two out.
+ifeq ($(BP_EXTENSION_ONLY),)
+install: install-client install-gateway
+endif
+install-extension:
+	@$(MAKE) --no-print-directory install BP_EXTENSION_ONLY=1
+
+# A C++17 program built against a copy of the client library installed under
+# a temporary DESTDIR with CLIENT_PREFIX=/usr, static and shared.
+cxx-check: $(CLIENT_LIBS) $(TOOLS)
+	@test/client/cxx/run
+
+.PHONY: unit test demo stop bench install-client install-extension cxx-check
 unit: $(UNIT_TESTS)
 	@scripts/run-unit $(UNIT_TESTS)
 

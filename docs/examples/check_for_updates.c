@@ -26,8 +26,8 @@
 
 #include <sodium.h>
 
-#include "bp_client.h"
-#include "json.h"
+#include <bigpicture/bp_client.h>
+#include <bigpicture/json.h>
 
 static char *
 read_file(const char *path, size_t *len)

@@ -47,6 +47,11 @@
 
 #include "bp_client.h"
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 /* The line limit bigpicture-audit-verify and bigpicture-verify use. */
 #define BP_AUDIT_CHAIN_DEFAULT_MAX_LINE (1024u * 1024u)
 #define BP_AUDIT_CHAIN_HASH_BYTES 32
@@ -211,5 +216,9 @@ void		bp_audit_chain_get_result(const bp_audit_chain *v, bp_audit_chain_result *
  * false for anything else.
  */
 bool		bp_audit_chain_parse_time(const char *s, size_t len, int64_t *us);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_AUDIT_CHAIN_H */

@@ -50,6 +50,11 @@
 #include "rfc3339.h"
 #include "verify.h"
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 /*
  * The verifier itself is src/core/verify.h, shared with the server: these
  * are its names as the client library has always spelled them.
@@ -271,5 +276,9 @@ bool		bp_client_parse_rfc3339(const char *s, size_t len, int64_t *out);
 
 /* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian). */
 int64_t		bp_client_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_CLIENT_H */

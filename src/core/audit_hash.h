@@ -35,6 +35,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 #define BP_AUDIT_FORMAT_VERSION 1
 #define BP_AUDIT_HASH_BYTES 32
 /* Longest text field: 0xFFFFFFFF is the NULL marker. */
@@ -82,5 +87,9 @@ const char *bp_audit_strerror(bp_audit_status status);
 bp_audit_status bp_audit_hash(const uint8_t prev[BP_AUDIT_HASH_BYTES],
 							  const bp_audit_event *ev,
 							  uint8_t out[BP_AUDIT_HASH_BYTES]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_AUDIT_HASH_H */

@@ -18,6 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 typedef enum bp_b64url_status
 {
 	BP_B64URL_OK = 0,
@@ -60,5 +65,9 @@ bp_b64url_status bp_b64url_decode(const char *in, size_t n,
 
 /* A short English sentence describing a status, for error details. */
 const char *bp_b64url_strerror(bp_b64url_status status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_BASE64URL_H */

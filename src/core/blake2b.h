@@ -13,6 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 #define BP_BLAKE2B_OUT_MAX 64
 #define BP_BLAKE2B_KEY_MAX 64
 
@@ -34,5 +39,9 @@ void		bp_blake2b_final(bp_blake2b_state *s, uint8_t *out);
 /* One call: false when a length is out of range. */
 bool		bp_blake2b(uint8_t *out, size_t out_len, const uint8_t *in, size_t in_len,
 					   const uint8_t *key, size_t key_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_BLAKE2B_H */

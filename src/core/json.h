@@ -37,6 +37,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 /* Deepest nesting of objects and arrays accepted ("[[1]]" is depth 2). */
 #define BP_JSON_MAX_DEPTH 64
 
@@ -145,5 +150,9 @@ bp_json_status bp_json_int64(const char *text, const bp_json_token *tok,
 
 /* The value of a hexadecimal digit (either case), or -1. */
 int			bp_hex_digit_value(unsigned char c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_JSON_H */

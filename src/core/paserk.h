@@ -16,6 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 #define BP_PASERK_K4_PUBLIC_KEY_BYTES 32
 #define BP_PASERK_K4_SECRET_KEY_BYTES 64
 #define BP_PASERK_K4_PID_BYTES 33
@@ -70,5 +75,9 @@ bp_paserk_status bp_paserk_k4_pid(const uint8_t *pk, size_t pk_len,
  */
 bp_paserk_status bp_paserk_k4_pid_decode(const char *in, size_t len,
 										 uint8_t id[BP_PASERK_K4_PID_BYTES]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_PASERK_H */

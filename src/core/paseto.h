@@ -21,6 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 #define BP_PASETO_V4_PUBLIC_HEADER "v4.public."
 #define BP_PASETO_HEADER_LEN 10
 #define BP_PASETO_PUBLIC_KEY_BYTES 32	/* Ed25519 public key */
@@ -138,5 +143,9 @@ bp_paseto_status bp_paseto_footer(const char *token, size_t token_len,
 bp_paseto_status bp_paseto_v4_unverified_payload(const char *token, size_t token_len,
 												 uint8_t *payload, size_t payload_cap,
 												 size_t *payload_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_PASETO_H */

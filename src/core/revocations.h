@@ -44,6 +44,11 @@
 
 #include "verify.h"
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 #define BP_REVOCATIONS_MAX 4096
 #define BP_REVOCATIONS_MAX_ID_LEN 128
 /* Lease payloads are small: more JSON tokens than this is BUFFER_TOO_SMALL. */
@@ -87,5 +92,9 @@ bool		bp_revocations_contains(const bp_revocations *r, const char *lease_id, siz
  */
 bp_verify_status bp_revocations_check_lease(const bp_revocations *r,
 											const char *payload, size_t payload_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_REVOCATIONS_H */

@@ -10,6 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 /* "YYYY-MM-DDTHH:MM:SSZ": what bp_rfc3339_format writes (no NUL counted). */
 #define BP_RFC3339_LEN 20
 
@@ -29,5 +34,9 @@ bool		bp_rfc3339_format(int64_t t, char out[BP_RFC3339_LEN + 1]);
 
 /* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian). */
 int64_t		bp_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_RFC3339_H */

@@ -15,6 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 #define BP_ROLLOUT_BUCKETS 10000
 #define BP_ROLLOUT_SALT_MIN 16
 #define BP_ROLLOUT_SALT_MAX 64
@@ -23,5 +28,9 @@
 bool		bp_rollout_bucket(const uint8_t *salt, size_t salt_len,
 							  const uint8_t *install_id, size_t install_id_len,
 							  uint32_t *bucket);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_ROLLOUT_H */

@@ -825,7 +825,8 @@ read_operator(const char *s, size_t *pos, size_t end, op_kind *k)
 
 /*
  * Parse the version token s[start..end): "*", "1", "1.2", "1.x", "1.2.*" or
- * a full version with optional prerelease and build.  Wildcards must not be
+ * a full version with optional prerelease and build, each optionally after
+ * one "v".  Wildcards must not be
  * followed by numbers ("1.x.3"), and partial versions take no prerelease or
  * build, unlike node-semver which silently drops them.
  */
@@ -833,10 +834,14 @@ static bp_range_status
 parse_partial(const char *s, size_t start, size_t end, partial_version *pv, size_t *err)
 {
 	uint32_t	part[3] = {0, 0, 0};
-	size_t		pos = start;
+	size_t		pos;
 	bool		wild = false;
 
 	memset(pv, 0, sizeof(*pv));
+	/* node-semver takes a "v" before a version in a range: ~v1.2.3, <v2 */
+	if (start < end && s[start] == 'v')
+		start++;
+	pos = start;
 	for (int i = 0; i < 3; i++)
 	{
 		if (i > 0)
@@ -1090,11 +1095,12 @@ bp_semver_range_parse(const char *text, size_t len, bp_semver_range *out,
 		*err = BP_RANGE_MAX_LEN;
 		return BP_RANGE_TOO_LONG;
 	}
-	/* node reads "" as "*"; we make users say "*" */
+	/* blank text is "*", as in node-semver: one set without comparators */
 	if (skip_space(text, 0, len) == len)
 	{
-		*err = 0;
-		return BP_RANGE_EMPTY;
+		out->n_sets = 1;
+		out->set_end[0] = 0;
+		return BP_RANGE_OK;
 	}
 
 	ctx.out = out;

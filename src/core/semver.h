@@ -13,6 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 /* Longest accepted version text, in bytes. */
 #define BP_SEMVER_MAX_LEN 256
 /* Largest numeric component (major, minor, patch, numeric prerelease id). */
@@ -102,7 +107,7 @@ typedef struct bp_semver_range
 typedef enum bp_range_status
 {
 	BP_RANGE_OK = 0,
-	BP_RANGE_EMPTY,				/* empty or blank input */
+	BP_RANGE_EMPTY,				/* no longer returned: blank input is "*" */
 	BP_RANGE_TOO_LONG,			/* longer than BP_RANGE_MAX_LEN */
 	BP_RANGE_TOO_MANY,			/* more comparators or sets than the limits */
 	BP_RANGE_BAD_OPERATOR,		/* unknown operator such as "=>" or "!=" */
@@ -113,12 +118,15 @@ typedef enum bp_range_status
 
 /*
  * Parse a range.  Comparators within a set are separated by whitespace or
- * commas; sets by "||".  On error, *error_pos (if not NULL) receives the byte
- * offset where the problem was found.
+ * commas; sets by "||".  A version in a range may start with one "v"
+ * ("~v1.2.3", ">=v1.0.0 <v2", "=v1.2.3"), and blank text is "*", as in
+ * node-semver.  On error, *error_pos (if not NULL) receives the byte offset
+ * where the problem was found.
  *
- * Differences from node-semver (7.x, default options), on purpose: "" and an
- * empty side of "||" are errors, not "*"; no "v"/"=" prefix before a version
- * and no space inside an operator ("> =1"); partial versions ("1.2", "1.x")
+ * Differences from node-semver (7.x, default options), on purpose: an empty
+ * side of "||" is an error, not "*"; at most one "v", and no "=" after an
+ * operator other than "~" ("^=1.2", ">==1.2", "vv1.2" are errors; "~=" is
+ * "~"); no space inside an operator ("> =1"); partial versions ("1.2", "1.x")
  * take no prerelease or build; "==", "!=" and friends are always rejected;
  * numbers stop at BP_SEMVER_MAX_NUMBER; commas may separate comparators; and
  * node's extra rewrite of ">=0.0.0" to nothing is not done, so "^0.x" is
@@ -158,5 +166,9 @@ bool		bp_semver_range_is_empty(const bp_semver_range *range);
  * Returns the needed length excluding the NUL, like snprintf.
  */
 size_t		bp_semver_range_format(const bp_semver_range *range, char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_SEMVER_H */

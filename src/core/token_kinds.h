@@ -12,6 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 /* Key purposes; the numbering is part of the client library's ABI. */
 typedef enum bp_purpose
 {
@@ -45,5 +50,9 @@ const bp_token_kind *bp_token_kind_of(const char *typ, size_t len);
 bp_purpose	bp_purpose_from_name(const char *name, size_t len);
 /* The name of a purpose; "none" for NONE or an unknown value. */
 const char *bp_purpose_name(bp_purpose purpose);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_TOKEN_KINDS_H */

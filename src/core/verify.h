@@ -31,6 +31,11 @@
 #include "paserk.h"
 #include "token_kinds.h"
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 #define BP_VERIFY_MAX_KEYS 64
 #define BP_VERIFY_MAX_TENANT_LEN 128
 /* Longest token accepted at all (a snapshot can be large, but not this). */
@@ -186,5 +191,9 @@ bp_verify_status bp_verify_token(const bp_verifier *v, const char *token, size_t
 								 const char *expected_typ, int64_t now, unsigned flags,
 								 int64_t exp_leeway, void *work, size_t work_cap,
 								 size_t *payload_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* BP_VERIFY_H */

@@ -33,6 +33,7 @@ _PG_init(void)
 	bp_key_store_init();
 	bp_decisions_init();
 	bp_worker_init();
+	bp_restore_init();
 
 	MarkGUCPrefixReserved("bigpicture");
 }

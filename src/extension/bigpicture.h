@@ -6,6 +6,21 @@
 
 #include "postgres.h"
 
+/*
+ * Our SQLSTATEs for "no such object" and "wrong state": PostgREST (and
+ * bigpicture-gateway) answer PTxyz with HTTP xyz, so a REST client gets 404
+ * and 409 (docs/http.md#errors).  The same codes are raised in src/sql.
+ */
+#define BP_ERRCODE_NOT_FOUND	MAKE_SQLSTATE('P', 'T', '4', '0', '4')
+#define BP_ERRCODE_WRONG_STATE	MAKE_SQLSTATE('P', 'T', '4', '0', '9')
+#define BP_ERRCODE_GONE			MAKE_SQLSTATE('P', 'T', '4', '1', '0')
+#define BP_ERRCODE_RESTORING	MAKE_SQLSTATE('P', 'T', '5', '0', '3')
+
+/* restore.c: between pre_restore() and post_restore() nothing is signed */
+extern bool bp_restoring;
+extern void bp_restore_init(void);
+extern void bp_refuse_while_restoring(void);
+
 /* master_key.c */
 #define BP_MASTER_KEY_BYTES 32
 extern void bp_master_key_init(void);

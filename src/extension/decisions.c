@@ -566,7 +566,12 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 		if (bp_log_decisions && !read_only)
 			log_decision(&req, tenant_id, p, &d);
 	}
-	appendStringInfo(&out, "],\"retry_after\":%d}", retry_after);
+	/*
+	 * A read-only transaction (a hot standby, or PostgREST's for a STABLE
+	 * entry point) can sign but not write: say so rather than drop the
+	 * install's sighting and the decision log silently.
+	 */
+	appendStringInfo(&out, "],\"retry_after\":%d,\"recorded\":%s}", retry_after, read_only ? "false" : "true");
 
 	/* Remember the install; skipped (not failed) on a read-only transaction or a standby. */
 	if (req.install_id != NULL && !read_only && strcmp(status, "active") == 0)

@@ -31,7 +31,7 @@ check_tenant_exists(const char *tenant_id)
 	SPI_finish();
 	if (!found)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
+				(errcode(BP_ERRCODE_NOT_FOUND),
 				 errmsg("tenant \"%s\" does not exist", tenant_id)));
 }
 

@@ -68,7 +68,7 @@ find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const 
 
 		if (cert != NULL && expired != NULL && strcmp(expired, "t") == 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					(errcode(BP_ERRCODE_WRONG_STATE),
 					 errmsg("the key certificate of signing key %s has expired", kid),
 					 errdetail("Tokens signed under an expired certificate would not verify."),
 					 errhint("Ask the vendor for a new certificate and install it with "
@@ -251,7 +251,7 @@ named_key(const char *kid, const char *purpose, MemoryContext outer, char **cert
 	SPI_finish();
 	if (key == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				(errcode(BP_ERRCODE_WRONG_STATE),
 				 errmsg("signing key \"%s\" cannot sign for purpose %s", kid, purpose),
 				 errdetail("Only an active key of that purpose, or a retiring one within its "
 						   "grace period, signs.")));
@@ -295,7 +295,7 @@ active_key_for(const char *purpose, const char *tenant_id, MemoryContext outer, 
 	SPI_finish();
 	if (key == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				(errcode(BP_ERRCODE_WRONG_STATE),
 				 errmsg("no active %s signing key", purpose),
 				 errhint("Create one with bigpicture.generate_key('%s') and activate it "
 						 "with bigpicture.activate_key(kid).", purpose)));
@@ -318,6 +318,7 @@ bp_sign(const bp_envelope *env, const char *tenant_id, const char *kid, const ch
 	char	   *certificate = NULL;
 	cached_key *key;
 
+	bp_refuse_while_restoring();
 	(void) bp_master_key();
 	initStringInfo(&payload);
 	bp_token_payload(&payload, env, claims);

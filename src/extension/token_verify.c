@@ -428,7 +428,7 @@ pinned_error(bp_verify_status st, const char *what, const char *kid)
 			break;
 		case BP_VERIFY_EXPIRED:
 			ereport(ERROR,
-					(errcode(MAKE_SQLSTATE('P', 'T', '4', '1', '0')),
+					(errcode(BP_ERRCODE_GONE),
 					 errmsg("%s has expired", what),
 					 errhint("Ask the vendor for a new one.")));
 			break;
@@ -523,6 +523,9 @@ footer_names_a_kid(const char *t, size_t t_len)
 	return v >= 0 && tok[v].type == BP_JSON_STRING;
 }
 
+/* Declared noreturn so clang's uninitialised-use analysis sees the error exit. */
+static void snapshot_malformed(const char *detail) pg_attribute_noreturn();
+
 static void
 snapshot_malformed(const char *detail)
 {
@@ -536,7 +539,7 @@ static void
 snapshot_expired(const char *tenant, const char *exp, int64 grace)
 {
 	ereport(ERROR,
-			(errcode(MAKE_SQLSTATE('P', 'T', '4', '1', '0')),
+			(errcode(BP_ERRCODE_GONE),
 			 errmsg("snapshot of tenant %s expired at %s", tenant ? tenant : "(unknown)", exp ? exp : "(unknown)"),
 			 errdetail("The tenant's offline grace (%lld seconds) has passed too.", (long long) grace),
 			 errhint("Fetch a fresh snapshot from the vendor.")));
@@ -642,7 +645,7 @@ bigpicture_verify_snapshot(PG_FUNCTION_ARGS)
 	bp_verifier_init(v);
 	if (pin_trusted_roots(v) == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				(errcode(BP_ERRCODE_WRONG_STATE),
 				 errmsg("no root key is pinned"),
 				 errhint("Pin the vendor's root key with bigpicture.pin_root_key(), after checking it out of band.")));
 	keysets = bp_json_object_get((char *) raw, tok, n_tok, 0, "keysets");

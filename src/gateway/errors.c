@@ -5,6 +5,8 @@
  */
 #include "errors.h"
 
+#include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,4 +99,169 @@ gw_error_body(gw_buf *out, const char *code, const char *message,
 	gw_buf_puts(out, ",\"message\":");
 	gw_buf_json_cstr(out, message ? message : "");
 	gw_buf_putc(out, '}');
+}
+
+/* ---- fuzzy hints (Data.FuzzySet) ------------------------------------------------ */
+
+static char *
+lower_dup(const char *s)
+{
+	char	   *d = gw_xstrdup(s);
+
+	for (char *p = d; *p; p++)
+		*p = (char) tolower((unsigned char) *p);
+	return d;
+}
+
+/* "-" + the letters, digits, spaces and commas of s + "-" (s is lower case) */
+static char *
+enclosed(const char *s)
+{
+	gw_buf		b = GW_BUF_INIT;
+
+	gw_buf_putc(&b, '-');
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+		if (isalnum(*p) || isspace(*p) || *p == ',' || *p >= 0x80)
+			gw_buf_putc(&b, (char) *p);
+	gw_buf_putc(&b, '-');
+	return gw_buf_steal(&b);
+}
+
+/* Sum over shared grams of count(a) * count(b), and |a|, |b| */
+static void
+gram_scores(const char *a, const char *b, size_t g, double *dot, double *na, double *nb)
+{
+	size_t		la = strlen(a),
+				lb = strlen(b);
+
+	*dot = *na = *nb = 0;
+	for (size_t i = 0; i + g <= la; i++)
+	{
+		int			ca = 0,
+					cb = 0;
+		bool		seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = memcmp(a + j, a + i, g) == 0;
+		if (seen)
+			continue;
+		for (size_t j = i; j + g <= la; j++)
+			ca += memcmp(a + j, a + i, g) == 0;
+		for (size_t j = 0; j + g <= lb; j++)
+			cb += memcmp(b + j, a + i, g) == 0;
+		*dot += (double) ca * cb;
+		*na += (double) ca * ca;
+	}
+	for (size_t i = 0; i + g <= lb; i++)
+	{
+		int			cb = 0;
+		bool		seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = memcmp(b + j, b + i, g) == 0;
+		if (seen)
+			continue;
+		for (size_t j = i; j + g <= lb; j++)
+			cb += memcmp(b + j, b + i, g) == 0;
+		*nb += (double) cb * cb;
+	}
+	*na = sqrt(*na);
+	*nb = sqrt(*nb);
+}
+
+/* 1 - levenshtein(a, b) / max(|a|, |b|) */
+static double
+levenshtein_norm(const char *a, const char *b)
+{
+	size_t		la = strlen(a),
+				lb = strlen(b);
+	size_t	   *row = gw_xcalloc(lb + 1, sizeof *row);
+	double		r;
+
+	if (la == 0 && lb == 0)
+	{
+		free(row);
+		return 1;
+	}
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++)
+	{
+		size_t		diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++)
+		{
+			size_t		up = row[j];
+			size_t		best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	r = 1.0 - (double) row[lb] / (double) (la > lb ? la : lb);
+	free(row);
+	return r;
+}
+
+int
+gw_fuzzy_closest(const char *query, const char *const *cands, int n, double min_score)
+{
+	char	   *key = lower_dup(query);
+	char	   *qe = enclosed(key);
+	char	  **lc = gw_xcalloc((size_t) (n > 0 ? n : 1), sizeof *lc);
+	char	  **ce = gw_xcalloc((size_t) (n > 0 ? n : 1), sizeof *ce);
+	bool	   *dup = gw_xcalloc((size_t) (n > 0 ? n : 1), sizeof *dup);
+	int			found = -1;
+
+	for (int i = 0; i < n; i++)
+	{
+		lc[i] = lower_dup(cands[i]);
+		ce[i] = enclosed(lc[i]);
+		/* a set: a later entry equal (ignoring case) to an earlier one is not added */
+		for (int j = 0; j < i && !dup[i]; j++)
+			dup[i] = strcmp(lc[i], lc[j]) == 0;
+		if (!dup[i] && found < 0 && strcmp(lc[i], key) == 0)
+			found = i;			/* exact match (ignoring case): score 1 */
+	}
+	for (size_t g = 3; g >= 2 && found < 0; g--)
+	{
+		double		best = -1;
+
+		for (int i = 0; i < n; i++)
+		{
+			double		dot,
+						na,
+						nb,
+						score;
+
+			if (dup[i])
+				continue;
+			gram_scores(qe, ce[i], g, &dot, &na, &nb);
+			if (dot <= 0)
+				continue;		/* shares no gram: not a match at this size */
+			/* the cosine only ranks (top 50); the distance decides */
+			score = levenshtein_norm(key, lc[i]);
+			if (score >= min_score && score > best)
+			{
+				best = score;
+				found = i;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+	{
+		free(lc[i]);
+		free(ce[i]);
+	}
+	free(lc);
+	free(ce);
+	free(dup);
+	free(key);
+	free(qe);
+	return found;
 }

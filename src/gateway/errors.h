@@ -20,4 +20,13 @@ int			gw_sqlstate_status(const char *sqlstate, const char *message, bool authent
 void		gw_error_body(gw_buf *out, const char *code, const char *message,
 						  const char *details, const char *hint);
 
+/*
+ * PostgREST's "Perhaps you meant …" search (the fuzzyset package with its
+ * defaults: cosine similarity of 3-grams, then of 2-grams if none match,
+ * re-scored by normalised Levenshtein distance): the index of the
+ * candidate closest to query with a score of at least min_score, or -1.
+ * Works on bytes, so it equals the original for ASCII names.
+ */
+int			gw_fuzzy_closest(const char *query, const char *const *cands, int n, double min_score);
+
 #endif							/* GW_ERRORS_H */

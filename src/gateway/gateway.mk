@@ -13,7 +13,6 @@ GW_CFLAGS   = -std=gnu11 -Wall -Wextra -Werror -pthread
 GW_LIBS     = -L$(GW_PG_LIB) -lpq $(shell pkg-config --libs libmicrohttpd) -lcrypto -lm -pthread
 
 all: build/bin/bigpicture-gateway
-install-client: install-gateway
 
 build/bin/bigpicture-gateway: $(GW_SRCS) $(GW_CORE) $(GW_HDRS)
 	@mkdir -p $(dir $@)
@@ -39,6 +38,7 @@ gateway-asan: build/asan/bigpicture-gateway
 gateway-unit: $(GW_UNIT_TESTS)
 	@scripts/run-unit $(GW_UNIT_TESTS)
 
+# Part of `make install`; into the client's bin directory (CLIENT_PREFIX).
 install-gateway: build/bin/bigpicture-gateway
 	install -d $(DESTDIR)$(CLIENT_PREFIX)/bin
 	install -m 755 build/bin/bigpicture-gateway $(DESTDIR)$(CLIENT_PREFIX)/bin/

@@ -97,65 +97,207 @@ cookies_json(const char *cookie)
 	return gw_buf_steal(&b);
 }
 
-/* The member names of a JSON object text, "a, b"; count in *n. */
-static char *
-object_keys(const char *text, size_t len, int *n)
+/* A set of names, kept sorted and distinct like PostgREST's S.Set Text. */
+typedef struct name_set
+{
+	char	  **v;
+	int			n;
+	int			cap;
+} name_set;
+
+static void
+set_add(name_set *s, const char *name, size_t len)
+{
+	int			lo = 0,
+				hi = s->n;
+	char	   *k = gw_xstrndup(name, len);
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = strcmp(s->v[mid], k);
+
+		if (c == 0)
+		{
+			free(k);
+			return;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (s->n == s->cap)
+	{
+		s->cap = s->cap ? 2 * s->cap : 8;
+		s->v = realloc(s->v, (size_t) s->cap * sizeof *s->v);
+		if (s->v == NULL)
+			abort();
+	}
+	memmove(s->v + lo + 1, s->v + lo, (size_t) (s->n - lo) * sizeof *s->v);
+	s->v[lo] = k;
+	s->n++;
+}
+
+static bool
+set_equal(const name_set *a, const name_set *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+static void
+set_free(name_set *s)
+{
+	for (int i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* The member names of the object at token k into keys. */
+static void
+object_names(const char *text, const bp_json_token *t, size_t nt, int k, name_set *keys)
+{
+	int			m = k + 1;
+
+	for (size_t i = 0; i < t[k].size; i++)
+	{
+		size_t		cap = t[m].end - t[m].start + 1,
+					ul = 0;
+		char	   *u = gw_xmalloc(cap);
+
+		if (bp_json_unescape(text, &t[m], u, cap, &ul) == BP_JSON_OK)
+			set_add(keys, u, ul);
+		free(u);
+		m = bp_json_skip(t, nt, m + 1);
+	}
+}
+
+/*
+ * The argument keys of a JSON body as PostgREST's payloadAttributes reads
+ * them: an object's member names; for an array, those of its objects, which
+ * must all have the same ones; anything else counts as an empty array
+ * (*truncate).  False when an array's elements disagree.
+ */
+static bool
+json_body_keys(const char *text, size_t len, name_set *keys, bool *truncate)
 {
 	size_t		nt = 0;
 	bp_json_token *t;
-	gw_buf		b = GW_BUF_INIT;
+	bool		ok = true;
 
-	*n = 0;
+	*truncate = false;
 	if (bp_json_parse(text, len, NULL, 0, &nt) != BP_JSON_OK)
-		return gw_buf_steal(&b);
+		return false;
 	t = gw_xcalloc(nt, sizeof *t);
-	if (bp_json_parse(text, len, t, nt, &nt) == BP_JSON_OK && t[0].type == BP_JSON_OBJECT)
+	bp_json_parse(text, len, t, nt, &nt);
+	if (t[0].type == BP_JSON_OBJECT)
+		object_names(text, t, nt, 0, keys);
+	else if (t[0].type == BP_JSON_ARRAY && t[0].size > 0)
 	{
 		int			k = 1;
 
-		for (size_t m = 0; m < t[0].size; m++)
+		ok = t[1].type == BP_JSON_OBJECT;
+		if (ok)
+			object_names(text, t, nt, 1, keys);
+		for (size_t i = 0; i < t[0].size && ok; i++)
 		{
-			size_t		ul = 0;
-			char	   *u = gw_xmalloc(t[k].end - t[k].start + 1);
+			name_set	other = {0};
 
-			if (bp_json_unescape(text, &t[k], u, t[k].end - t[k].start + 1, &ul) == BP_JSON_OK)
+			ok = t[k].type == BP_JSON_OBJECT;
+			if (ok)
 			{
-				if ((*n)++)
-					gw_buf_puts(&b, ", ");
-				gw_buf_append(&b, u, ul);
+				object_names(text, t, nt, k, &other);
+				ok = set_equal(keys, &other);
 			}
-			free(u);
-			k = bp_json_skip(t, nt, k + 1);
+			set_free(&other);
+			k = bp_json_skip(t, nt, k);
 		}
 	}
+	else if (t[0].type != BP_JSON_ARRAY)
+		*truncate = true;
 	free(t);
-	return gw_buf_steal(&b);
+	return ok;
 }
 
-/* PGRST202: PostgREST's wording for a function not in the schema cache. */
+/* PGRST202: PostgREST's wording (Error.hs, NoRpc) for a function not in the schema cache. */
 static void
-no_function(gw_tx_result *out, const char *schema, const char *name, const char *keys, int n_keys, bool json_post)
+no_function(gw_tx_result *out, const char *schema, const char *name, const name_set *keys, bool json_post,
+			const char *hint)
 {
 	gw_buf		msg = GW_BUF_INIT,
-				det = GW_BUF_INIT;
+				det = GW_BUF_INIT,
+				list = GW_BUF_INIT;
 
+	for (int i = 0; i < keys->n; i++)
+		gw_buf_printf(&list, "%s%s", i ? ", " : "", keys->v[i]);
 	gw_buf_printf(&msg, "Could not find the function %s.%s", schema, name);
-	if (n_keys)
-		gw_buf_printf(&msg, "(%s)", keys);
+	if (keys->n)
+		gw_buf_printf(&msg, "(%s)", list.data);
 	else
 		gw_buf_puts(&msg, " without parameters");
 	gw_buf_puts(&msg, " in the schema cache");
 	gw_buf_printf(&det, "Searched for the function %s.%s", schema, name);
-	if (n_keys)
-		gw_buf_printf(&det, " with parameter%s %s", n_keys > 1 ? "s" : "", keys);
+	if (keys->n)
+		gw_buf_printf(&det, " with parameter%s %s", keys->n > 1 ? "s" : "", list.data);
 	else
 		gw_buf_puts(&det, " without parameters");
 	if (json_post)
 		gw_buf_puts(&det, " or with a single unnamed json/jsonb parameter");
 	gw_buf_puts(&det, ", but no matches were found in the schema cache.");
-	gw_tx_error(out, 404, "PGRST202", msg.data, det.data, NULL);
+	gw_tx_error(out, 404, "PGRST202", msg.data, det.data, hint && hint[0] ? hint : NULL);
 	gw_buf_free(&msg);
 	gw_buf_free(&det);
+	gw_buf_free(&list);
+}
+
+/* An array literal of values, for a VARIADIC parameter. */
+static char *
+array_literal(const gw_pair *const *vals, int n)
+{
+	gw_buf		b = GW_BUF_INIT;
+
+	gw_buf_putc(&b, '{');
+	for (int i = 0; i < n; i++)
+	{
+		if (i)
+			gw_buf_putc(&b, ',');
+		gw_buf_putc(&b, '"');
+		for (const char *p = vals[i]->value; *p; p++)
+		{
+			if (*p == '"' || *p == '\\')
+				gw_buf_putc(&b, '\\');
+			gw_buf_putc(&b, *p);
+		}
+		gw_buf_putc(&b, '"');
+	}
+	gw_buf_putc(&b, '}');
+	return gw_buf_steal(&b);
+}
+
+static bool
+has_name(const name_set *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
 }
 
 /* WWW-Authenticate for a rejected token: error_description as Haskell's show. */
@@ -294,12 +436,19 @@ handle_rpc_or_root(const gw_config *cfg, gw_pool *pool, const gw_http_request *r
 	bool		root = t->route == GW_ROUTE_ROOT;
 	const char *schema;
 	auth		a;
-	char	   *arg = NULL;
-	gw_routine	with_arg,
-				without_arg,
-				chosen;
-	bool		have_with,
-				have_without;
+	char	   *arg = NULL;		/* a JSON body */
+	bool		json_post = false;
+	gw_pair    *qp = NULL,		/* the query string */
+			   *bp = NULL;		/* a form body */
+	int			n_qp = 0,
+				n_bp = 0;
+	const gw_pair **args = NULL;	/* the text arguments (GET, form), in order */
+	int			n_args = 0;
+	name_set	keys = {0};
+	const char *limit = NULL,
+			   *offset = NULL;
+	gw_routine	chosen = {0};
+	char	   *variadic[GW_TX_MAX_ARGS] = {0};
 	gw_tx_request tr;
 
 	if (strcmp(m, "OPTIONS") == 0)
@@ -345,7 +494,51 @@ handle_rpc_or_root(const gw_config *cfg, gw_pool *pool, const gw_http_request *r
 		return;
 	}
 
-	/* the argument, before authentication, as PostgREST parses the body first */
+	/*
+	 * The query string, then the body, before authentication, as PostgREST
+	 * parses the request first (ApiRequest).
+	 */
+	if (!root)
+	{
+		const char *q = memchr(req->target, '?', req->target_len);
+
+		if (q)
+			n_qp = gw_form_pairs(q + 1, req->target_len - (size_t) (q + 1 - req->target), &qp);
+		args = gw_xcalloc((size_t) n_qp + 1, sizeof *args);
+		for (int i = 0; i < n_qp; i++)
+		{
+			switch (gw_query_classify(&qp[i], is_get))
+			{
+				case GW_QUERY_ARG:
+					args[n_args++] = &qp[i];
+					break;
+				case GW_QUERY_LIMIT:
+					/* PostgREST ignores a limit or offset that is not a number */
+					if (all_digits(qp[i].value))
+						limit = qp[i].value;
+					break;
+				case GW_QUERY_OFFSET:
+					if (all_digits(qp[i].value))
+						offset = qp[i].value;
+					break;
+				case GW_QUERY_IGNORED:
+					break;
+				case GW_QUERY_UNSUPPORTED:
+					{
+						gw_buf		m = GW_BUF_INIT;
+
+						gw_buf_puts(&m, "Query parameter not supported by bigpicture-gateway: ");
+						gw_buf_json_string(&m, qp[i].key, qp[i].key_len);
+						gw_tx_error(out, 400, "BPGW400", m.data,
+									is_get ? "PostgREST would read it as a filter, select, order or embedding, not as an argument"
+									: "PostgREST reads the query string of a POST as filters, select, order or embedding",
+									"Only function arguments (GET), limit and offset are read from the query string");
+						gw_buf_free(&m);
+						goto done_parse;
+					}
+			}
+		}
+	}
 	if (is_post)
 	{
 		const char *ct = gw_http_header(req, "Content-Type");
@@ -357,20 +550,25 @@ handle_rpc_or_root(const gw_config *cfg, gw_pool *pool, const gw_http_request *r
 
 			snprintf(msg, sizeof msg, "Content-Type not acceptable: %.200s", ct);
 			gw_tx_error(out, 415, "PGRST107", msg, NULL, NULL);
-			return;
+			goto done_parse;
 		}
 		if (bt == GW_BODY_FORM)
 		{
-			gw_buf		b = GW_BUF_INIT;
-
-			gw_form_to_json(req->body ? req->body : "", req->body_len, &b);
-			arg = gw_buf_steal(&b);
+			/* a form's pairs are arguments, like a GET's (PostgREST: DirectArgs) */
+			n_bp = gw_form_pairs(req->body ? req->body : "", req->body_len, &bp);
+			args = realloc(args, ((size_t) n_args + (size_t) n_bp + 1) * sizeof *args);
+			if (args == NULL)
+				abort();
+			for (int i = 0; i < n_bp; i++)
+				args[n_args++] = &bp[i];
 		}
 		else
 		{
 			size_t		i = 0,
 						nt = 0;
+			bool		truncate = false;
 
+			json_post = true;
 			while (i < req->body_len && strchr(" \t\r\n", req->body[i]))
 				i++;
 			if (i == req->body_len)
@@ -378,20 +576,29 @@ handle_rpc_or_root(const gw_config *cfg, gw_pool *pool, const gw_http_request *r
 			else if (bp_json_parse(req->body, req->body_len, NULL, 0, &nt) != BP_JSON_OK)
 			{
 				gw_tx_error(out, 400, "PGRST102", "Empty or invalid json", NULL, NULL);
-				return;
+				goto done_parse;
+			}
+			else if (!json_body_keys(req->body, req->body_len, &keys, &truncate))
+			{
+				gw_tx_error(out, 400, "PGRST102", "All object keys must match", NULL, NULL);
+				goto done_parse;
 			}
 			else
-				arg = gw_xstrndup(req->body, req->body_len);
+				arg = truncate ? gw_xstrdup("[]") : gw_xstrndup(req->body, req->body_len);
 		}
 	}
-	else
-		arg = gw_xstrdup(t->query_json);
-
-	if (!authenticate(cfg, req, &a, out))
+	for (int i = 0; i < n_args; i++)
 	{
-		free(arg);
-		return;
+		/* text parameters end at a NUL, and PostgreSQL's text refuses one anyway */
+		if (strlen(args[i]->key) != args[i]->key_len || strlen(args[i]->value) != args[i]->value_len)
+		{
+			gw_tx_error(out, 400, "22021", "invalid byte sequence for encoding \"UTF8\": 0x00", NULL, NULL);
+			goto done_parse;
+		}
+		set_add(&keys, args[i]->key, args[i]->key_len);
 	}
+	if (!authenticate(cfg, req, &a, out))
+		goto done_parse;
 	*role_out = gw_xstrdup(a.role);
 
 	if (!gw_schema_cache_ready())
@@ -436,33 +643,55 @@ handle_rpc_or_root(const gw_config *cfg, gw_pool *pool, const gw_http_request *r
 	}
 
 	{
-		int			n_keys = 0;
-		char	   *keys = object_keys(arg, strlen(arg), &n_keys);
-		const char *a0 = arg;
-		bool		has_input;
+		gw_buf		text = GW_BUF_INIT;
+		gw_find_status st = gw_schema_cache_find(schema, t->name, keys.v, keys.n, json_post, &chosen, &text);
 
-		while (*a0 && strchr(" \t\r\n", *a0))
-			a0++;
-		/* any body but an empty object, or any query parameter, is input */
-		has_input = is_post ? n_keys > 0 || *a0 != '{' : t->n_query_keys > 0;
-
-		gw_schema_cache_find(schema, t->name, &with_arg, &have_with, &without_arg, &have_without);
-		if (have_with && (has_input || !have_without))
-			chosen = with_arg;
-		else if (have_without && !has_input)
-			chosen = without_arg;
-		else
-		{
-			no_function(out, schema, t->name, keys, n_keys,
-						is_post && gw_content_type(gw_http_header(req, "Content-Type")) == GW_BODY_JSON);
-			free(keys);
+		if (st == GW_FIND_NONE || st == GW_FIND_NOT_LOADED)
+			no_function(out, schema, t->name, &keys, json_post, text.data);
+		else if (st == GW_FIND_AMBIGUOUS)
+			gw_tx_error(out, 300, "PGRST203", text.data, NULL,
+						"Try renaming the parameters or the function itself in the database so function overloading can be resolved");
+		gw_buf_free(&text);
+		if (st != GW_FIND_OK)
 			goto done_tx;
-		}
-		free(keys);
 	}
 	tr.function = t->name;
 	tr.routine = chosen;
-	tr.arg = chosen.arg_type ? arg : NULL;
+	tr.body = arg;
+	tr.limit = limit;
+	tr.offset = offset;
+	if (gw_routine_json_arg(&chosen))
+		tr.args = GW_CALL_BODY;
+	else if (keys.n == 0)
+		tr.args = GW_CALL_NONE;
+	else
+	{
+		/* the given parameters in the function's order; a text value is the last one given, or all for VARIADIC */
+		tr.args = json_post ? GW_CALL_JSON : GW_CALL_TEXT;
+		for (int i = 0; i < chosen.n_params; i++)
+		{
+			const gw_param *p = &chosen.params[i];
+			const gw_pair **vals;
+			int			nv = 0;
+
+			if (!has_name(&keys, p->name))
+				continue;
+			tr.arg_param[tr.n_args] = i;
+			if (!json_post)
+			{
+				vals = gw_xcalloc((size_t) n_args + 1, sizeof *vals);
+				for (int k = 0; k < n_args; k++)
+					if (strcmp(args[k]->key, p->name) == 0)
+						vals[nv++] = args[k];
+				if (p->variadic)
+					tr.arg_value[tr.n_args] = variadic[tr.n_args] = array_literal(vals, nv);
+				else
+					tr.arg_value[tr.n_args] = vals[nv - 1]->value;
+				free(vals);
+			}
+			tr.n_args++;
+		}
+	}
 	/* GET never writes; POST writes only when the function is VOLATILE */
 	tr.read_only = is_get || chosen.volatility != 'v';
 	gw_tx_run(cfg, pool, &tr, out);
@@ -474,6 +703,14 @@ done_tx:
 		gw_tx_result_add_header(out, "Content-Profile", schema);
 done:
 	auth_free(&a);
+done_parse:
+	for (int i = 0; i < GW_TX_MAX_ARGS; i++)
+		free(variadic[i]);
+	gw_routine_free(&chosen);
+	set_free(&keys);
+	free(args);
+	gw_pairs_free(qp, n_qp);
+	gw_pairs_free(bp, n_bp);
 	free(arg);
 }
 

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "log.h"
 #include "schema_cache.h"
+#include "tx.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -78,7 +79,11 @@ run(void *arg)
 			continue;
 		}
 		backoff_ms = 250;
-		if (config->db_channel_enabled)
+		/* a standby refuses LISTEN, and its primary's NOTIFYs never reach it */
+		if (config->db_channel_enabled && gw_tx_conn_in_hot_standby(conn))
+			gw_log(GW_LOG_WARN, "the database is a hot standby: no LISTEN %s; reload the schema cache with SIGUSR1",
+				   config->db_channel);
+		else if (config->db_channel_enabled)
 		{
 			char	   *chan = PQescapeIdentifier(conn, config->db_channel, strlen(config->db_channel));
 			gw_buf		sql = GW_BUF_INIT;

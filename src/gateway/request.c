@@ -119,6 +119,129 @@ gw_form_to_json(const char *s, size_t len, gw_buf *out)
 	return keys;
 }
 
+int
+gw_form_pairs(const char *s, size_t len, gw_pair **out)
+{
+	size_t		cap = 1;
+	int			n = 0;
+
+	/* http-types (which PostgREST uses) separates pairs with '&' or ';' */
+	for (size_t i = 0; i < len; i++)
+		cap += s[i] == '&' || s[i] == ';';
+	*out = gw_xcalloc(cap, sizeof **out);
+	for (size_t start = 0; start <= len;)
+	{
+		size_t		end = start;
+		const char *eq;
+
+		while (end < len && s[end] != '&' && s[end] != ';')
+			end++;
+		eq = memchr(s + start, '=', end - start);
+		if (end > start)
+		{
+			gw_pair    *p = &(*out)[n++];
+			size_t		klen = eq ? (size_t) (eq - s) - start : end - start;
+
+			p->key = percent_decode(s + start, klen, true, &p->key_len);
+			p->has_eq = eq != NULL;
+			if (eq)
+				p->value = percent_decode(eq + 1, end - (size_t) (eq + 1 - s), true, &p->value_len);
+			else
+				p->value = gw_xstrdup("");
+		}
+		start = end + 1;
+	}
+	return n;
+}
+
+void
+gw_pairs_free(gw_pair *p, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		free(p[i].key);
+		free(p[i].value);
+	}
+	free(p);
+}
+
+/* s starts with word followed by one of the characters in next. */
+static bool
+word_then(const char *s, const char *word, const char *next)
+{
+	size_t		n = strlen(word);
+
+	return strncmp(s, word, n) == 0 && s[n] != '\0' && strchr(next, s[n]) != NULL;
+}
+
+/*
+ * Does PostgREST's pOpExpr accept (or fail after consuming) this value?
+ * Either way it is not an argument: a filter, or a 400 there.
+ */
+static bool
+filter_value(const char *v)
+{
+	static const char *const simple[] = {"neq", "cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj"};
+	static const char *const quant[] = {"eq", "gte", "gt", "lte", "lt", "like", "ilike", "match", "imatch"};
+	static const char *const fts[] = {"fts", "plfts", "phfts", "wfts"};
+
+	if (strncmp(v, "not.", 4) == 0 || strncmp(v, "in.", 3) == 0 || strncmp(v, "is.", 3) == 0 ||
+		strncmp(v, "isdistinct.", 11) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof simple / sizeof *simple; i++)
+		if (word_then(v, simple[i], "."))
+			return true;
+	for (size_t i = 0; i < sizeof quant / sizeof *quant; i++)
+	{
+		size_t		n = strlen(quant[i]);
+
+		if (strncmp(v, quant[i], n) == 0 &&
+			(v[n] == '.' || strncmp(v + n, "(any).", 6) == 0 || strncmp(v + n, "(all).", 6) == 0))
+			return true;
+	}
+	for (size_t i = 0; i < sizeof fts / sizeof *fts; i++)
+	{
+		size_t		n = strlen(fts[i]);
+		const char *close;
+
+		if (strncmp(v, fts[i], n) != 0)
+			continue;
+		if (v[n] == '.')
+			return true;
+		/* fts(language).value */
+		if (v[n] == '(' && (close = strchr(v + n, ')')) != NULL && close > v + n + 1 && close[1] == '.')
+			return true;
+	}
+	return false;
+}
+
+gw_query_kind
+gw_query_classify(const gw_pair *p, bool rpc_get)
+{
+	const char *last;
+
+	if (!p->has_eq)
+		return GW_QUERY_IGNORED;	/* PostgREST keeps only "k=v" pairs */
+	if (strcmp(p->key, "select") == 0)
+		return strcmp(p->value, "*") == 0 ? GW_QUERY_IGNORED : GW_QUERY_UNSUPPORTED;
+	if (strcmp(p->key, "limit") == 0)
+		return GW_QUERY_LIMIT;
+	if (strcmp(p->key, "offset") == 0)
+		return GW_QUERY_OFFSET;
+	last = strrchr(p->key, '.');
+	last = last ? last + 1 : p->key;
+	if (strcmp(p->key, "columns") == 0 || strcmp(p->key, "on_conflict") == 0 ||
+		strcmp(last, "order") == 0 || strcmp(last, "limit") == 0 || strcmp(last, "offset") == 0 ||
+		strcmp(last, "and") == 0 || strcmp(last, "or") == 0)
+		return GW_QUERY_UNSUPPORTED;
+	/* embedded resources (a.b) and JSON paths (a->b) */
+	if (strchr(p->key, '.') || strstr(p->key, "->"))
+		return GW_QUERY_UNSUPPORTED;
+	if (!rpc_get || filter_value(p->value))
+		return GW_QUERY_UNSUPPORTED;
+	return GW_QUERY_ARG;
+}
+
 void
 gw_target_parse(const char *raw, size_t len, gw_target *out)
 {

@@ -47,6 +47,42 @@ void		gw_target_free(gw_target *t);
  */
 int			gw_form_to_json(const char *s, size_t len, gw_buf *out);
 
+/* One decoded key=value of a query string or form body, in order. */
+typedef struct gw_pair
+{
+	char	   *key;
+	size_t		key_len;
+	char	   *value;			/* "" when there was no '=' */
+	size_t		value_len;
+	bool		has_eq;			/* "k=" (true) or a bare "k" (false) */
+} gw_pair;
+
+/*
+ * Split form-encoded text into decoded pairs, in order (the same decoding
+ * as gw_form_to_json, without the UTF-8 repair: values go to the database
+ * as they are).  Returns the count; free with gw_pairs_free.
+ */
+int			gw_form_pairs(const char *s, size_t len, gw_pair **out);
+void		gw_pairs_free(gw_pair *p, int n);
+
+/* What PostgREST makes of one query-string parameter of an RPC call. */
+typedef enum gw_query_kind
+{
+	GW_QUERY_ARG = 1,			/* an argument of the function */
+	GW_QUERY_LIMIT,				/* limit: rows of the result */
+	GW_QUERY_OFFSET,			/* offset */
+	GW_QUERY_IGNORED,			/* dropped by PostgREST too (no '=', select=*) */
+	GW_QUERY_UNSUPPORTED		/* select, order, filters, ...: not served */
+} gw_query_kind;
+
+/*
+ * Classify a pair as PostgREST's query parser does (ApiRequest/QueryParams):
+ * select, columns, on_conflict and keys ending in order, limit, offset, and,
+ * or are reserved; on GET a value such as "eq.1" or "not.in.(1,2)" is a
+ * filter, anything else an argument; on POST every other key is a filter.
+ */
+gw_query_kind gw_query_classify(const gw_pair *p, bool rpc_get);
+
 /*
  * The token in an Authorization header value: *token points into value.
  * Returns 1 for "Bearer <token>" (scheme case-insensitive; the token may be

@@ -24,14 +24,29 @@ typedef enum gw_ret_kind
 	GW_RET_VOID = 'v'			/* nothing: 204 */
 } gw_ret_kind;
 
-/* One callable form of a function. */
+/* One input parameter, as PostgREST's schema cache describes it. */
+typedef struct gw_param
+{
+	char	   *name;			/* "" when unnamed */
+	char	   *type;			/* the type to cast to: "integer", "text[]", "public.t" */
+	bool		required;		/* no default */
+	bool		variadic;
+} gw_param;
+
+/* One function (one overload). */
 typedef struct gw_routine
 {
 	char		volatility;		/* 'i', 's' or 'v' as in pg_proc */
 	bool		retset;
 	gw_ret_kind ret_kind;
-	unsigned	arg_type;		/* GW_JSON(B)_OID, or 0 when called without argument */
+	int			n_params;
+	gw_param   *params;
 } gw_routine;
+
+/* The single unnamed json/jsonb parameter form: 0, GW_JSON_OID or GW_JSONB_OID. */
+unsigned	gw_routine_json_arg(const gw_routine *r);
+void		gw_routine_copy(gw_routine *dst, const gw_routine *src);
+void		gw_routine_free(gw_routine *r);
 
 typedef struct gw_schema_cache gw_schema_cache;
 
@@ -45,14 +60,27 @@ void		gw_schema_cache_install(gw_schema_cache *c);
 bool		gw_schema_cache_ready(void);
 void		gw_schema_cache_shutdown(void);
 
+typedef enum gw_find_status
+{
+	GW_FIND_OK,
+	GW_FIND_NONE,				/* PGRST202 */
+	GW_FIND_AMBIGUOUS,			/* PGRST203 */
+	GW_FIND_NOT_LOADED
+} gw_find_status;
+
 /*
- * Look schema.name up in the current cache.  *with_arg / *without_arg are
- * set and the matching have_* flags raised for the single-unnamed-json(b)
- * form and the no-argument form.  Returns false when no cache is loaded.
+ * Pick the overload of schema.name that PostgREST's findProc picks for
+ * these argument keys (sorted, distinct): the functions whose named
+ * parameters include every key and whose parameters without default are
+ * all among the keys; failing those, one with a single unnamed json/jsonb
+ * parameter when json_post (a POST with a JSON body).  On GW_FIND_OK *out is
+ * a copy (gw_routine_free it).  On GW_FIND_NONE text gets PostgREST's hint
+ * ("Perhaps you meant to call the function …"; empty when none), on
+ * GW_FIND_AMBIGUOUS its message listing the candidates.
  */
-bool		gw_schema_cache_find(const char *schema, const char *name,
-								 gw_routine *with_arg, bool *have_with_arg,
-								 gw_routine *without_arg, bool *have_without_arg);
+gw_find_status gw_schema_cache_find(const char *schema, const char *name,
+									char *const *keys, int n_keys, bool json_post,
+									gw_routine *out, gw_buf *text);
 
 /* Append a minimal OpenAPI 3 document listing schema's callable functions. */
 void		gw_schema_cache_openapi(const char *schema, gw_buf *out);

@@ -61,7 +61,7 @@ gw_tx_error(gw_tx_result *out, int status, const char *code, const char *message
 
 /* An error from the database, mapped with PostgREST's table. */
 static void
-db_error(gw_tx_result *out, const PGresult *res, PGconn *conn, bool authenticated)
+db_error(gw_tx_result *out, const PGresult *res, PGconn *conn, bool authenticated, bool standby_write)
 {
 	const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -79,8 +79,11 @@ db_error(gw_tx_result *out, const PGresult *res, PGconn *conn, bool authenticate
 		gw_tx_error(out, 503, "PGRST001", "Database client error. Retrying the connection.", details, NULL);
 		return;
 	}
+	/* a write refused only because the server is a standby: say so */
 	gw_tx_error(out, gw_sqlstate_status(code, msg, authenticated), code, msg,
 				PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL),
+				standby_write && strcmp(code, "25006") == 0 ?
+				"The database server is a read-only hot standby; send requests that write to the primary" :
 				PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
 	if (out->status == 401)
 		gw_tx_result_add_header(out, "WWW-Authenticate", "Bearer");
@@ -149,8 +152,8 @@ typedef struct stmt
 {
 	char	   *sql;
 	int			nparams;
-	const char *params[8];
-	unsigned	types[8];
+	const char *params[GW_TX_MAX_ARGS + 3];
+	unsigned	types[GW_TX_MAX_ARGS + 3];
 	bool		keep;			/* prepared once per connection (not BEGIN, COMMIT) */
 } stmt;
 
@@ -161,18 +164,29 @@ typedef struct command
 	int			prepare;		/* >= 0: prepares statement cache entry #prepare */
 } command;
 
+/*
+ * PostgreSQL 14 and later report in_hot_standby to the client, and report
+ * it again when it changes, so a promotion is seen on each connection.
+ */
+bool
+gw_tx_conn_in_hot_standby(PGconn *conn)
+{
+	const char *v = PQparameterStatus(conn, "in_hot_standby");
+
+	return v != NULL && strcmp(v, "on") == 0;
+}
+
 static int
-build(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, stmt *s, int *call_index)
+build(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, bool read_only, stmt *s, int *call_index)
 {
 	int			n = 0;
 	gw_buf		b = GW_BUF_INIT;
 	gw_buf		search_path = GW_BUF_INIT;
 	char	   *fs,
 			   *fn;
-	const char *source,
-			   *body;
+	const char *body;
 
-	s[n++].sql = gw_xstrdup(req->read_only ? "BEGIN READ ONLY" : "BEGIN READ WRITE");
+	s[n++].sql = gw_xstrdup(read_only ? "BEGIN READ ONLY" : "BEGIN READ WRITE");
 
 	/* search_path: the request's schema, then db-extra-search-path */
 	{
@@ -232,48 +246,95 @@ build(const gw_config *cfg, PGconn *conn, const gw_tx_request *req, stmt *s, int
 	fs = quote_ident(conn, req->function_schema ? req->function_schema : req->schema);
 	fn = quote_ident(conn, req->function);
 	{
-		gw_buf		call = GW_BUF_INIT;
+		gw_buf		from = GW_BUF_INIT,
+					args = GW_BUF_INIT,
+					cols = GW_BUF_INIT,
+					defs = GW_BUF_INIT;
+		int			np = 0;
 
-		gw_buf_printf(&call, "%s.%s(%s)", fs, fn,
-					  req->routine.arg_type == GW_JSON_OID ? "$1::pg_catalog.json" :
-					  req->routine.arg_type ? "$1::pg_catalog.jsonb" : "");
+		/* QueryBuilder.callPlanToQuery: the arguments, and for JSON the records they come from */
+		if (req->args == GW_CALL_BODY)
+		{
+			gw_buf_puts(&args, gw_routine_json_arg(&req->routine) == GW_JSON_OID ?
+						"$1::pg_catalog.json" : "$1::pg_catalog.jsonb");
+			s[n].params[np++] = req->body ? req->body : "{}";
+		}
+		else if (req->args == GW_CALL_JSON || req->args == GW_CALL_TEXT)
+		{
+			bool		json = req->args == GW_CALL_JSON;
+
+			if (json)
+				s[n].params[np++] = req->body ? req->body : "{}";
+			for (int i = 0; i < req->n_args; i++)
+			{
+				const gw_param *p = &req->routine.params[req->arg_param[i]];
+				char	   *q = quote_ident(conn, p->name);
+
+				gw_buf_printf(&args, "%s%s%s := ", i ? ", " : "", p->variadic ? "VARIADIC " : "", q);
+				if (json)
+				{
+					gw_buf_printf(&args, "pgrst_body.%s", q);
+					gw_buf_printf(&cols, "%s%s", i ? ", " : "", q);
+					gw_buf_printf(&defs, "%s%s %s", i ? ", " : "", q, p->type);
+				}
+				else
+				{
+					/* an untyped parameter cast to the type: its input function judges the text */
+					s[n].params[np++] = req->arg_value[i];
+					gw_buf_printf(&args, "$%d::%s", np, p->type);
+				}
+				free(q);
+			}
+			if (json)
+			{
+				const char *first = req->body ? req->body : "{}";
+
+				/* an object is one record, an array a set of them (PostgREST's isJsonObject) */
+				while (*first == ' ' || *first == '\t' || *first == '\r' || *first == '\n')
+					first++;
+				gw_buf_printf(&from, "(SELECT $1::pg_catalog.json AS json_data) pgrst_payload, "
+							  "LATERAL (SELECT %s FROM pg_catalog.%s(pgrst_payload.json_data) AS _(%s) LIMIT 1) pgrst_body, "
+							  "LATERAL ", cols.data, *first == '{' ? "json_to_record" : "json_to_recordset", defs.data);
+			}
+		}
 		if (req->routine.ret_kind == GW_RET_COMPOSITE)
 		{
-			source = "SELECT * FROM ";
+			gw_buf_printf(&b, "WITH pgrst_source AS (SELECT pgrst_call.* FROM %s%s.%s(%s) pgrst_call) ",
+						  gw_buf_str(&from), fs, fn, gw_buf_str(&args));
 			body = req->routine.retset ? "coalesce(pg_catalog.json_agg(_postgrest_t), '[]')"
 				: "coalesce(pg_catalog.json_agg(_postgrest_t)->0, 'null')";
 		}
 		else if (req->routine.retset)
 		{
-			source = "SELECT pgrst_call.pgrst_scalar FROM ";
+			gw_buf_printf(&b, "WITH pgrst_source AS (SELECT pgrst_call.pgrst_scalar FROM %s%s.%s(%s) pgrst_call(pgrst_scalar)) ",
+						  gw_buf_str(&from), fs, fn, gw_buf_str(&args));
 			body = "coalesce(pg_catalog.json_agg(_postgrest_t.pgrst_scalar), '[]')";
 		}
 		else
 		{
-			source = "SELECT ";
+			gw_buf_printf(&b, "WITH pgrst_source AS (SELECT pgrst_call.pgrst_scalar FROM %s(SELECT %s.%s(%s) pgrst_scalar) pgrst_call) ",
+						  gw_buf_str(&from), fs, fn, gw_buf_str(&args));
 			body = "coalesce(pg_catalog.json_agg(_postgrest_t.pgrst_scalar)->0, 'null')";
 		}
-		gw_buf_printf(&b, "WITH pgrst_source AS (%s%s%s) "
-					  "SELECT pg_catalog.count(_postgrest_t), %s::pg_catalog.text, "
+		/* limit and offset are parameters (NULL: none), so they share one prepared statement */
+		gw_buf_printf(&b, "SELECT pg_catalog.count(_postgrest_t), %s::pg_catalog.text, "
 					  "nullif(pg_catalog.current_setting('response.headers', true), ''), "
 					  "nullif(pg_catalog.current_setting('response.status', true), '') "
-					  "FROM (SELECT * FROM pgrst_source) _postgrest_t",
-					  source, call.data,
-					  req->routine.ret_kind == GW_RET_COMPOSITE ? "" :
-					  req->routine.retset ? " pgrst_call(pgrst_scalar)" : " pgrst_scalar",
-					  body);
-		gw_buf_free(&call);
+					  "FROM (SELECT * FROM pgrst_source LIMIT $%d::pg_catalog.int8 OFFSET $%d::pg_catalog.int8) _postgrest_t",
+					  body, np + 1, np + 2);
+		s[n].params[np++] = req->limit;
+		s[n].params[np++] = req->offset;
+		s[n].nparams = np;
+		gw_buf_free(&from);
+		gw_buf_free(&args);
+		gw_buf_free(&cols);
+		gw_buf_free(&defs);
 	}
 	free(fs);
 	free(fn);
 	*call_index = n;
 	s[n].sql = gw_buf_steal(&b);
 	s[n].keep = true;
-	if (req->routine.arg_type)
-	{
-		s[n].nparams = 1;
-		s[n].params[0] = req->arg ? req->arg : "{}";
-	}
 	n++;
 	s[n++].sql = gw_xstrdup("COMMIT");
 	return n;
@@ -299,8 +360,10 @@ run_pipeline(const gw_config *cfg, gw_pool *pool, int slot, PGconn *conn, const 
 	int			results_seen = 0;
 	run_outcome outcome = RUN_DONE;
 
+	bool		standby = gw_tx_conn_in_hot_standby(conn);
+
 	memset(s, 0, sizeof s);
-	n = build(cfg, conn, req, s, &call);
+	n = build(cfg, conn, req, req->read_only || standby, s, &call);
 	*broken = false;
 
 	if (!PQenterPipelineMode(conn))
@@ -413,7 +476,7 @@ run_pipeline(const gw_config *cfg, gw_pool *pool, int slot, PGconn *conn, const 
 
 	if (first_error || *broken)
 	{
-		db_error(out, first_error, conn, req->authenticated);
+		db_error(out, first_error, conn, req->authenticated, standby && !req->read_only);
 		goto cleanup;
 	}
 	if (call_result == NULL || PQntuples(call_result) != 1)
@@ -457,7 +520,11 @@ run_pipeline(const gw_config *cfg, gw_pool *pool, int slot, PGconn *conn, const 
 			out->has_body = true;
 			gw_buf_puts(&out->body, PQgetvalue(call_result, 0, 1));
 			if (rows > 0)
-				snprintf(range, sizeof range, "0-%ld/*", rows - 1);
+			{
+				long long	first = req->offset ? strtoll(req->offset, NULL, 10) : 0;
+
+				snprintf(range, sizeof range, "%lld-%lld/*", first, first + rows - 1);
+			}
 			else
 				snprintf(range, sizeof range, "*/*");
 			/* defaults first, so that response.headers can override them */

@@ -2,3 +2,4 @@
 -- from src/sql/NN_*.sql (one file per concern, in name order).
 
 \echo Use "CREATE EXTENSION bigpicture" to load this file. \quit
+

@@ -150,7 +150,7 @@ DECLARE
 BEGIN
 	SELECT * INTO t FROM bigpicture.tenants WHERE tenant_id = p_tenant_id;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'tenant "%" does not exist', p_tenant_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'tenant "%" does not exist', p_tenant_id USING ERRCODE = 'PT404';
 	END IF;
 	RETURN t;
 END

@@ -56,21 +56,21 @@ CREATE FUNCTION bigpicture.signing_keys_guard() RETURNS trigger
 BEGIN
 	IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
 		RAISE EXCEPTION 'signing keys cannot be deleted'
-			USING ERRCODE = '55000', HINT = 'Retire or revoke the key instead.';
+			USING ERRCODE = 'PT409', HINT = 'Retire or revoke the key instead.';
 	END IF;
 	IF TG_OP = 'UPDATE' THEN
 		IF (NEW.kid, NEW.purpose, NEW.tenant_id, NEW.public_key, NEW.sealed_secret, NEW.created_at)
 			IS DISTINCT FROM
 		   (OLD.kid, OLD.purpose, OLD.tenant_id, OLD.public_key, OLD.sealed_secret, OLD.created_at) THEN
 			RAISE EXCEPTION 'the identity of signing key % cannot change', OLD.kid
-				USING ERRCODE = '55000', HINT = 'Generate a new key instead.';
+				USING ERRCODE = 'PT409', HINT = 'Generate a new key instead.';
 		END IF;
 		IF NEW.state IS DISTINCT FROM OLD.state AND NOT (OLD.state, NEW.state) IN (
 			('pending', 'active'), ('pending', 'retired'), ('pending', 'revoked'),
 			('active', 'retiring'), ('active', 'retired'), ('active', 'revoked'),
 			('retiring', 'retired'), ('retiring', 'revoked'), ('retired', 'revoked')) THEN
 			RAISE EXCEPTION 'signing key % cannot go from % to %', OLD.kid, OLD.state, NEW.state
-				USING ERRCODE = '55000';
+				USING ERRCODE = 'PT409';
 		END IF;
 	END IF;
 	-- A no-op update changes nothing, not even the key set version.
@@ -171,7 +171,7 @@ BEGIN
 		RETURN OLD;
 	END IF;
 	IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
-		RAISE EXCEPTION 'key certificates cannot be deleted' USING ERRCODE = '55000',
+		RAISE EXCEPTION 'key certificates cannot be deleted' USING ERRCODE = 'PT409',
 			HINT = 'Revoke the certificate with bigpicture.revoke_key_certificate().';
 	END IF;
 	-- Re-signed by the root key that replaced its signer (refresh_signatures):
@@ -184,7 +184,7 @@ BEGIN
 	IF (to_jsonb(NEW) - '{revoked_at,revoked_reason,change_seq}'::text[])
 		IS DISTINCT FROM (to_jsonb(OLD) - '{revoked_at,revoked_reason,change_seq}'::text[])
 	   OR OLD.revoked_at IS NOT NULL THEN
-		RAISE EXCEPTION 'key certificate % can only be revoked, once', OLD.kid USING ERRCODE = '55000';
+		RAISE EXCEPTION 'key certificate % can only be revoked, once', OLD.kid USING ERRCODE = 'PT409';
 	END IF;
 	NEW.change_seq := pg_catalog.nextval('bigpicture.signing_key_changes');
 	RETURN NEW;
@@ -264,7 +264,7 @@ BEGIN
 	SELECT * INTO k FROM bigpicture.signing_keys WHERE kid = p_kid FOR UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'signing key "%" does not exist', p_kid
-			USING ERRCODE = 'P0002', HINT = 'Key ids are listed in bigpicture.public_keys.';
+			USING ERRCODE = 'PT404', HINT = 'Key ids are listed in bigpicture.public_keys.';
 	END IF;
 	RETURN k;
 END
@@ -282,7 +282,7 @@ BEGIN
 		'bigpicture.activate_key:' || k.purpose || ':' || COALESCE(k.tenant_id, '')));
 	IF k.state <> 'pending' THEN
 		RAISE EXCEPTION 'signing key "%" cannot be activated', k.kid
-			USING ERRCODE = '55000', DETAIL = format('The key is %s; only a pending key can be activated.', k.state),
+			USING ERRCODE = 'PT409', DETAIL = format('The key is %s; only a pending key can be activated.', k.state),
 				  HINT = 'Generate a new key with bigpicture.generate_key().';
 	END IF;
 	grace := bigpicture._setting_interval('key_grace_period', 30 * 86400);
@@ -306,7 +306,7 @@ BEGIN
 	k := bigpicture._lock_key(retire_key.kid);
 	IF k.state NOT IN ('pending', 'active', 'retiring') THEN
 		RAISE EXCEPTION 'signing key "%" cannot be retired', k.kid
-			USING ERRCODE = '55000', DETAIL = format('The key is already %s.', k.state);
+			USING ERRCODE = 'PT409', DETAIL = format('The key is already %s.', k.state);
 	END IF;
 	UPDATE bigpicture.signing_keys s SET state = 'retired', retired_at = pg_catalog.now() WHERE s.kid = k.kid;
 	PERFORM bigpicture._refresh_signatures_soon();
@@ -322,7 +322,7 @@ DECLARE
 BEGIN
 	k := bigpicture._lock_key(revoke_key.kid);
 	IF k.state = 'revoked' THEN
-		RAISE EXCEPTION 'signing key "%" is already revoked', k.kid USING ERRCODE = '55000';
+		RAISE EXCEPTION 'signing key "%" is already revoked', k.kid USING ERRCODE = 'PT409';
 	END IF;
 	UPDATE bigpicture.signing_keys s
 	   SET state = 'revoked', revoked_at = pg_catalog.now(), revoked_reason = reason

@@ -111,19 +111,19 @@ DECLARE
 	mutable text[];
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
-		RAISE EXCEPTION 'releases cannot be truncated' USING ERRCODE = '55000';
+		RAISE EXCEPTION 'releases cannot be truncated' USING ERRCODE = 'PT409';
 	END IF;
 	IF TG_OP = 'DELETE' THEN
 		IF OLD.status <> 'draft' THEN
 			RAISE EXCEPTION 'release % is % and cannot be deleted', OLD.release_id, OLD.status
-				USING ERRCODE = '55000', HINT = CASE WHEN OLD.status = 'published'
+				USING ERRCODE = 'PT409', HINT = CASE WHEN OLD.status = 'published'
 					THEN 'Revoke a published release instead.' ELSE 'Only a draft can be deleted.' END;
 		END IF;
 		RETURN OLD;
 	END IF;
 	IF TG_OP = 'INSERT' THEN
 		IF NEW.status <> 'draft' THEN
-			RAISE EXCEPTION 'a release is created as a draft' USING ERRCODE = '55000';
+			RAISE EXCEPTION 'a release is created as a draft' USING ERRCODE = 'PT409';
 		END IF;
 		RETURN NEW;
 	END IF;
@@ -134,13 +134,13 @@ BEGIN
 	IF NEW.release_token IS DISTINCT FROM OLD.release_token AND OLD.status IN ('published', 'revoked')
 	   AND (to_jsonb(NEW) - 'release_token') = (to_jsonb(OLD) - 'release_token') THEN
 		IF current_user <> 'bigpicture_owner' THEN
-			RAISE EXCEPTION 'release % is % and cannot change', OLD.release_id, OLD.status USING ERRCODE = '55000',
+			RAISE EXCEPTION 'release % is % and cannot change', OLD.release_id, OLD.status USING ERRCODE = 'PT409',
 				HINT = 'Signed release metadata is re-signed by the extension itself (bigpicture.refresh_signatures).';
 		END IF;
 		IF NEW.release_token IS NULL
 		   OR bigpicture._signed_claims(NEW.release_token) IS DISTINCT FROM bigpicture._signed_claims(OLD.release_token) THEN
 			RAISE EXCEPTION 'the new token of release % does not carry the same claims', OLD.release_id
-				USING ERRCODE = '55000', DETAIL = 'A re-signed token may differ from the old one in its envelope only.';
+				USING ERRCODE = 'PT409', DETAIL = 'A re-signed token may differ from the old one in its envelope only.';
 		END IF;
 		RETURN NEW;
 	END IF;
@@ -152,7 +152,7 @@ BEGIN
 		IF NOT (OLD.status, NEW.status) IN (('draft', 'pending_approval'), ('pending_approval', 'published'),
 				('pending_approval', 'rejected'), ('published', 'revoked')) THEN
 			RAISE EXCEPTION 'release % cannot go from % to %', OLD.release_id, OLD.status, NEW.status
-				USING ERRCODE = '55000';
+				USING ERRCODE = 'PT409';
 		END IF;
 	END IF;
 	-- What each move lets change: a draft anything; leaving pending_approval
@@ -167,7 +167,7 @@ BEGIN
 	IF mutable IS NOT NULL AND (OLD.status IN ('published', 'rejected', 'revoked') AND NEW.status = OLD.status
 		OR (to_jsonb(NEW) - mutable) IS DISTINCT FROM (to_jsonb(OLD) - mutable)) THEN
 		RAISE EXCEPTION 'release % is % and cannot change', OLD.release_id, OLD.status
-			USING ERRCODE = '55000', HINT = CASE OLD.status
+			USING ERRCODE = 'PT409', HINT = CASE OLD.status
 				WHEN 'published' THEN 'A published release can only be revoked, with bigpicture.revoke_release().'
 				WHEN 'pending_approval' THEN 'Approve, or reject it and create a new release instead.'
 				ELSE 'Rejected and revoked releases are final.' END;
@@ -188,16 +188,16 @@ DECLARE
 	st text;
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
-		RAISE EXCEPTION 'release artifacts cannot be truncated' USING ERRCODE = '55000';
+		RAISE EXCEPTION 'release artifacts cannot be truncated' USING ERRCODE = 'PT409';
 	END IF;
 	IF TG_OP = 'UPDATE' THEN
-		RAISE EXCEPTION 'release artifact links cannot be changed' USING ERRCODE = '55000',
+		RAISE EXCEPTION 'release artifact links cannot be changed' USING ERRCODE = 'PT409',
 			HINT = 'Detach and attach instead, while the release is a draft.';
 	END IF;
 	SELECT status INTO st FROM bigpicture.releases WHERE release_id = rel;
 	-- A cascading delete of a draft release finds it gone or deletable.
 	IF st IS NOT NULL AND st <> 'draft' THEN
-		RAISE EXCEPTION 'release % is % and its artifacts cannot change', rel, st USING ERRCODE = '55000';
+		RAISE EXCEPTION 'release % is % and its artifacts cannot change', rel, st USING ERRCODE = 'PT409';
 	END IF;
 	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END
@@ -212,12 +212,12 @@ CREATE FUNCTION bigpicture.artifacts_guard() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
-		RAISE EXCEPTION 'artifacts cannot be truncated' USING ERRCODE = '55000';
+		RAISE EXCEPTION 'artifacts cannot be truncated' USING ERRCODE = 'PT409';
 	END IF;
 	IF EXISTS (SELECT 1 FROM bigpicture.release_artifacts ra JOIN bigpicture.releases r USING (release_id)
 			   WHERE ra.artifact_id = OLD.artifact_id AND r.status <> 'draft') THEN
 		RAISE EXCEPTION 'artifact % belongs to a submitted or published release and cannot change', OLD.artifact_id
-			USING ERRCODE = '55000';
+			USING ERRCODE = 'PT409';
 	END IF;
 	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END

@@ -20,7 +20,7 @@ DECLARE
 BEGIN
 	SELECT * INTO p FROM bigpicture.products WHERE product_id = p_product_id;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'product "%" does not exist', p_product_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'product "%" does not exist', p_product_id USING ERRCODE = 'PT404';
 	END IF;
 	RETURN p;
 END
@@ -125,7 +125,7 @@ DECLARE
 BEGIN
 	SELECT * INTO r FROM bigpicture.releases WHERE release_id = p_release_id FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'release "%" does not exist', p_release_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'release "%" does not exist', p_release_id USING ERRCODE = 'PT404';
 	END IF;
 	RETURN r;
 END
@@ -135,7 +135,7 @@ CREATE FUNCTION bigpicture._expect_status(r bigpicture.releases, wanted text, ac
 	LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF r.status <> wanted THEN
-		RAISE EXCEPTION 'release % is %, so it cannot be %', r.release_id, r.status, action USING ERRCODE = '55000',
+		RAISE EXCEPTION 'release % is %, so it cannot be %', r.release_id, r.status, action USING ERRCODE = 'PT409',
 			DETAIL = format('Only a %s release can be %s.', replace(wanted, '_', ' '), action);
 	END IF;
 END
@@ -156,7 +156,7 @@ BEGIN
 	v := version::bigpicture.semver;
 	IF NOT EXISTS (SELECT 1 FROM bigpicture.channels c
 				   WHERE c.product_id = create_release.product_id AND c.channel = create_release.channel) THEN
-		RAISE EXCEPTION 'channel "%" of product "%" does not exist', channel, product_id USING ERRCODE = 'P0002',
+		RAISE EXCEPTION 'channel "%" of product "%" does not exist', channel, product_id USING ERRCODE = 'PT404',
 			HINT = 'Create it with bigpicture.create_channel().';
 	END IF;
 	IF metadata IS NOT NULL AND jsonb_typeof(metadata) <> 'object' THEN
@@ -186,7 +186,7 @@ BEGIN
 	PERFORM bigpicture._expect_status(r, 'draft', 'changed');
 	SELECT * INTO a FROM bigpicture.artifacts x WHERE x.artifact_id = attach_artifact.artifact_id;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'artifact "%" does not exist', artifact_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'artifact "%" does not exist', artifact_id USING ERRCODE = 'PT404';
 	END IF;
 	IF a.product_id <> r.product_id THEN
 		RAISE EXCEPTION 'artifact "%" belongs to product "%", not "%"', a.artifact_id, a.product_id, r.product_id
@@ -211,7 +211,7 @@ BEGIN
 	DELETE FROM bigpicture.release_artifacts ra
 	 WHERE ra.release_id = r.release_id AND ra.artifact_id = detach_artifact.artifact_id;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'artifact "%" is not attached to release %', artifact_id, r.release_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'artifact "%" is not attached to release %', artifact_id, r.release_id USING ERRCODE = 'PT404';
 	END IF;
 END
 $$;
@@ -269,7 +269,7 @@ BEGIN
 	END IF;
 	IF channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bigpicture.channels c
 			WHERE c.product_id = set_approval_workflow.product_id AND c.channel = set_approval_workflow.channel) THEN
-		RAISE EXCEPTION 'channel "%" of product "%" does not exist', channel, product_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'channel "%" of product "%" does not exist', channel, product_id USING ERRCODE = 'PT404';
 	END IF;
 	IF required_approvals IS NULL OR required_approvals NOT BETWEEN 0 AND 10 THEN
 		RAISE EXCEPTION 'required_approvals must be 0 to 10' USING ERRCODE = '22023';
@@ -378,7 +378,7 @@ DECLARE
 BEGIN
 	PERFORM bigpicture._expect_status(r, 'draft', 'submitted');
 	IF NOT EXISTS (SELECT 1 FROM bigpicture.release_artifacts ra WHERE ra.release_id = r.release_id) THEN
-		RAISE EXCEPTION 'release % has no artifacts', r.release_id USING ERRCODE = '55000',
+		RAISE EXCEPTION 'release % has no artifacts', r.release_id USING ERRCODE = 'PT409',
 			HINT = 'Attach at least one with bigpicture.attach_artifact() before submitting.';
 	END IF;
 	UPDATE bigpicture.releases x SET status = 'pending_approval', submitted_at = now(),

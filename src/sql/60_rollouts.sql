@@ -36,7 +36,7 @@ CREATE FUNCTION bigpicture.rollouts_guard() RETURNS trigger
 BEGIN
 	IF NEW.salt IS DISTINCT FROM OLD.salt OR NEW.release_id IS DISTINCT FROM OLD.release_id
 	   OR NEW.platform IS DISTINCT FROM OLD.platform THEN
-		RAISE EXCEPTION 'a rollout''s release, platform and salt never change' USING ERRCODE = '55000',
+		RAISE EXCEPTION 'a rollout''s release, platform and salt never change' USING ERRCODE = 'PT409',
 			HINT = 'Clear the rollout and set a new one to reshuffle its buckets.';
 	END IF;
 	NEW.updated_at := now();
@@ -54,10 +54,10 @@ DECLARE
 BEGIN
 	SELECT * INTO r FROM bigpicture.releases x WHERE x.release_id = set_rollout.release_id;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'release "%" does not exist', release_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'release "%" does not exist', release_id USING ERRCODE = 'PT404';
 	END IF;
 	IF r.status IN ('rejected', 'revoked') THEN
-		RAISE EXCEPTION 'release % is %; a rollout would have no effect', r.release_id, r.status USING ERRCODE = '55000';
+		RAISE EXCEPTION 'release % is %; a rollout would have no effect', r.release_id, r.status USING ERRCODE = 'PT409';
 	END IF;
 	IF percentage IS NULL OR percentage NOT BETWEEN 0 AND 10000 THEN
 		RAISE EXCEPTION 'rollout percentage must be 0 to 10000 basis points' USING ERRCODE = '22023',

@@ -30,7 +30,7 @@ BEGIN
 	IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
 		RETURN OLD;
 	END IF;
-	RAISE EXCEPTION 'the decision log is append-only' USING ERRCODE = '55000';
+	RAISE EXCEPTION 'the decision log is append-only' USING ERRCODE = 'PT409';
 END
 $$;
 CREATE TRIGGER decision_log_append_only BEFORE UPDATE OR DELETE ON bigpicture.decision_log

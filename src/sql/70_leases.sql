@@ -87,7 +87,7 @@ BEGIN
 		WHEN 'not_started' THEN
 			RAISE EXCEPTION 'the entitlement to % has not started yet', p_product_id USING ERRCODE = 'PT425';
 		ELSE
-			RAISE EXCEPTION 'no entitlement to %', p_product_id USING ERRCODE = 'P0002',
+			RAISE EXCEPTION 'no entitlement to %', p_product_id USING ERRCODE = 'PT404',
 				HINT = 'The tenant holds no license for this product.';
 	END CASE;
 END
@@ -266,7 +266,7 @@ BEGIN
 	END LOOP;
 	IF best_state = 'wrong_subject_type' THEN
 		RAISE EXCEPTION 'no entitlement to % licenses % subjects', product, split_part(subj, ':', 1)
-			USING ERRCODE = 'P0002',
+			USING ERRCODE = 'PT404',
 			HINT = 'per_user entitlements take user subjects, per_machine ones machine subjects.';
 	END IF;
 	IF best_state = 'active' THEN
@@ -298,7 +298,7 @@ BEGIN
 	SELECT * INTO l FROM bigpicture.leases x
 	 WHERE x.tenant_id = t.tenant_id AND x.lease_id = request ->> 'lease_id' FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'lease "%" does not exist', request ->> 'lease_id' USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'lease "%" does not exist', request ->> 'lease_id' USING ERRCODE = 'PT404';
 	END IF;
 	RETURN l;
 END
@@ -366,7 +366,7 @@ BEGIN
 		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';
 	END IF;
 	IF l.revoked_at IS NOT NULL THEN
-		RAISE EXCEPTION 'lease % is already revoked', l.lease_id USING ERRCODE = '55000';
+		RAISE EXCEPTION 'lease % is already revoked', l.lease_id USING ERRCODE = 'PT409';
 	END IF;
 	UPDATE bigpicture.leases x SET revoked_at = now(), revoked_reason = reason
 	 WHERE x.tenant_id = l.tenant_id AND x.lease_id = l.lease_id;
@@ -439,7 +439,7 @@ DECLARE
 BEGIN
 	SELECT * INTO e FROM bigpicture.entitlements x WHERE x.entitlement_id = p_entitlement_id FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'entitlement "%" does not exist', p_entitlement_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'entitlement "%" does not exist', p_entitlement_id USING ERRCODE = 'PT404';
 	END IF;
 	RETURN e;
 END
@@ -453,7 +453,7 @@ DECLARE
 	e bigpicture.entitlements := bigpicture._lock_entitlement(update_entitlement.entitlement_id);
 BEGIN
 	IF e.status = 'revoked' THEN
-		RAISE EXCEPTION 'entitlement % is revoked and cannot change', e.entitlement_id USING ERRCODE = '55000';
+		RAISE EXCEPTION 'entitlement % is revoked and cannot change', e.entitlement_id USING ERRCODE = 'PT409';
 	END IF;
 	IF max_seats IS NOT NULL AND max_seats <= 0 THEN
 		RAISE EXCEPTION 'max_seats must be greater than zero' USING ERRCODE = '22023';
@@ -483,7 +483,7 @@ BEGIN
 			HINT = 'Use active, suspended or revoked.';
 	END IF;
 	IF e.status = 'revoked' THEN
-		RAISE EXCEPTION 'entitlement % is revoked; revocation is final', e.entitlement_id USING ERRCODE = '55000';
+		RAISE EXCEPTION 'entitlement % is revoked; revocation is final', e.entitlement_id USING ERRCODE = 'PT409';
 	END IF;
 	IF status = 'revoked' AND (reason IS NULL OR reason !~ '[^[:space:]]') THEN
 		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';

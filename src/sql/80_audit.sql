@@ -53,7 +53,7 @@ SELECT pg_catalog.pg_extension_config_dump('bigpicture.audit_checkpoints', '');
 CREATE FUNCTION bigpicture.audit_append_only() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '55000',
+	RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'PT409',
 		DETAIL = format('%s on %s is refused.', TG_OP, TG_TABLE_NAME);
 END
 $$;
@@ -71,7 +71,7 @@ BEGIN
 	   AND bigpicture._signed_claims(NEW.token) = bigpicture._signed_claims(OLD.token) THEN
 		RETURN NEW;
 	END IF;
-	RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '55000',
+	RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'PT409',
 		DETAIL = format('%s on %s is refused.', TG_OP, TG_TABLE_NAME);
 END
 $$;
@@ -235,6 +235,16 @@ BEGIN
 	IF TG_OP = 'UPDATE' AND o = n THEN
 		RETURN NULL;
 	END IF;
+	-- pg_restore's session (row_security off) into a database without
+	-- pre_restore(): the audit chain cannot take rows one by one.
+	IF current_setting('row_security') = 'off' THEN
+		RAISE EXCEPTION 'bigpicture: a dump is restored into a database prepared with bigpicture.pre_restore()'
+			USING ERRCODE = 'PT409',
+			DETAIL = format('A %s row arrived with row_security off, as pg_restore writes; its audit event '
+				'cannot be appended under the chain''s row-level security.', TG_TABLE_NAME),
+			HINT = 'Restore into a new database: CREATE EXTENSION bigpicture; SELECT bigpicture.pre_restore(); '
+				'pg_restore; SELECT bigpicture.post_restore(). See docs/backup.md.';
+	END IF;
 	PERFORM bigpicture._audit_append(COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor'), event,
 		TG_ARGV[0], id, o, n);
 	-- A row moved to another tenant is recorded on the chain it left, too.
@@ -366,7 +376,7 @@ DECLARE
 BEGIN
 	SELECT * INTO h FROM bigpicture.audit_heads x WHERE x.chain_id = c FOR SHARE;
 	IF NOT FOUND OR h.seq = 0 THEN
-		RAISE EXCEPTION 'audit chain "%" has no events yet', c USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'audit chain "%" has no events yet', c USING ERRCODE = 'PT404';
 	END IF;
 	SELECT x.token INTO token FROM bigpicture.audit_checkpoints x WHERE x.chain_id = c AND x.seq = h.seq;
 	IF FOUND THEN

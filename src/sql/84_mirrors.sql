@@ -69,7 +69,7 @@ BEGIN
 	END IF;
 	IF mirror_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bigpicture.mirrors m
 			WHERE m.tenant_id = t.tenant_id AND m.mirror_id = issue_key_certificate.mirror_id) THEN
-		RAISE EXCEPTION 'mirror "%" of tenant "%" does not exist', mirror_id, t.tenant_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'mirror "%" of tenant "%" does not exist', mirror_id, t.tenant_id USING ERRCODE = 'PT404';
 	END IF;
 	IF EXISTS (SELECT 1 FROM bigpicture.signing_keys k WHERE k.kid = pid)
 	   OR EXISTS (SELECT 1 FROM bigpicture.key_certificates c WHERE c.kid = pid) THEN
@@ -97,10 +97,10 @@ BEGIN
 	END IF;
 	SELECT * INTO c FROM bigpicture.key_certificates x WHERE x.kid = revoke_key_certificate.kid FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'key certificate for "%" does not exist', kid USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'key certificate for "%" does not exist', kid USING ERRCODE = 'PT404';
 	END IF;
 	IF c.revoked_at IS NOT NULL THEN
-		RAISE EXCEPTION 'key certificate for "%" is already revoked', kid USING ERRCODE = '55000';
+		RAISE EXCEPTION 'key certificate for "%" is already revoked', kid USING ERRCODE = 'PT409';
 	END IF;
 	UPDATE bigpicture.key_certificates x SET revoked_at = now(), revoked_reason = reason
 	 WHERE x.kid = c.kid;
@@ -127,7 +127,7 @@ BEGIN
 	SELECT * INTO k FROM bigpicture.signing_keys x WHERE x.kid = c ->> 'kid' FOR UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'key certificate is for key %, which this server does not have', c ->> 'kid'
-			USING ERRCODE = 'P0002', HINT = 'Certificates are installed on the server that generated the key.';
+			USING ERRCODE = 'PT404', HINT = 'Certificates are installed on the server that generated the key.';
 	END IF;
 	IF k.tenant_id IS DISTINCT FROM c ->> 'tenant_id' THEN
 		RAISE EXCEPTION 'key certificate is for tenant %, but key % belongs to %', c ->> 'tenant_id', k.kid,
@@ -139,7 +139,7 @@ BEGIN
 			DETAIL = format('It certifies %s.', c -> 'purposes');
 	END IF;
 	IF k.state NOT IN ('pending', 'active') THEN
-		RAISE EXCEPTION 'signing key % is %', k.kid, k.state USING ERRCODE = '55000';
+		RAISE EXCEPTION 'signing key % is %', k.kid, k.state USING ERRCODE = 'PT409';
 	END IF;
 	UPDATE bigpicture.signing_keys x SET certificate = install_key_certificate.certificate,
 		certificate_expires_at = expires
@@ -186,7 +186,7 @@ BEGIN
 	SELECT * INTO m FROM bigpicture.mirrors x WHERE x.mirror_id = p_mirror_id;
 	-- Another tenant's mirror is reported exactly like a missing one.
 	IF NOT FOUND OR (m.tenant_id IS DISTINCT FROM own AND NOT bigpicture.acts_for_all_tenants()) THEN
-		RAISE EXCEPTION 'mirror "%" does not exist', p_mirror_id USING ERRCODE = 'P0002';
+		RAISE EXCEPTION 'mirror "%" does not exist', p_mirror_id USING ERRCODE = 'PT404';
 	END IF;
 	RETURN m;
 END

@@ -37,7 +37,7 @@ BEGIN
 	IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
 		RETURN OLD;
 	END IF;
-	RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = '55000',
+	RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'PT409',
 		DETAIL = format('%s on %s is refused.', TG_OP, TG_TABLE_NAME);
 END
 $$;
@@ -160,7 +160,7 @@ BEGIN
 	IF mirror_id IS NOT NULL THEN
 		m := bigpicture._mirror_or_error(latest_snapshot.mirror_id);
 		IF m.tenant_id <> t THEN
-			RAISE EXCEPTION 'mirror "%" does not exist', mirror_id USING ERRCODE = 'P0002';
+			RAISE EXCEPTION 'mirror "%" does not exist', mirror_id USING ERRCODE = 'PT404';
 		END IF;
 		IF s.seq IS NOT NULL AND NOT current_setting('transaction_read_only')::boolean THEN
 			UPDATE bigpicture.mirrors x SET last_sync_at = now(), last_snapshot_seq = s.seq,
@@ -169,7 +169,7 @@ BEGIN
 		END IF;
 	END IF;
 	IF s.seq IS NULL THEN
-		RAISE EXCEPTION 'tenant "%" has no snapshot yet', t USING ERRCODE = 'P0002',
+		RAISE EXCEPTION 'tenant "%" has no snapshot yet', t USING ERRCODE = 'PT404',
 			HINT = 'An admin generates one with bigpicture.generate_snapshot(tenant_id).';
 	END IF;
 	RETURN s;

@@ -22,11 +22,24 @@ COMMENT ON TABLE bigpicture.worker_jobs IS
 REVOKE ALL ON TABLE bigpicture.worker_jobs FROM PUBLIC;
 GRANT SELECT ON bigpicture.worker_jobs TO bigpicture_admin, bigpicture_auditor;
 
-INSERT INTO bigpicture.worker_jobs (job, description, every) VALUES
-	('retire_expired_keys', 'mark retiring keys whose grace period has ended as retired', interval '1 minute'),
-	('refresh_signatures', 're-sign what the active keys did not sign or what is half-way to its exp',
-	 interval '1 hour'),
-	('renew_due_entitlements', 'extend auto-renewing entitlements that end within a day', interval '1 hour');
+-- The jobs are configuration (a DBA may change every job's interval or
+-- turn it off), so a dump carries them.
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.worker_jobs', '');
+
+-- The default jobs, added where missing: at install, by post_restore() (a
+-- dump of 0.1.0 carries no jobs) and by upgrade scripts that add a job.
+CREATE FUNCTION bigpicture._install_worker_jobs() RETURNS void
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	INSERT INTO bigpicture.worker_jobs (job, description, every) VALUES
+		('retire_expired_keys', 'mark retiring keys whose grace period has ended as retired', interval '1 minute'),
+		('refresh_signatures', 're-sign what the active keys did not sign or what is half-way to its exp',
+		 interval '1 hour'),
+		('renew_due_entitlements', 'extend auto-renewing entitlements that end within a day', interval '1 hour')
+	ON CONFLICT (job) DO NOTHING;
+END;
+REVOKE ALL ON FUNCTION bigpicture._install_worker_jobs() FROM PUBLIC;
+SELECT bigpicture._install_worker_jobs();
 
 -- Does a job's result say it did something (a non-zero count anywhere)?
 CREATE FUNCTION bigpicture._job_did_something(result jsonb) RETURNS boolean
@@ -49,7 +62,7 @@ DECLARE
 BEGIN
 	SELECT * INTO j FROM bigpicture.worker_jobs w WHERE w.job = run_job.job FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'worker job "%" does not exist', run_job.job USING ERRCODE = 'P0002',
+		RAISE EXCEPTION 'worker job "%" does not exist', run_job.job USING ERRCODE = 'PT404',
 			HINT = 'The jobs are listed in bigpicture.worker_jobs.';
 	END IF;
 	BEGIN
@@ -79,6 +92,10 @@ CREATE FUNCTION bigpicture.run_due_jobs() RETURNS SETOF jsonb
 DECLARE
 	j text;
 BEGIN
+	-- A database being restored has rows nobody checked yet (94_restore.sql).
+	IF bigpicture._restoring() THEN
+		RETURN;
+	END IF;
 	FOR j IN SELECT w.job FROM bigpicture.worker_jobs w WHERE w.enabled AND w.next_run_at <= now()
 			 ORDER BY w.next_run_at, w.job LOOP
 		RETURN NEXT bigpicture.run_job(j);
@@ -105,7 +122,7 @@ BEGIN
 	 WHERE w.job = set_worker_job.job
 	RETURNING * INTO j;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'worker job "%" does not exist', set_worker_job.job USING ERRCODE = 'P0002',
+		RAISE EXCEPTION 'worker job "%" does not exist', set_worker_job.job USING ERRCODE = 'PT404',
 			HINT = 'The jobs are listed in bigpicture.worker_jobs.';
 	END IF;
 	RETURN j;

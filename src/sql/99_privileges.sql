@@ -31,23 +31,28 @@ $privileges$;
 -- role bigpicture_owner, so SECURITY DEFINER functions never run as the
 -- superuser who installed the extension.  Types and operators stay with the
 -- installer; they grant nothing.
+-- Then a GRANT the new owner already holds: pg_dump compares privileges with
+-- pg_init_privs, which a GRANT in this script records and a change of owner
+-- does not.  Without it every dump would restate the owner's privileges of
+-- every object (~250 statements), which fail on a restore into a later
+-- version that renamed a function (docs/backup.md).
 DO $ownership$
 DECLARE
 	o record;
 BEGIN
 	FOR o IN
-		SELECT pg_catalog.format('ALTER %s %s OWNER TO bigpicture_owner',
-			CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' END,
-			c.oid::regclass) AS stmt
+		SELECT CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' END AS kind,
+			CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS grant_kind, c.oid::regclass::text AS name
 		FROM pg_catalog.pg_class c
 		WHERE c.relnamespace IN ('bigpicture'::regnamespace, 'bigpicture_api'::regnamespace) AND c.relkind IN ('r', 'S', 'v')
 		UNION ALL
-		SELECT pg_catalog.format('ALTER %s %s OWNER TO bigpicture_owner',
-			CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, p.oid::regprocedure)
+		SELECT CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, 'FUNCTION', p.oid::regprocedure::text
 		FROM pg_catalog.pg_proc p
 		WHERE p.pronamespace IN ('bigpicture'::regnamespace, 'bigpicture_api'::regnamespace)
 	LOOP
-		EXECUTE o.stmt;
+		EXECUTE pg_catalog.format('ALTER %s %s OWNER TO bigpicture_owner', o.kind, o.name);
+		EXECUTE pg_catalog.format('GRANT ALL ON %s %s TO bigpicture_owner', o.grant_kind, o.name);
 	END LOOP;
 END
 $ownership$;
+

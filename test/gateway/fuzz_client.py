@@ -18,7 +18,8 @@ import threading
 
 HOST, PORT, N, SEED, TOKEN = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 FUNCS = ["echo", "whoami", "numbers", "pairs", "nothing", "write", "fail", "hello", "custom_response",
-         "nope", "named", "big", "sleep"]
+         "nope", "named", "big", "sleep", "add", "typed", "span", "over", "amb", "vsum", "series",
+         "write_named"]
 
 
 def rbytes(r, n):
@@ -53,7 +54,9 @@ def path(r):
                      "/rpc/%ff%fe", "/rpc/a%00b", "*", "http://x/rpc/echo", "/rpc/" + "a" * r.randrange(1, 9000)])
     if r.random() < 0.5:
         qs = "&".join(r.choice(["a=1", "a", "=", "&", "%", "%e2%82", "b=%ff", "x=" + "y" * r.randrange(0, 3000),
-                                "c=%22%7B", "+=+", "a=2"]) for _ in range(r.randrange(1, 8)))
+                                "c=%22%7B", "+=+", "a=2", "n=3", "v=1", "v=x", "b=eq.1", "limit=2", "offset=9",
+                                "select=*", "order=a", "x.y=1", "tags=%7Ba,b%7D", "flag=t", "from=2020-01-01",
+                                "a=%00", "a;b=1"]) for _ in range(r.randrange(1, 8)))
         base += "?" + qs
     if r.random() < 0.1:
         base += "#frag"
@@ -68,7 +71,9 @@ def body(r):
         b'{"code":"' + rbytes(r, 5) + b'"}', b'{"code":"PT999"}', b'{"code":"22P02"}',
         b'{"n":' + str(r.randrange(-5, 10 ** 6)).encode() + b"}",
         b'{"headers":"[{\\"a\\\\r\\\\nb\\": \\"c\\"}]"}', b'{"status":"' + rbytes(r, 3).hex().encode() + b'"}',
-        b"a=1&b=%ff&c", b'{"s":' + b'"' + b"x" * r.randrange(0, 100000) + b'"}',
+        b"a=1&b=%ff&c", b'[{"a":1},{"a":2}]', b'[{"a":1},{"b":2}]', b'[1,2]', b"[]", b'{"v":[1,2]}',
+        b'{"n":"x","flag":"maybe","tags":"a"}', b'{"from":"2020-01-01","limit":5}', b'{"y":"a","z":null}',
+        b'{"s":' + b'"' + b"x" * r.randrange(0, 100000) + b'"}',
     ])
 
 

@@ -36,6 +36,28 @@ load(const char **env, char *err)
 	return rc;
 }
 
+/* The kind PostgREST's query parser gives key=value (GET when get). */
+static gw_query_kind
+classify(const char *kv, bool get)
+{
+	gw_pair    *p;
+	int			n = gw_form_pairs(kv, strlen(kv), &p);
+	gw_query_kind k;
+
+	CHECK_INT_EQ(n, 1);
+	k = n == 1 ? gw_query_classify(&p[0], get) : 0;
+	gw_pairs_free(p, n);
+	return k;
+}
+
+static int
+fuzzy(const char *q, const char *a, const char *b, double min)
+{
+	const char *c[2] = {a, b};
+
+	return gw_fuzzy_closest(q, c, b ? 2 : 1, min);
+}
+
 int
 main(void)
 {
@@ -132,6 +154,51 @@ main(void)
 		CHECK_STR_EQ(b.data, "{\"code\":\"P0001\",\"details\":null,\"hint\":\"h\",\"message\":\"bad \\\"x\\\"\"}");
 		gw_buf_free(&b);
 	}
+
+	/* ---- query pairs and PostgREST's reading of them ---- */
+	{
+		gw_pair    *p;
+		int			n = gw_form_pairs("a=1;b=x+y&c&&d=%00z&a=2", 23, &p);
+
+		CHECK_INT_EQ(n, 5);		/* ';' separates too; the empty pair is skipped */
+		CHECK_STR_EQ(p[0].key, "a");
+		CHECK_STR_EQ(p[1].value, "x y");
+		CHECK(!p[2].has_eq && p[2].value[0] == '\0');
+		CHECK(p[3].value_len == 2 && p[3].value[0] == '\0');
+		CHECK_STR_EQ(p[4].value, "2");
+		gw_pairs_free(p, n);
+	}
+	CHECK_INT_EQ(classify("a=1", true), GW_QUERY_ARG);
+	CHECK_INT_EQ(classify("a=", true), GW_QUERY_ARG);
+	CHECK_INT_EQ(classify("a", true), GW_QUERY_IGNORED);
+	CHECK_INT_EQ(classify("a=1", false), GW_QUERY_UNSUPPORTED);	/* POST: a filter */
+	CHECK_INT_EQ(classify("limit=5", true), GW_QUERY_LIMIT);
+	CHECK_INT_EQ(classify("offset=5", false), GW_QUERY_OFFSET);
+	CHECK_INT_EQ(classify("select=*", true), GW_QUERY_IGNORED);
+	CHECK_INT_EQ(classify("select=a", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("order=a", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("x.limit=1", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("or=(a.eq.1)", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("a.b=1", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("a->b=1", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("a=eq.1", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("a=gte.1", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("a=eq(any).%7B1%7D", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("a=not.x", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("a=in.(1,2)", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("a=fts(english).x", true), GW_QUERY_UNSUPPORTED);
+	CHECK_INT_EQ(classify("a=equal", true), GW_QUERY_ARG);		/* no '.' after the operator */
+	CHECK_INT_EQ(classify("a=ltex.1", true), GW_QUERY_ARG);
+	CHECK_INT_EQ(classify("a=fts()x", true), GW_QUERY_ARG);
+	CHECK_INT_EQ(classify("a=2020-01-01T00:00:00Z", true), GW_QUERY_ARG);
+
+	/* ---- PostgREST's fuzzy hints ---- */
+	CHECK_INT_EQ(fuzzy("ech", "echo", "hello", 0.75), 0);
+	CHECK_INT_EQ(fuzzy("xyz", "echo", "hello", 0.75), -1);
+	CHECK_INT_EQ(fuzzy("ECHO", "hello", "echo", 0.75), 1);		/* exact but for case */
+	CHECK_INT_EQ(fuzzy("(b)", "()", "(a, b)", 0.33), 1);
+	CHECK_INT_EQ(fuzzy("()", "(a)", NULL, 0.33), -1);			/* no shared 2-gram */
+	CHECK_INT_EQ(fuzzy("()", "()", NULL, 0.33), 0);
 
 	/* ---- configuration ---- */
 	{

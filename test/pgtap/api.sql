@@ -1,26 +1,33 @@
--- The HTTP schema bigpicture_api: every entry point takes one
--- unnamed jsonb, is a SECURITY INVOKER wrapper, is STABLE exactly when it
--- only reads, and is granted per the scope table of docs/http.md; each one
--- works as its role and refuses bad requests with 22023 naming the field;
--- views run with the caller's rights.  The same calls over HTTP are in
--- test/http.
+-- The HTTP schema bigpicture_api: every entry point is a SECURITY INVOKER
+-- wrapper, STABLE exactly when it only reads, granted per the scope table of
+-- docs/http.md; each one works as its role and refuses bad requests with
+-- 22023 naming the field; views run with the caller's rights.  The shapes
+-- PostgREST needs (one unnamed jsonb for POST routes, named parameters for
+-- GET routes, the route table) are test/pgtap/routes.sql; the same calls
+-- over HTTP are in test/http.
 BEGIN;
-SELECT plan(62);
+SELECT plan(91);
 SET search_path = bigpicture, public;
 
 -- ---- the shape of the schema ----------------------------------------------------------
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
-		   WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname !~ '^_'
-			 AND (p.pronargs <> 1 OR p.proargtypes[0] <> 'jsonb'::regtype OR p.proargnames IS NOT NULL)
-			 AND p.proname <> 'openapi'),
-	NULL, 'every entry point takes one unnamed jsonb parameter');
+		   WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.provolatile = 'v'
+			 AND (p.pronargs <> 1 OR p.proargtypes[0] <> 'jsonb'::regtype OR p.proargnames IS NOT NULL)),
+	NULL, 'every writing entry point takes one unnamed jsonb parameter (the POST body)');
+SELECT is((SELECT string_agg(p.oid::regprocedure::text, ' ' ORDER BY p.proname) FROM pg_proc p
+		   WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.provolatile <> 'v'
+			 AND p.proname <> 'decision_readonly'),
+	'bigpicture_api.audit(text,text,text,timestamp with time zone,timestamp with time zone,integer) bigpicture_api.keyset() '
+	'bigpicture_api.lease_revocations(text) bigpicture_api.license_status(text,text,text,text,text) bigpicture_api.openapi() '
+	'bigpicture_api.policy_get(text,text,text,text) bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text)',
+	'the reading entry points take named parameters (or none): GET passes query parameters by name');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 		   WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.prosecdef),
 	NULL, 'no entry point is SECURITY DEFINER: the caller''s rights decide');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 		   WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname !~ '^_' AND p.provolatile = 's'),
-	'{audit,keyset,lease_revocations,license_status,openapi,policy_get,usage}',
-	'exactly the reading entry points are STABLE (GET-able)');
+	'{audit,decision_readonly,keyset,lease_revocations,license_status,openapi,policy_get,usage}',
+	'exactly the reading entry points are STABLE (GET-able), and decision_readonly (read-only transactions)');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
 		   WHERE c.relnamespace = 'bigpicture_api'::regnamespace AND c.relkind = 'v'
 			 AND NOT COALESCE(c.reloptions @> '{security_invoker=true}', false)),
@@ -39,14 +46,14 @@ SELECT is((SELECT string_agg(r || ':' || (SELECT string_agg(p.proname, ',' ORDER
 			  AND has_function_privilege(r, p.oid, 'EXECUTE')), E'\n' ORDER BY r)
 		   FROM unnest('{bigpicture_anon,bigpicture_client,bigpicture_mirror,bigpicture_tenant_admin,bigpicture_publisher,'
 			'bigpicture_approver,bigpicture_auditor,bigpicture_admin}'::text[]) r),
-	E'bigpicture_admin:audit,decision,entitlement_create,entitlement_update,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,snapshot_latest,usage\n'
+	E'bigpicture_admin:audit,decision,decision_readonly,entitlement_create,entitlement_update,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,snapshot_latest,usage\n'
 	'bigpicture_anon:keyset\n'
 	'bigpicture_approver:keyset,release_approve,release_reject\n'
 	'bigpicture_auditor:audit,keyset,policy_get,usage\n'
-	'bigpicture_client:decision,keyset,lease,lease_release,lease_renew,lease_revocations,license_status\n'
+	'bigpicture_client:decision,decision_readonly,keyset,lease,lease_release,lease_renew,lease_revocations,license_status\n'
 	'bigpicture_mirror:keyset,lease,lease_release,lease_renew,lease_revocations,license_status,snapshot_latest\n'
 	'bigpicture_publisher:keyset,release_attach,release_create,release_submit\n'
-	'bigpicture_tenant_admin:audit,decision,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,snapshot_latest,usage',
+	'bigpicture_tenant_admin:audit,decision,decision_readonly,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,snapshot_latest,usage',
 	'EXECUTE per role is the documented scope mapping');
 
 -- ---- fixtures -------------------------------------------------------------------------------
@@ -112,8 +119,21 @@ SELECT is(sqlstate_of($$SELECT bigpicture_api.decision('{"install_id": "i-1", "p
 	'decision for another tenant: 42501');
 SELECT bigpicture_api.lease('{"product_id": "prod_api", "subject_type": "user", "subject_id": "alice"}') AS lease \gset
 SELECT is(:'lease'::jsonb ->> 'entitlement_id', 'ent_api', 'lease takes a seat');
-SELECT is(bigpicture_api.license_status('{"product_id": "prod_api", "subject_type": "user", "subject_id": "alice"}') IS NOT NULL,
-	true, 'license_status answers');
+SELECT is(bigpicture_api.license_status('prod_api', 'user', 'alice') #>> '{entitlements,0,lease,lease_id}',
+	:'lease'::jsonb ->> 'lease_id', 'license_status: the subject''s lease');
+SELECT is(bigpicture_api.license_status(product_id => 'prod_api', subject_type => 'user', subject_id => 'nobody')
+	#> '{entitlements,0,lease}', 'null', 'license_status with named arguments (as PostgREST calls it): no lease for another subject');
+SELECT is(error_of($$SELECT bigpicture_api.license_status('prod_api', 'person', 'alice')$$),
+	(SELECT error_of($$SELECT bigpicture.license_status('{"product_id": "prod_api", "subject_type": "person", "subject_id": "alice"}')$$)),
+	'license_status: a bad subject_type is the typed API''s own 22023');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.license_status(NULL, 'user', 'alice')$$), '22023',
+	'license_status: the required product_id sent as null is 22023');
+SELECT is(bigpicture_api.license_status('prod_api') #>> '{entitlements,0,seats_used}', '1',
+	'license_status without a subject: the tenant''s entitlements and seats');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.license_status('prod_api', 'user', 'alice', tenant_id => 'tenant_api_other')$$),
+	'42501', 'license_status for another tenant: 42501');
+SELECT is(bigpicture_api.lease_revocations() ->> 'lease_revocations' LIKE 'v4.public.%', true,
+	'lease_revocations: the signed list of the client''s tenant');
 SELECT is(bigpicture_api.lease_renew(jsonb_build_object('lease_id', :'lease'::jsonb ->> 'lease_id')) ->> 'lease_id',
 	:'lease'::jsonb ->> 'lease_id', 'lease_renew renews it');
 SELECT is(bigpicture_api.lease_release(jsonb_build_object('lease_id', :'lease'::jsonb ->> 'lease_id')) IS NOT NULL, true,
@@ -122,14 +142,15 @@ RESET ROLE;
 SET ROLE t_api_client;
 SELECT is(sqlstate_of($$SELECT bigpicture_api.policy_put('{"scope": "tenant", "mode": "AUTO_INSTALL"}')$$), '42501',
 	'a client cannot set policy');
-SELECT is(sqlstate_of($$SELECT bigpicture_api.audit('{}')$$), '42501', 'nor read the audit log');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.audit()$$), '42501', 'nor read the audit log');
 SELECT is(sqlstate_of($$SELECT * FROM bigpicture_api.entitlements$$), '42501', 'nor list entitlements');
-SELECT is(bigpicture_api.keyset('{}') ->> 'keyset' LIKE 'v4.public.%', true, 'keyset');
+SELECT is(bigpicture_api.keyset() ->> 'keyset' LIKE 'v4.public.%', true, 'keyset');
 RESET ROLE;
 SET ROLE bigpicture_anon;
-SELECT is(bigpicture_api.keyset(NULL) ->> 'keyset' LIKE 'v4.public.%', true, 'anon: keyset, also without a body');
-SELECT is(error_of($$SELECT bigpicture_api.keyset('{"x": 1}')$$), 'unknown field "x" | This function takes no fields. | ',
-	'keyset takes no fields');
+SELECT is(bigpicture_api.keyset() ->> 'keyset' LIKE 'v4.public.%', true, 'anon: keyset');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.keyset('{"x": 1}')$$), '42883',
+	'keyset takes no arguments (over HTTP an argument is PGRST202)');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.lease_revocations()$$), '42501', 'anon: no lease revocations');
 SELECT is(sqlstate_of($$SELECT bigpicture_api.decision('{}')$$), '42501', 'anon: no decisions');
 SELECT is(sqlstate_of($$SELECT bigpicture_api.lease('{}')$$), '42501', 'anon: no leases');
 SELECT is(sqlstate_of($$SELECT * FROM bigpicture_api.releases$$), '42501', 'anon: no release listing');
@@ -139,20 +160,34 @@ RESET ROLE;
 SET ROLE t_api_dba;
 SELECT is(bigpicture_api.policy_put('{"scope": "tenant", "mode": "NOTIFY_ONLY", "blocked": ["<1.1.0"]}') ->> 'mode',
 	'NOTIFY_ONLY', 'policy_put sets and returns the policy');
-SELECT is(bigpicture_api.policy_get('{"scope": "tenant"}') -> 'blocked', '["<1.1.0"]', 'policy_get reads it back');
-SELECT is(bigpicture_api.policy_get('{"scope": "tenant_product", "product_id": "prod_api"}'), 'null',
+SELECT is(bigpicture_api.policy_get('tenant') -> 'blocked', '["<1.1.0"]', 'policy_get reads it back');
+SELECT is(bigpicture_api.policy_get(scope => 'tenant_product', product_id => 'prod_api'), 'null',
 	'policy_get of an empty scope: null');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.policy_get('planet')$$), '22023', 'policy_get of a bad scope: 22023');
 SELECT is(sqlstate_of($$SELECT bigpicture_api.policy_put('{"scope": "tenant", "blocked": "<1.1.0"}')$$), '22023',
 	'blocked must be an array of strings');
 SELECT is(sqlstate_of($$SELECT bigpicture_api.policy_put('{"scope": "tenant", "tenant_id": "tenant_api_other",
 	"mode": "AUTO_INSTALL"}')$$), '42501', 'policy for another tenant: 42501');
-SELECT is(jsonb_array_length(bigpicture_api.usage(jsonb_build_object('from', now() - interval '1 hour',
-	'to', now() + interval '1 hour'))), 1, 'usage: one entitlement');
-SELECT is(sqlstate_of($$SELECT bigpicture_api.usage('{"from": "yesterday"}')$$), '22023', 'usage needs from and to');
-SELECT is(bigpicture_api.audit('{"limit": 5}') -> 0 ->> 'chain_id', 'tenant_api', 'audit: the tenant''s own chain');
-SELECT is((SELECT count(*) FROM jsonb_array_elements(bigpicture_api.audit('{"limit": 1000}')) e
+SELECT is(jsonb_array_length(bigpicture_api.usage(now() - interval '1 hour', now() + interval '1 hour')), 1,
+	'usage: one entitlement');
+SELECT is(bigpicture_api.usage("from" => now() + interval '1 day', "to" => now() + interval '2 days') -> 0 -> 'leases', '0',
+	'usage with named arguments: no leases in a window to come');
+SELECT is(error_of($$SELECT bigpicture_api.usage('yesterday', NULL)$$), 'field "to" is required | Required fields: from, to. | ',
+	'usage needs from and to (null is absent)');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.usage('the beginning', 'now')$$), '22007', 'usage: a bad time is 22007');
+SELECT is(bigpicture_api.audit(max_events => 5) -> 0 ->> 'chain_id', 'tenant_api', 'audit: the tenant''s own chain');
+SELECT is(jsonb_array_length(bigpicture_api.audit(max_events => 2)), 2, 'audit: at most max_events');
+SELECT is((SELECT count(*) FROM jsonb_array_elements(bigpicture_api.audit(max_events => 1000)) e
 		   WHERE e ->> 'chain_id' <> 'tenant_api'), 0::bigint, 'and nothing of other chains');
-SELECT is(sqlstate_of($$SELECT bigpicture_api.audit('{"limit": 0}')$$), '22023', 'audit limit is checked');
+SELECT is((SELECT bool_and(a.t >= b.t) FROM (SELECT (e ->> 'occurred_at')::timestamptz t, n
+		   FROM jsonb_array_elements(bigpicture_api.audit(max_events => 1000)) WITH ORDINALITY x(e, n)) a
+		   JOIN (SELECT (e ->> 'occurred_at')::timestamptz t, n
+		   FROM jsonb_array_elements(bigpicture_api.audit(max_events => 1000)) WITH ORDINALITY x(e, n)) b ON b.n = a.n + 1),
+	true, 'audit: newest first');
+SELECT is((SELECT array_agg(DISTINCT e ->> 'event_type') FROM jsonb_array_elements(
+		bigpicture_api.audit(event_type => 'policy_created', max_events => 1000)) e), '{policy_created}', 'audit: by event_type');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.audit(max_events => 0)$$), '22023', 'audit max_events is checked (1)');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.audit(max_events => 10001)$$), '22023', 'audit max_events is checked (10001)');
 SELECT is((SELECT array_agg(entitlement_id) FROM bigpicture_api.entitlements), '{ent_api}', 'entitlements view: own rows only');
 SELECT is(sqlstate_of($$SELECT bigpicture_api.entitlement_create('{"tenant_id": "tenant_api", "product_id": "prod_api",
 	"type": "feature_based"}')$$), '42501', 'a tenant admin cannot create entitlements');
@@ -182,15 +217,59 @@ SELECT is(sqlstate_of($$SELECT bigpicture_api.snapshot_latest('{"tenant_id": "te
 	'another tenant''s snapshot: 42501');
 RESET ROLE;
 
--- ---- OpenAPI -------------------------------------------------------------------------------------
+-- ---- decisions on a standby: decision_readonly in a READ ONLY transaction -------------------------
+-- PostgREST runs a STABLE function in a READ ONLY transaction (what a hot
+-- standby accepts); check_update then signs and writes nothing.
+SET ROLE t_api_client;
+SELECT is(bigpicture_api.decision_readonly('{"install_id": "i-ro", "platform": "linux", "arch": "x86_64",
+	"products": [{"product_id": "prod_api", "current_version": "1.0.0"}]}') -> 'recorded', 'true',
+	'decision_readonly in a read-write transaction records, like decision');
+SAVEPOINT read_only;
+SET TRANSACTION READ ONLY;
+SELECT bigpicture_api.decision_readonly('{"install_id": "i-ro-2", "platform": "linux", "arch": "x86_64",
+	"products": [{"product_id": "prod_api", "current_version": "1.0.0"}]}') AS ro \gset
+SELECT is(:'ro'::jsonb -> 'recorded', 'false', 'decision_readonly in a READ ONLY transaction: "recorded": false');
+SELECT is(verify_token(:'ro'::jsonb #>> '{decisions,0,token}') ->> 'install_id', 'i-ro-2', 'and the decision is signed');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.policy_put('{"scope": "tenant", "mode": "AUTO_INSTALL"}')$$), '42501',
+	'(a client still may not set policy)');
+ROLLBACK TO SAVEPOINT read_only;
+SELECT is(sqlstate_of($$SELECT bigpicture_api.decision_readonly('{"tenant_id": "tenant_api_other", "platform": "linux",
+	"arch": "x86_64", "products": [{"product_id": "prod_api"}]}')$$), '42501', 'decision_readonly for another tenant: 42501');
+SELECT is(sqlstate_of($$SELECT bigpicture_api.decision_readonly('{"platform": "beos", "arch": "x86_64",
+	"products": [{"product_id": "prod_api"}]}')$$), '22023', 'decision_readonly: a bad request is 22023');
+RESET ROLE;
+SET ROLE bigpicture_anon;
+SELECT is(sqlstate_of($$SELECT bigpicture_api.decision_readonly('{}')$$), '42501', 'anon: no decisions on a standby either');
+RESET ROLE;
+
+-- ---- OpenAPI (the route table itself is test/pgtap/routes.sql) -------------------------------------
+SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(bigpicture_api.openapi() -> 'paths') k),
+	(SELECT array_agg(path ORDER BY path) FROM bigpicture.api_routes()), 'OpenAPI lists exactly the routes');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(bigpicture_api.openapi() -> 'paths') k
-		   WHERE k LIKE '/rpc/%'),
-	(SELECT array_agg('/rpc/' || p.proname ORDER BY '/rpc/' || p.proname) FROM pg_proc p
-	 WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname !~ '^_' AND p.proname <> 'openapi'),
-	'OpenAPI lists every entry point');
+		   WHERE k !~ '^/rpc/'), '{/}', 'and no listing view (bigpicture-gateway serves none)');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(bigpicture_api.openapi() -> 'paths') k
 		   WHERE (bigpicture_api.openapi() -> 'paths' -> k -> 'get') IS NOT NULL AND k LIKE '/rpc/%'),
-	'{/rpc/audit,/rpc/keyset,/rpc/lease_revocations,/rpc/license_status,/rpc/policy_get,/rpc/usage}', 'with GET only for the STABLE ones');
+	'{/rpc/audit,/rpc/keyset,/rpc/lease_revocations,/rpc/license_status,/rpc/policy_get,/rpc/usage}', 'with GET only for the reading ones');
+SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(bigpicture_api.openapi() -> 'paths') k
+		   WHERE EXISTS (SELECT 1 FROM json_each(bigpicture_api.openapi() -> 'paths' -> k) o,
+				jsonb_array_elements((o.value -> 'security')::jsonb) r WHERE r = '{}')),
+	'{/,/rpc/keyset}', 'only the document and the key set need no token');
+SELECT is((bigpicture_api.openapi() #> '{paths,/rpc/usage,get,parameters}')::jsonb,
+	'[{"in": "query", "name": "from", "schema": {"type": "string", "format": "date-time"}, "required": true},
+	  {"in": "query", "name": "to", "schema": {"type": "string", "format": "date-time"}, "required": true},
+	  {"in": "query", "name": "tenant_id", "schema": {"type": "string"}, "required": false}]',
+	'GET /rpc/usage: its query parameters, from the function''s');
+SELECT is((bigpicture_api.openapi() #> '{paths,/rpc/usage,post,requestBody,content,application/json,schema}')::jsonb,
+	'{"type": "object", "required": ["from", "to"], "properties": {"to": {"type": "string", "format": "date-time"},
+	  "from": {"type": "string", "format": "date-time"}, "tenant_id": {"type": "string"}}, "additionalProperties": false}',
+	'POST /rpc/usage: the same as a JSON object, nothing else allowed (PGRST202)');
+SELECT is((bigpicture_api.openapi() #> '{paths,/rpc/lease,post,requestBody,content,application/json,schema,required}')::jsonb,
+	'["product_id", "subject_type", "subject_id"]', 'POST /rpc/lease: the required fields of the body');
+SELECT is((bigpicture_api.openapi() #> '{paths,/rpc/decision,post,x-bigpicture-roles}')::jsonb,
+	'["bigpicture_admin", "bigpicture_client", "bigpicture_tenant_admin"]', 'the roles of a route are its grants');
+SET ROLE bigpicture_anon;
+SELECT is(bigpicture_api.openapi() ->> 'openapi', '3.0.3', 'anon reads the document');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

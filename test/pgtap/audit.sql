@@ -332,8 +332,8 @@ INSERT INTO steps VALUES
 SELECT pg_temp.run_steps();
 
 -- ---- checkpoints need an audit key ------------------------------------------------------------
-SELECT throws_ok($$SELECT bigpicture.audit_checkpoint('vendor')$$, '55000', 'no active audit signing key',
-	'audit_checkpoint without an active audit key: 55000');
+SELECT throws_ok($$SELECT bigpicture.audit_checkpoint('vendor')$$, 'PT409', 'no active audit signing key',
+	'audit_checkpoint without an active audit key: PT409');
 SELECT is((SELECT count(*) FROM bigpicture.audit_checkpoints), 0::bigint, '... and no checkpoint is stored');
 
 INSERT INTO steps VALUES
@@ -554,8 +554,8 @@ SELECT is((SELECT format('ok=%s events=%s head=%s', v.ok::text, v.events, v.head
 FROM bigpicture.audit_heads h ORDER BY h.chain_id;
 
 -- ---- checkpoints -----------------------------------------------------------------------------------------
-SELECT throws_ok($$SELECT bigpicture.audit_checkpoint('tenant_nochain')$$, 'P0002',
-	'audit chain "tenant_nochain" has no events yet', 'audit_checkpoint of an empty chain: P0002');
+SELECT throws_ok($$SELECT bigpicture.audit_checkpoint('tenant_nochain')$$, 'PT404',
+	'audit chain "tenant_nochain" has no events yet', 'audit_checkpoint of an empty chain: PT404');
 
 CREATE TEMP TABLE cp AS
 SELECT c.chain, c.signer, bigpicture.audit_checkpoint(c.chain) AS token
@@ -759,7 +759,7 @@ SELECT is((SELECT array_agg(event_type ORDER BY seq) FROM bigpicture.audit_event
 	'tenant_a''s chain records that t_x was bound to it and then moved away (the update, both images, on both chains)');
 
 -- ---- append-only ------------------------------------------------------------------------------------------
-SELECT is(sqlstate_of(stmt) || ' ' || error_of(stmt), format('55000 the audit log is append-only | %s is refused. | ', detail),
+SELECT is(sqlstate_of(stmt) || ' ' || error_of(stmt), format('PT409 the audit log is append-only | %s is refused. | ', detail),
 	format('%s (as the superuser): refused', stmt))
 FROM (VALUES
 	('UPDATE bigpicture.audit_events SET actor = actor', 'UPDATE on audit_events'),
@@ -771,7 +771,7 @@ FROM (VALUES
 	('DELETE FROM bigpicture.audit_heads', 'DELETE on audit_heads'),
 	('TRUNCATE bigpicture.audit_heads', 'TRUNCATE on audit_heads')
 ) AS x(stmt, detail);
-SELECT is(pg_temp.val_as('owner', stmt), 'ERROR 55000', format('%s (as the owner): refused', stmt))
+SELECT is(pg_temp.val_as('owner', stmt), 'ERROR PT409', format('%s (as the owner): refused', stmt))
 FROM (VALUES ('UPDATE bigpicture.audit_events SET actor = actor'), ('DELETE FROM bigpicture.audit_events')) AS x(stmt);
 
 -- ---- privileges -------------------------------------------------------------------------------------------

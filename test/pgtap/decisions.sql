@@ -7,7 +7,7 @@
 -- traces, IT targets, installs, the decision log, bad requests, callers
 -- bound to a tenant, and key rotation.
 BEGIN;
-SELECT plan(117);
+SELECT plan(118);
 SET search_path = bigpicture, public;
 
 -- ---- helpers ------------------------------------------------------------------------
@@ -548,7 +548,9 @@ CREATE TEMP VIEW pay AS SELECT req, resp, resp #>> '{decisions,0,token}' AS toke
 	verify_token(resp #>> '{decisions,0,token}') AS p FROM tok;
 
 SELECT is((SELECT array_agg(k ORDER BY k) FROM pay, jsonb_object_keys(resp) k WHERE req ->> 'install_id' = 'inst-pay'),
-	'{decisions,retry_after}', 'the response has decisions and retry_after');
+	'{decisions,recorded,retry_after}', 'the response has decisions, recorded and retry_after');
+SELECT is((SELECT resp -> 'recorded' FROM pay WHERE req ->> 'install_id' = 'inst-pay'), 'true'::jsonb,
+	'a read-write transaction records the install: recorded is true');
 SELECT is((SELECT resp -> 'retry_after' FROM pay WHERE req ->> 'install_id' = 'inst-pay'), '120'::jsonb,
 	'retry_after is the tenant''s setting');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM pay, jsonb_object_keys(resp #> '{decisions,0}') k WHERE req ->> 'install_id' = 'inst-pay'),
@@ -814,7 +816,8 @@ BEGIN
 	BEGIN
 		SET LOCAL transaction_read_only = on;
 		PERFORM set_config('bigpicture.log_decisions', log::text, true);
-		got := bigpicture.check_update(req) #>> '{decisions,0,version}';
+		got := (SELECT r #>> '{decisions,0,version}' || ' recorded=' || (r ->> 'recorded')
+			FROM bigpicture.check_update(req) r);
 		RAISE SQLSTATE 'BPOK0';
 	EXCEPTION
 		WHEN SQLSTATE 'BPOK0' THEN NULL;
@@ -824,9 +827,9 @@ BEGIN
 END
 $$;
 SELECT is(pg_temp.read_only_decision(pg_temp.q('prod_app', '1.0.0', extra => '{"install_id":"inst-ro"}') || '{"tenant_id":"tenant_a"}', false),
-	'2.1.0', 'check_update works in a read-only transaction (the install is not recorded)');
+	'2.1.0 recorded=false', 'check_update works in a read-only transaction and says the install was not recorded');
 SELECT is(pg_temp.read_only_decision(pg_temp.q('prod_app', '1.0.0', extra => '{"install_id":"inst-ro"}') || '{"tenant_id":"tenant_a"}', true),
-	'2.1.0', 'even with log_decisions on, which is skipped there');
+	'2.1.0 recorded=false', 'even with log_decisions on, which is skipped there and reported as not recorded');
 SELECT is(current_setting('transaction_read_only'), 'off', 'the test transaction is read-write again');
 
 -- ---- the decision log -----------------------------------------------------------------------------
@@ -845,10 +848,10 @@ SELECT is((SELECT count(*)::int FROM decision_log WHERE tenant_id = 'tenant_a' A
 SET LOCAL bigpicture.log_decisions = off;
 DO $$BEGIN PERFORM check_update(pg_temp.q('prod_app', '1.0.0', extra => '{"install_id":"inst-nolog"}') || '{"tenant_id":"tenant_a"}'); END$$;
 SELECT is((SELECT count(*)::int FROM decision_log WHERE tenant_id = 'tenant_a'), 2, 'with it off nothing is logged');
-SELECT is(failure_of('UPDATE decision_log SET action = ''INSTALL'''), '55000 the decision log is append-only',
+SELECT is(failure_of('UPDATE decision_log SET action = ''INSTALL'''), 'PT409 the decision log is append-only',
 	'the decision log refuses UPDATE');
-SELECT is(failure_of('DELETE FROM decision_log'), '55000 the decision log is append-only', 'and DELETE');
-SELECT is(failure_of('TRUNCATE decision_log'), '55000 the decision log is append-only', 'and TRUNCATE');
+SELECT is(failure_of('DELETE FROM decision_log'), 'PT409 the decision log is append-only', 'and DELETE');
+SELECT is(failure_of('TRUNCATE decision_log'), 'PT409 the decision log is append-only', 'and TRUNCATE');
 
 -- ---- bad requests -----------------------------------------------------------------------------------
 SET LOCAL bigpicture.log_decisions = on;

@@ -18,11 +18,11 @@ CREATE FUNCTION pg_temp.with_footer(token text, footer text) RETURNS text LANGUA
 $$;
 
 -- ---- generation -----------------------------------------------------------------
-SELECT throws_ok($$SELECT keyset()$$, '55000', 'no active root signing key',
+SELECT throws_ok($$SELECT keyset()$$, 'PT409', 'no active root signing key',
 	'without an active root key there is no key set');
 
 DO $$BEGIN PERFORM create_tenant('Acme', 'tenant_acme'), create_tenant('Other', 'tenant_other'); END$$;
-SELECT throws_ok($$SELECT generate_key('lease', 'tenant_nobody')$$, 'P0002', 'tenant "tenant_nobody" does not exist',
+SELECT throws_ok($$SELECT generate_key('lease', 'tenant_nobody')$$, 'PT404', 'tenant "tenant_nobody" does not exist',
 	'a tenant key needs an existing tenant');
 CREATE TEMP TABLE k AS SELECT generate_key('root') AS root1, generate_key('decision') AS dec1,
 	generate_key('decision') AS dec2, generate_key('lease', 'tenant_acme') AS lease_acme;
@@ -101,29 +101,29 @@ SELECT throws_ok($$SELECT verify_token(token) FROM t2$$, '22023', 'token is sign
 	'a revoked key never verifies again');
 SELECT is((SELECT e ->> 'state' FROM jsonb_array_elements(verify_token(keyset()) -> 'keys') e
 		   WHERE e ->> 'kid' = (SELECT dec2 FROM k)), 'revoked', 'the key set lists the revoked key as revoked');
-SELECT throws_ok($$SELECT _sign('decision', NULL, '{}', now() + interval '1 hour')$$, '55000', 'no active decision signing key',
+SELECT throws_ok($$SELECT _sign('decision', NULL, '{}', now() + interval '1 hour')$$, 'PT409', 'no active decision signing key',
 	'with the only decision key revoked, nothing signs decisions');
 
 -- Tenant keys: a tenant's own key signs for it; others get the vendor key.
 SELECT lives_ok(format('SELECT activate_key(%L)', (SELECT lease_acme FROM k)), 'activate the tenant lease key');
 SELECT is(paseto_footer(_sign('lease', 'tenant_acme', '{}', now() + interval '1 hour')) ->> 'kid', (SELECT lease_acme FROM k),
 	'the tenant''s own key signs its tokens');
-SELECT throws_ok($$SELECT _sign('lease', 'tenant_other', '{}', now() + interval '1 hour')$$, '55000',
+SELECT throws_ok($$SELECT _sign('lease', 'tenant_other', '{}', now() + interval '1 hour')$$, 'PT409',
 	'no active lease signing key', 'another tenant does not get that tenant''s key');
 
 -- ---- illegal transitions and direct writes --------------------------------------------
-SELECT throws_ok(format('SELECT activate_key(%L)', (SELECT root1 FROM k)), '55000',
+SELECT throws_ok(format('SELECT activate_key(%L)', (SELECT root1 FROM k)), 'PT409',
 	format('signing key "%s" cannot be activated', (SELECT root1 FROM k)), 'an active key cannot be activated again');
-SELECT throws_ok(format('SELECT retire_key(%L)', (SELECT dec2 FROM k)), '55000',
+SELECT throws_ok(format('SELECT retire_key(%L)', (SELECT dec2 FROM k)), 'PT409',
 	format('signing key "%s" cannot be retired', (SELECT dec2 FROM k)), 'a revoked key cannot be retired');
-SELECT throws_ok($$SELECT activate_key('k4.pid.nope')$$, 'P0002', 'signing key "k4.pid.nope" does not exist', 'unknown kid');
+SELECT throws_ok($$SELECT activate_key('k4.pid.nope')$$, 'PT404', 'signing key "k4.pid.nope" does not exist', 'unknown kid');
 SELECT throws_ok(format('UPDATE signing_keys SET public_key = %L WHERE kid = %L', '\x' || repeat('00', 32), (SELECT root1 FROM k)),
-	'55000', format('the identity of signing key %s cannot change', (SELECT root1 FROM k)), 'a key''s public half never changes');
+	'PT409', format('the identity of signing key %s cannot change', (SELECT root1 FROM k)), 'a key''s public half never changes');
 SELECT throws_ok(format('UPDATE signing_keys SET state = %L WHERE kid = %L', 'active', (SELECT dec2 FROM k)),
-	'55000', format('signing key %s cannot go from revoked to active', (SELECT dec2 FROM k)), 'revocation is final');
-SELECT throws_ok(format('DELETE FROM signing_keys WHERE kid = %L', (SELECT root1 FROM k)), '55000',
+	'PT409', format('signing key %s cannot go from revoked to active', (SELECT dec2 FROM k)), 'revocation is final');
+SELECT throws_ok(format('DELETE FROM signing_keys WHERE kid = %L', (SELECT root1 FROM k)), 'PT409',
 	'signing keys cannot be deleted', 'keys are never deleted');
-SELECT throws_ok($$TRUNCATE signing_keys$$, '55000', 'signing keys cannot be deleted', 'nor truncated');
+SELECT throws_ok($$TRUNCATE signing_keys$$, 'PT409', 'signing keys cannot be deleted', 'nor truncated');
 CREATE TEMP TABLE root2 AS SELECT generate_key('root') AS kid;
 SELECT throws_ok(format('UPDATE signing_keys SET state = %L, activated_at = now() WHERE kid = %L',
 	'active', (SELECT kid FROM root2)), '23505', NULL, 'a second active key of a purpose violates the unique index');
@@ -148,7 +148,7 @@ SELECT throws_ok(format('SELECT verify_token(%L)',
 	'22023', 'token does not verify', 'a token claiming another kid does not verify') FROM good t;
 -- The envelope: typ decides the key's purpose, and the signer stamps it.
 SELECT throws_ok(format('SELECT _sign_with_key(%L, %L, %L, now() + interval %L)', (SELECT root1 FROM k), 'lease', '{}', '1 hour'),
-	'55000', format('signing key "%s" cannot sign for purpose lease', (SELECT root1 FROM k)),
+	'PT409', format('signing key "%s" cannot sign for purpose lease', (SELECT root1 FROM k)),
 	'a root key cannot sign a lease');
 SELECT throws_ok($$SELECT _sign('lease', 'tenant_acme', '{"typ": "keyset"}', now() + interval '1 hour')$$, '22023',
 	'token claims must not set "typ"', 'claims cannot carry their own typ');
@@ -194,7 +194,7 @@ SELECT is(
 	1, 'each verifies with its own root key, and both carry the same key set');
 SELECT is((SELECT count(*)::int FROM keyset_tokens() t WHERE verify_token(t.token) ->> 'typ' = 'keyset'), 2,
 	'a client pinned to either root verifies the key set');
-SELECT throws_ok(format('SELECT _sign_with_key(%L, %L, %L, now() + interval %L)', (SELECT dec2 FROM k), 'decision', '{}', '1 hour'), '55000',
+SELECT throws_ok(format('SELECT _sign_with_key(%L, %L, %L, now() + interval %L)', (SELECT dec2 FROM k), 'decision', '{}', '1 hour'), 'PT409',
 	format('signing key "%s" cannot sign for purpose decision', (SELECT dec2 FROM k)), 'a revoked key signs nothing');
 
 -- ---- no SQL path reveals a secret ---------------------------------------------------------

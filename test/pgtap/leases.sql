@@ -170,7 +170,7 @@ INSERT INTO script (label, stmt, expect) VALUES
 ('user: alice on pc-2 renews the same seat', $$SELECT pg_temp.issue('tenant_a', 'prod_user', 'user:alice', 'pc-2')$$, 'renewed ent_user'),
 -- A machine subject is refused as if every seat were taken (one is free here): PT409 and its
 -- "every seat is taken" detail.  Pinned as it is; arguably it should say the entitlement is per_user.
-('user: a machine subject gets no per_user seat (no entitlement for its kind)', $$SELECT pg_temp.issue('tenant_a', 'prod_user', 'machine:m1', 'pc-1')$$, 'P0002'),
+('user: a machine subject gets no per_user seat (no entitlement for its kind)', $$SELECT pg_temp.issue('tenant_a', 'prod_user', 'machine:m1', 'pc-1')$$, 'PT404'),
 ('user: bob takes the second seat', $$SELECT pg_temp.issue('tenant_a', 'prod_user', 'user:bob')$$, 'new ent_user'),
 ('user: carol finds no seat', $$SELECT pg_temp.issue('tenant_a', 'prod_user', 'user:carol')$$, 'PT409'),
 ('user: alice''s lease is revoked', $$SELECT pg_temp.do(format('SELECT revoke_lease(%L, %L, %L)',
@@ -180,7 +180,7 @@ INSERT INTO script (label, stmt, expect) VALUES
 -- per_machine (1 seat): one lease per machine
 ('mach: m1 takes the seat', $$SELECT pg_temp.issue('tenant_a', 'prod_mach', 'machine:m1', 'pc-1')$$, 'new ent_mach'),
 ('mach: m1 from another install renews it', $$SELECT pg_temp.issue('tenant_a', 'prod_mach', 'machine:m1', 'pc-9')$$, 'renewed ent_mach'),
-('mach: a user subject gets no per_machine seat (no entitlement for its kind)', $$SELECT pg_temp.issue('tenant_a', 'prod_mach', 'user:alice', 'pc-1')$$, 'P0002'),
+('mach: a user subject gets no per_machine seat (no entitlement for its kind)', $$SELECT pg_temp.issue('tenant_a', 'prod_mach', 'user:alice', 'pc-1')$$, 'PT404'),
 ('mach: m2 finds no seat', $$SELECT pg_temp.issue('tenant_a', 'prod_mach', 'machine:m2', 'pc-2')$$, 'PT409'),
 ('mach: m1 releases', $$SELECT pg_temp.release('mach: m1 takes the seat')$$, 'released'),
 ('mach: the seat goes to m2', $$SELECT pg_temp.issue('tenant_a', 'prod_mach', 'machine:m2', 'pc-2')$$, 'new ent_mach'),
@@ -258,9 +258,9 @@ INSERT INTO script (label, stmt, expect) VALUES
 ('state: suspended entitlement', $$SELECT pg_temp.issue('tenant_a', 'prod_susp', 'user:alice')$$, 'PT423'),
 ('state: revoked entitlement', $$SELECT pg_temp.issue('tenant_a', 'prod_rev', 'user:alice')$$, 'PT410'),
 ('state: entitlement not started', $$SELECT pg_temp.issue('tenant_a', 'prod_future', 'user:alice')$$, 'PT425'),
-('state: no entitlement to a known product', $$SELECT pg_temp.issue('tenant_a', 'prod_none', 'user:alice')$$, 'P0002'),
-('state: an unknown product', $$SELECT pg_temp.issue('tenant_a', 'prod_nope', 'user:alice')$$, 'P0002'),
-('state: tenant_b has no entitlement to prod_user', $$SELECT pg_temp.issue('tenant_b', 'prod_user', 'user:alice')$$, 'P0002'),
+('state: no entitlement to a known product', $$SELECT pg_temp.issue('tenant_a', 'prod_none', 'user:alice')$$, 'PT404'),
+('state: an unknown product', $$SELECT pg_temp.issue('tenant_a', 'prod_nope', 'user:alice')$$, 'PT404'),
+('state: tenant_b has no entitlement to prod_user', $$SELECT pg_temp.issue('tenant_b', 'prod_user', 'user:alice')$$, 'PT404'),
 ('state: an unknown tenant', $$SELECT pg_temp.issue('tenant_zz', 'prod_conc', 'user:alice')$$, '42501'),
 -- one lease through the life of its entitlement
 ('renew: alice takes a seat', $$SELECT pg_temp.issue('tenant_a', 'prod_renew', 'user:alice', 'pc-1')$$, 'new ent_renew'),
@@ -288,7 +288,7 @@ INSERT INTO script (label, stmt, expect) VALUES
 ('renew: bob''s lease is revoked', $$SELECT pg_temp.do(format('SELECT revoke_lease(%L, %L, %L)', pg_temp.lease_of('renew: bob takes a seat'), 'abuse', 'tenant_a'))$$, 'ok'),
 ('renew: a revoked lease cannot be renewed', $$SELECT pg_temp.renew('renew: bob takes a seat')$$, 'PT410'),
 ('renew: releasing a revoked lease changes nothing', $$SELECT pg_temp.release('renew: bob takes a seat')$$, 'revoked'),
-('renew: revoking it again', $$SELECT pg_temp.do(format('SELECT revoke_lease(%L, %L, %L)', pg_temp.lease_of('renew: bob takes a seat'), 'again', 'tenant_a'))$$, '55000'),
+('renew: revoking it again', $$SELECT pg_temp.do(format('SELECT revoke_lease(%L, %L, %L)', pg_temp.lease_of('renew: bob takes a seat'), 'again', 'tenant_a'))$$, 'PT409'),
 ('renew: revoking without a reason', $$SELECT pg_temp.do(format('SELECT revoke_lease(%L, %L, %L)', pg_temp.lease_of('renew: alice takes a seat'), ' ', 'tenant_a'))$$, '22023'),
 ('renew: an expired lease cannot be renewed', $$SELECT pg_temp.do($q$SELECT pg_temp.expire('conc: the released seat goes to bob')$q$);
 	SELECT pg_temp.renew('conc: the released seat goes to bob')$$, 'PT410'),
@@ -300,11 +300,11 @@ INSERT INTO script (label, stmt, expect) VALUES
 ('renew: revoked: issue refused', $$SELECT pg_temp.issue('tenant_a', 'prod_renew', 'user:erin')$$, 'PT410'),
 ('renew: revoked: carol''s renewal refused', $$SELECT renew_lease(jsonb_build_object('tenant_id', 'tenant_a', 'lease_id',
 	(SELECT lease_id FROM leases WHERE subject = 'user:carol' AND product_id = 'prod_renew')))$$, 'PT410'),
-('renew: unknown lease', $$SELECT renew_lease('{"tenant_id":"tenant_a","lease_id":"lease_nope"}')$$, 'P0002'),
-('renew: release of an unknown lease', $$SELECT release_lease('{"tenant_id":"tenant_a","lease_id":"lease_nope"}')$$, 'P0002'),
-('renew: revoke of an unknown lease', $$SELECT pg_temp.do($q$SELECT revoke_lease('lease_nope', 'x', 'tenant_a')$q$)$$, 'P0002'),
+('renew: unknown lease', $$SELECT renew_lease('{"tenant_id":"tenant_a","lease_id":"lease_nope"}')$$, 'PT404'),
+('renew: release of an unknown lease', $$SELECT release_lease('{"tenant_id":"tenant_a","lease_id":"lease_nope"}')$$, 'PT404'),
+('renew: revoke of an unknown lease', $$SELECT pg_temp.do($q$SELECT revoke_lease('lease_nope', 'x', 'tenant_a')$q$)$$, 'PT404'),
 ('renew: another tenant''s lease is unknown', $$SELECT renew_lease(jsonb_build_object('tenant_id', 'tenant_b', 'lease_id',
-	pg_temp.lease_of('conc: the expired seat goes to carol')))$$, 'P0002');
+	pg_temp.lease_of('conc: the expired seat goes to carol')))$$, 'PT404');
 SELECT pg_temp.run_script();
 
 SELECT is(r.outcome, s.expect, s.label) FROM script s LEFT JOIN ran r USING (label)
@@ -608,15 +608,15 @@ CREATE TEMP TABLE admin_errors (n serial, label text, stmt text, want text);
 INSERT INTO admin_errors (label, stmt, want) VALUES
 	('zero seats', $$SELECT update_entitlement('ent_e1', max_seats => 0)$$, '22023 max_seats must be greater than zero'),
 	('an end before the start', $$SELECT update_entitlement('ent_e1', ends_at => now() - interval '20 days')$$, '22023 ends_at must be after starts_at'),
-	('an unknown entitlement', $$SELECT update_entitlement('ent_nope', max_seats => 3)$$, 'P0002 entitlement "ent_nope" does not exist'),
+	('an unknown entitlement', $$SELECT update_entitlement('ent_nope', max_seats => 3)$$, 'PT404 entitlement "ent_nope" does not exist'),
 	('an invalid status', $$SELECT set_entitlement_status('ent_e1', 'paused')$$, '22023 invalid entitlement status "paused"'),
 	('a NULL status', $$SELECT set_entitlement_status('ent_e1', NULL)$$, '22023 invalid entitlement status "<NULL>"'),
 	('revoking without a reason', $$SELECT set_entitlement_status('ent_e1', 'revoked')$$, '22023 a revocation needs a reason'),
 	('revoking with a blank reason', $$SELECT set_entitlement_status('ent_e1', 'revoked', '  ')$$, '22023 a revocation needs a reason'),
-	('status of an unknown entitlement', $$SELECT set_entitlement_status('ent_nope', 'active')$$, 'P0002 entitlement "ent_nope" does not exist'),
-	('a revoked entitlement cannot resume', $$SELECT set_entitlement_status('ent_rev', 'active')$$, '55000 entitlement ent_rev is revoked; revocation is final'),
-	('nor be revoked again', $$SELECT set_entitlement_status('ent_rev', 'revoked', 'again')$$, '55000 entitlement ent_rev is revoked; revocation is final'),
-	('nor change', $$SELECT update_entitlement('ent_rev', max_seats => 9)$$, '55000 entitlement ent_rev is revoked and cannot change');
+	('status of an unknown entitlement', $$SELECT set_entitlement_status('ent_nope', 'active')$$, 'PT404 entitlement "ent_nope" does not exist'),
+	('a revoked entitlement cannot resume', $$SELECT set_entitlement_status('ent_rev', 'active')$$, 'PT409 entitlement ent_rev is revoked; revocation is final'),
+	('nor be revoked again', $$SELECT set_entitlement_status('ent_rev', 'revoked', 'again')$$, 'PT409 entitlement ent_rev is revoked; revocation is final'),
+	('nor change', $$SELECT update_entitlement('ent_rev', max_seats => 9)$$, 'PT409 entitlement ent_rev is revoked and cannot change');
 SELECT is(failure_of(stmt), want, 'entitlement admin, refused: ' || label) FROM admin_errors ORDER BY n;
 SELECT is(pg_temp.e('ent_e1'), '5 seats, ends 7 days, features {a,b}, auto_renew f, active', 'the refused changes changed nothing');
 SELECT is((SELECT (max_seats, status, revoked_reason) FROM entitlements WHERE entitlement_id = 'ent_rev'),
@@ -648,8 +648,8 @@ INSERT INTO create_errors (label, args, want) VALUES
 	('renewal_days 0', $$'tenant_e', 'prod_conc', 'concurrent', 1, renewal_days => 0$$, '22023 renewal_days must be 1 to 3660'),
 	('renewal_days 3661', $$'tenant_e', 'prod_conc', 'concurrent', 1, renewal_days => 3661$$, '22023 renewal_days must be 1 to 3660'),
 	('a bad id', $$'tenant_e', 'prod_conc', 'concurrent', 1, entitlement_id => 'license-1'$$, '22023 invalid entitlement id "license-1"'),
-	('an unknown tenant', $$'tenant_zz', 'prod_conc', 'concurrent', 1$$, 'P0002 tenant "tenant_zz" does not exist'),
-	('an unknown product', $$'tenant_e', 'prod_zz', 'concurrent', 1$$, 'P0002 product "prod_zz" does not exist'),
+	('an unknown tenant', $$'tenant_zz', 'prod_conc', 'concurrent', 1$$, 'PT404 tenant "tenant_zz" does not exist'),
+	('an unknown product', $$'tenant_e', 'prod_zz', 'concurrent', 1$$, 'PT404 product "prod_zz" does not exist'),
 	('an id in use', $$'tenant_e', 'prod_conc', 'concurrent', 1, entitlement_id => 'ent_e1'$$, '23505 entitlement "ent_e1" already exists');
 SELECT is(failure_of(format('SELECT create_entitlement(%s)', args)), want, 'create_entitlement refuses ' || label)
 FROM create_errors ORDER BY n;
@@ -791,7 +791,7 @@ SELECT is((SELECT release_lease(jsonb_build_object('lease_id', v ->> 'lease_id')
 SELECT is(failure_of($$SELECT issue_lease('{"tenant_id":"tenant_b","product_id":"prod_conc","subject_type":"user","subject_id":"cl"}')$$),
 	'42501 tenant_id does not match the caller''s tenant', 'a client cannot ask for another tenant');
 SELECT is(failure_of(format('SELECT release_lease(%L)', (SELECT jsonb_build_object('lease_id', v ->> 'lease_id') FROM box WHERE k = 'tenant_b lease'))),
-	format('P0002 lease "%s" does not exist', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease')),
+	format('PT404 lease "%s" does not exist', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease')),
 	'another tenant''s lease does not exist for a client');
 SELECT is(left(failure_of(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'client'), 'x')), 45),
 	'42501 permission denied for function revoke_l', 'a client may not revoke leases');
@@ -813,7 +813,7 @@ SELECT lives_ok(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' F
 SELECT is((SELECT lease_state(l) || ' ' || revoked_reason FROM leases l WHERE lease_id = (SELECT v ->> 'lease_id' FROM box WHERE k = 'dba')),
 	'revoked stolen laptop', 'the lease is revoked');
 SELECT is(failure_of(format('SELECT revoke_lease(%L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease'), 'x')),
-	format('P0002 lease "%s" does not exist', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease')),
+	format('PT404 lease "%s" does not exist', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease')),
 	'another tenant''s lease does not exist for it');
 SELECT is(failure_of(format('SELECT revoke_lease(%L, %L, %L)', (SELECT v ->> 'lease_id' FROM box WHERE k = 'tenant_b lease'), 'x', 'tenant_b')),
 	'42501 tenant_id does not match the caller''s tenant', 'and naming that tenant is refused');

@@ -56,7 +56,7 @@ SELECT is(
 		('bad scope', $$SELECT bigpicture.set_policy('planet')$$, '22023'),
 		('product scope without product', $$SELECT bigpicture.set_policy('product')$$, '22023'),
 		('global scope with product', $$SELECT bigpicture.set_policy('global', NULL, 'prod_pol')$$, '22023'),
-		('unknown product', $$SELECT bigpicture.set_policy('product', NULL, 'prod_nope')$$, 'P0002'),
+		('unknown product', $$SELECT bigpicture.set_policy('product', NULL, 'prod_nope')$$, 'PT404'),
 		('bad platform', $$SELECT bigpicture.set_policy('global', platform => 'beos')$$, '22023'),
 		('bad mode', $$SELECT bigpicture.set_policy('global', mode => 'YOLO')$$, '22023'),
 		('bad expired rule', $$SELECT bigpicture.set_policy('global', expired_entitlement_updates => 'some')$$, '22023'),

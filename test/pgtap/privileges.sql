@@ -14,7 +14,7 @@
 -- Every actor is a real role (SET SESSION AUTHORIZATION / SET ROLE), never the
 -- superuser, who bypasses all of it.
 BEGIN;
-SELECT plan(635);
+SELECT plan(653);
 
 -- ==== (a) the extension's objects ==============================================================
 
@@ -85,18 +85,68 @@ SELECT is((SELECT array_agg(roleid::regrole::text ORDER BY roleid::regrole::text
 	NULL, 'bigpicture_owner is a member of no role: definer code holds nothing but what it owns');
 
 -- ---- PUBLIC -----------------------------------------------------------------------------------------
--- The documented allow-list (99_privileges.sql): pure value functions.
+-- What PUBLIC may use, object by object: the explicit allow-list, each entry
+-- with its reason (the functions are 99_privileges.sql's pure value
+-- functions).  Nothing else the extension owns (function, table, view,
+-- sequence, column, type, schema) grants PUBLIC anything: in particular no
+-- function of bigpicture_api, which PostgREST would route for anyone.
+CREATE TEMP TABLE public_allow (kind text, name_like text, privilege text, why text NOT NULL,
+	PRIMARY KEY (kind, name_like, privilege));
+INSERT INTO public_allow VALUES
+	('function', 'bigpicture.semver\_%', 'EXECUTE', 'the SemVer and range types'' I/O, comparison and operator functions: pure functions of their arguments'),
+	('function', 'bigpicture.max', 'EXECUTE', 'max(semver), an aggregate over values'),
+	('function', 'bigpicture.min', 'EXECUTE', 'min(semver), an aggregate over values'),
+	('function', 'bigpicture.paserk_public', 'EXECUTE', 'the PASERK form of a public key given by the caller'),
+	('function', 'bigpicture.paserk_pid', 'EXECUTE', 'the PASERK id of a public key given by the caller'),
+	('function', 'bigpicture.paseto_verify', 'EXECUTE', 'checks a token against a public key given by the caller; reads no key table'),
+	('function', 'bigpicture.paseto_footer', 'EXECUTE', 'decodes a token''s footer'),
+	('function', 'bigpicture.rfc3339', 'EXECUTE', 'formats a timestamp'),
+	('function', 'bigpicture.key_purpose_of', 'EXECUTE', 'the purpose of a token type: a constant mapping'),
+	('function', 'bigpicture.new_id', 'EXECUTE', 'a random prefixed id; reads no table'),
+	('function', 'bigpicture.is_valid_id', 'EXECUTE', 'checks the form of an id'),
+	('function', 'bigpicture.rollout_bucket', 'EXECUTE', 'the rollout bucket of an install id: a hash'),
+	('type', 'bigpicture.semver', 'USAGE', 'a value type: USAGE for PUBLIC is PostgreSQL''s default for types and reaches no data'),
+	('type', 'bigpicture.semver_range', 'USAGE', 'a value type, as semver');
+-- Every privilege PUBLIC holds on anything the extension owns, and on its two schemas.
+CREATE TEMP VIEW public_privs AS
+SELECT 'function' AS kind, p.sig AS object, p.pronamespace::regnamespace::text || '.' || p.proname AS name, a.privilege_type
+FROM ext_proc p CROSS JOIN LATERAL aclexplode(COALESCE(p.proacl, acldefault('f', p.proowner))) a WHERE a.grantee = 0
+UNION ALL
+SELECT 'relation', r.name, r.name, a.privilege_type
+FROM ext_rel r CROSS JOIN LATERAL aclexplode(COALESCE(r.relacl, acldefault(CASE r.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", r.relowner))) a
+WHERE a.grantee = 0
+UNION ALL
+SELECT 'column', r.name || '.' || at.attname, r.name || '.' || at.attname, a.privilege_type
+FROM ext_rel r JOIN pg_attribute at ON at.attrelid = r.oid AND at.attacl IS NOT NULL CROSS JOIN LATERAL aclexplode(at.attacl) a
+WHERE a.grantee = 0
+UNION ALL
+SELECT 'type', t.oid::regtype::text, t.oid::regtype::text, a.privilege_type
+FROM pg_type t JOIN ext_member m ON m.classid = 'pg_type'::regclass AND m.objid = t.oid
+CROSS JOIN LATERAL aclexplode(COALESCE(t.typacl, acldefault('T', t.typowner))) a WHERE a.grantee = 0
+UNION ALL
+SELECT 'schema', n.nspname, n.nspname, a.privilege_type
+FROM pg_namespace n CROSS JOIN LATERAL aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a
+WHERE n.nspname IN ('bigpicture', 'bigpicture_api') AND a.grantee = 0;
+SELECT is((SELECT array_agg(x.kind || ' ' || x.object || ': ' || x.privilege_type ORDER BY 1) FROM public_privs x
+		   WHERE NOT EXISTS (SELECT 1 FROM public_allow l WHERE l.kind = x.kind AND x.name LIKE l.name_like
+							 AND l.privilege = x.privilege_type)),
+	NULL, 'PUBLIC holds nothing on any function, table, view, sequence, column, type or schema of the extension but the allow-list');
+SELECT is((SELECT array_agg(l.kind || ' ' || l.name_like ORDER BY 1) FROM public_allow l
+		   WHERE NOT EXISTS (SELECT 1 FROM public_privs x WHERE l.kind = x.kind AND x.name LIKE l.name_like
+							 AND l.privilege = x.privilege_type)),
+	NULL, 'every allow-list entry is in use (the list says what PUBLIC has, not more)');
+SELECT is((SELECT array_agg(x.object ORDER BY 1) FROM public_privs x WHERE x.object LIKE 'bigpicture\_api.%'
+			OR x.object = 'bigpicture_api'),
+	NULL, 'in particular nothing of bigpicture_api (what PostgREST routes) is PUBLIC''s');
 CREATE TEMP VIEW public_ok AS
-SELECT sig FROM ext_proc
-WHERE pronamespace = 'bigpicture'::regnamespace
-  AND (proname ~ '^semver_' OR proname IN ('max', 'min', 'paserk_public', 'paserk_pid', 'paseto_verify',
-	   'paseto_footer', 'rfc3339', 'key_purpose_of', 'new_id', 'is_valid_id', 'rollout_bucket'));
+SELECT p.sig FROM ext_proc p WHERE EXISTS (SELECT 1 FROM public_allow l WHERE l.kind = 'function'
+	AND p.pronamespace::regnamespace::text || '.' || p.proname LIKE l.name_like);
 CREATE TEMP VIEW public_exec AS
 SELECT sig FROM ext_proc p
 WHERE EXISTS (SELECT 1 FROM aclexplode(COALESCE(p.proacl, acldefault('f', p.proowner))) a
 			  WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE');
 SELECT set_eq('SELECT sig FROM public_exec', 'SELECT sig FROM public_ok',
-	'PUBLIC may execute exactly the documented pure value functions (semver_*, min/max, paserk_*, paseto_verify/footer, rfc3339, key_purpose_of, new_id, is_valid_id, rollout_bucket)');
+	'PUBLIC may execute exactly the allow-listed pure value functions (semver_*, min/max, paserk_*, paseto_verify/footer, rfc3339, key_purpose_of, new_id, is_valid_id, rollout_bucket)');
 SELECT is((SELECT array_agg(p.sig ORDER BY p.sig) FROM ext_proc p JOIN public_exec x USING (sig)
 		   WHERE p.prosecdef OR p.proconfig IS NOT NULL
 			  OR CASE WHEN p.prokind = 'f' AND p.prolang NOT IN ((SELECT oid FROM pg_language WHERE lanname = 'c'),
@@ -191,6 +241,10 @@ INSERT INTO volatile_ok VALUES
 	('bigpicture.run_job(text)', 'writes'),
 	('bigpicture.run_due_jobs()', 'writes'),
 	('bigpicture.set_worker_job(text,boolean,interval)', 'writes'),
+	('bigpicture._install_worker_jobs()', 'writes'),
+	('bigpicture.pre_restore()', 'writes'),
+	('bigpicture.post_restore()', 'writes'),
+	('bigpicture._set_restoring(boolean)', 'writes'),
 	('bigpicture._refresh_signatures_soon()', 'writes'),
 	('bigpicture._import_key_certificates(jsonb)', 'writes'),
 	('bigpicture._audit_append(text,text,text,text,jsonb,jsonb)', 'writes'),
@@ -483,24 +537,29 @@ INSERT INTO tenant_calls (fn, call) VALUES
 		"subject_type": "user", "subject_id": "u9", "install_id": "i9"}')$$),
 	('bigpicture_api.lease_renew(jsonb)', $$SELECT bigpicture_api.lease_renew('{"tenant_id": "tenant_{s}", "lease_id": "{lease_{s}}"}')$$),
 	('bigpicture_api.lease_release(jsonb)', $$SELECT bigpicture_api.lease_release('{"tenant_id": "tenant_{s}", "lease_id": "{lease_{s}}"}')$$),
-	('bigpicture_api.license_status(jsonb)', $$SELECT bigpicture_api.license_status('{"tenant_id": "tenant_{s}", "product_id": "prod_p",
-		"subject_type": "user", "subject_id": "u1"}')$$),
-	('bigpicture_api.lease_revocations(jsonb)', $$SELECT bigpicture_api.lease_revocations('{"tenant_id": "tenant_{s}"}')$$),
+	('bigpicture_api.decision_readonly(jsonb)', $$SELECT bigpicture_api.decision_readonly('{"tenant_id": "tenant_{s}", "install_id": "i-9",
+		"platform": "linux", "arch": "x86_64", "products": [{"product_id": "prod_p", "current_version": "1.0.0"}]}')$$),
+	('bigpicture_api.license_status(text,text,text,text,text)', $$SELECT bigpicture_api.license_status('prod_p', 'user', 'u1',
+		tenant_id => 'tenant_{s}')$$),
+	('bigpicture_api.lease_revocations(text)', $$SELECT bigpicture_api.lease_revocations('tenant_{s}')$$),
 	('bigpicture_api.snapshot_latest(jsonb)', $$SELECT bigpicture_api.snapshot_latest('{"tenant_id": "tenant_{s}", "mirror_id": "mirror_{s}1"}')$$),
-	('bigpicture_api.policy_get(jsonb)', $$SELECT bigpicture_api.policy_get('{"scope": "tenant", "tenant_id": "tenant_{s}"}')$$),
+	('bigpicture_api.policy_get(text,text,text,text)', $$SELECT bigpicture_api.policy_get('tenant', 'tenant_{s}')$$),
 	('bigpicture_api.policy_put(jsonb)', $$SELECT bigpicture_api.policy_put('{"scope": "tenant", "tenant_id": "tenant_{s}", "mode": "AUTO_INSTALL"}')$$),
 	('bigpicture_api.entitlement_create(jsonb)', $$SELECT bigpicture_api.entitlement_create('{"tenant_id": "tenant_{s}", "product_id": "prod_p",
 		"type": "per_user", "max_seats": 3}')$$),
-	('bigpicture_api.usage(jsonb)', $$SELECT bigpicture_api.usage('{"tenant_id": "tenant_{s}", "from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"}')$$);
+	('bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text)',
+		$$SELECT bigpicture_api.usage('2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z', 'tenant_{s}')$$);
 -- Row-level security answers with nothing rather than an error: "hidden" means the call
 -- succeeds and its output names nothing of tenant_b.
 INSERT INTO tenant_calls VALUES
-	('bigpicture_api.audit(jsonb)', $$SELECT bigpicture_api.audit('{"chain_id": "tenant_{s}"}')$$, 'hidden');
+	('bigpicture_api.audit(text,text,text,timestamp with time zone,timestamp with time zone,integer)',
+		$$SELECT bigpicture_api.audit('tenant_{s}')$$, 'hidden');
 
 -- API entry points that take no tenant, and why.
 CREATE TEMP TABLE api_without_tenant (fn text PRIMARY KEY, why text NOT NULL);
 INSERT INTO api_without_tenant VALUES
-	('bigpicture_api.keyset(jsonb)', 'takes no fields'),
+	('bigpicture_api.keyset()', 'takes no arguments'),
+	('bigpicture_api.openapi()', 'takes no arguments: describes the routes'),
 	('bigpicture_api.release_create(jsonb)', 'releases are vendor-wide'),
 	('bigpicture_api.release_attach(jsonb)', 'releases are vendor-wide'),
 	('bigpicture_api.release_submit(jsonb)', 'releases are vendor-wide'),
@@ -518,10 +577,10 @@ WHERE p.prokind = 'f' AND p.prosecdef
 					 OR p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'c')))
 UNION
 SELECT p.sig FROM ext_proc p
-WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname !~ '^_' AND p.proargtypes = '3802'::oidvector
+WHERE p.pronamespace = 'bigpicture_api'::regnamespace
   AND p.sig NOT IN (SELECT fn FROM api_without_tenant);
 SELECT set_eq('SELECT sig FROM tenant_taking', 'SELECT fn FROM tenant_calls',
-	'every function that takes a tenant (definer with a tenant_id/chain_id argument or a jsonb request reading one, or any jsonb request when in C; every API entry point but the pinned tenant-less ones) has a case');
+	'every function that takes a tenant (definer with a tenant_id/chain_id argument or a jsonb request reading one, or any jsonb request when in C; every function of bigpicture_api but the pinned tenant-less ones) has a case');
 
 CREATE TEMP TABLE tenant_results AS
 SELECT a.actor, a.ord, split_part(r.key, '|', 1) AS fn, split_part(r.key, '|', 2) AS named, r.output, r.state, r.err,
@@ -717,18 +776,21 @@ INSERT INTO leak_calls VALUES
 	('bigpicture.latest_snapshot(text,text)', $$SELECT * FROM bigpicture.latest_snapshot('tenant_a')$$),
 	('bigpicture.list_snapshots(text)', $$SELECT * FROM bigpicture.list_snapshots('tenant_a')$$),
 	('bigpicture.import_snapshot(text)', $$SELECT bigpicture.import_snapshot('{decision_token}')$$),
-	('bigpicture_api._request(jsonb,text[],text[])', $$SELECT bigpicture_api._request('{"a": 1}', '{a}')$$),
-	('bigpicture_api._text_array(jsonb,text)', $$SELECT bigpicture_api._text_array('{"x": ["a"]}', 'x')$$),
+	('bigpicture.api_request(jsonb,text[],text[])', $$SELECT bigpicture.api_request('{"a": 1}', '{a}')$$),
+	('bigpicture.api_text_array(jsonb,text)', $$SELECT bigpicture.api_text_array('{"x": ["a"]}', 'x')$$),
+	('bigpicture.api_routes()', $$SELECT * FROM bigpicture.api_routes()$$),
 	('bigpicture_api.decision(jsonb)', $$SELECT bigpicture_api.decision('{"tenant_id": "tenant_a", "install_id": "i-9",
+		"platform": "linux", "arch": "x86_64", "products": [{"product_id": "prod_p", "current_version": "1.0.0"}]}')$$),
+	('bigpicture_api.decision_readonly(jsonb)', $$SELECT bigpicture_api.decision_readonly('{"tenant_id": "tenant_a", "install_id": "i-9",
 		"platform": "linux", "arch": "x86_64", "products": [{"product_id": "prod_p", "current_version": "1.0.0"}]}')$$),
 	('bigpicture_api.lease(jsonb)', $$SELECT bigpicture_api.lease('{"tenant_id": "tenant_a", "product_id": "prod_p",
 		"subject_type": "user", "subject_id": "u9", "install_id": "i9"}')$$),
 	('bigpicture_api.lease_renew(jsonb)', $$SELECT bigpicture_api.lease_renew('{"tenant_id": "tenant_a", "lease_id": "{lease_a}"}')$$),
 	('bigpicture_api.lease_release(jsonb)', $$SELECT bigpicture_api.lease_release('{"tenant_id": "tenant_a", "lease_id": "{lease_a}"}')$$),
-	('bigpicture_api.license_status(jsonb)', $$SELECT bigpicture_api.license_status('{"tenant_id": "tenant_a", "product_id": "prod_p",
-		"subject_type": "user", "subject_id": "u1"}')$$),
-	('bigpicture_api.lease_revocations(jsonb)', $$SELECT bigpicture_api.lease_revocations('{"tenant_id": "tenant_a"}')$$),
-	('bigpicture_api.keyset(jsonb)', $$SELECT bigpicture_api.keyset('{}')$$),
+	('bigpicture_api.license_status(text,text,text,text,text)', $$SELECT bigpicture_api.license_status('prod_p', 'user', 'u1',
+		tenant_id => 'tenant_a')$$),
+	('bigpicture_api.lease_revocations(text)', $$SELECT bigpicture_api.lease_revocations('tenant_a')$$),
+	('bigpicture_api.keyset()', $$SELECT bigpicture_api.keyset()$$),
 	('bigpicture_api.snapshot_latest(jsonb)', $$SELECT bigpicture_api.snapshot_latest('{"tenant_id": "tenant_a", "mirror_id": "mirror_a1"}')$$),
 	('bigpicture_api.release_create(jsonb)', $$SELECT bigpicture_api.release_create('{"product_id": "prod_p", "version": "6.0.0", "channel": "stable"}')$$),
 	('bigpicture_api.release_attach(jsonb)', $$SELECT bigpicture_api.release_attach('{"release_id": "rel_draft", "artifact_id": "art_p_4_0_0_mac"}')$$),
@@ -736,13 +798,15 @@ INSERT INTO leak_calls VALUES
 	('bigpicture_api.release_approve(jsonb)', $$SELECT bigpicture_api.release_approve('{"release_id": "rel_pend"}')$$),
 	('bigpicture_api.release_reject(jsonb)', $$SELECT bigpicture_api.release_reject('{"release_id": "rel_pend", "reason": "no"}')$$),
 	('bigpicture_api.release_revoke(jsonb)', $$SELECT bigpicture_api.release_revoke('{"release_id": "rel_pub", "reason": "bad"}')$$),
-	('bigpicture_api.policy_get(jsonb)', $$SELECT bigpicture_api.policy_get('{"scope": "tenant", "tenant_id": "tenant_a"}')$$),
+	('bigpicture_api.policy_get(text,text,text,text)', $$SELECT bigpicture_api.policy_get('tenant', 'tenant_a')$$),
 	('bigpicture_api.policy_put(jsonb)', $$SELECT bigpicture_api.policy_put('{"scope": "tenant", "tenant_id": "tenant_a", "mode": "AUTO_INSTALL"}')$$),
 	('bigpicture_api.entitlement_create(jsonb)', $$SELECT bigpicture_api.entitlement_create('{"tenant_id": "tenant_a", "product_id": "prod_p",
 		"type": "per_user", "max_seats": 3}')$$),
 	('bigpicture_api.entitlement_update(jsonb)', $$SELECT bigpicture_api.entitlement_update('{"entitlement_id": "ent_a1", "max_seats": 7}')$$),
-	('bigpicture_api.usage(jsonb)', $$SELECT bigpicture_api.usage('{"tenant_id": "tenant_a", "from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"}')$$),
-	('bigpicture_api.audit(jsonb)', $$SELECT bigpicture_api.audit('{"limit": 10000}')$$),
+	('bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text)', $$SELECT bigpicture_api.usage('2000-01-01T00:00:00Z',
+		'2100-01-01T00:00:00Z', 'tenant_a')$$),
+	('bigpicture_api.audit(text,text,text,timestamp with time zone,timestamp with time zone,integer)',
+		$$SELECT bigpicture_api.audit(max_events => 10000)$$),
 	('bigpicture_api.openapi()', $$SELECT bigpicture_api.openapi()$$);
 
 SELECT set_eq($$SELECT p.sig FROM ext_proc p WHERE EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
@@ -801,18 +865,18 @@ CREATE TEMP TABLE key_errors (ord int, call text, sqlstate text);
 INSERT INTO key_errors VALUES
 	(1, $$SELECT bigpicture.generate_key('banana')$$, '22023'),
 	(2, $$SELECT bigpicture.generate_key('decision', 'tenant_nope')$$, NULL),
-	(3, $$SELECT bigpicture.activate_key('{root_kid}')$$, '55000'),
-	(4, $$SELECT bigpicture.activate_key('k4.pid.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')$$, 'P0002'),
+	(3, $$SELECT bigpicture.activate_key('{root_kid}')$$, 'PT409'),
+	(4, $$SELECT bigpicture.activate_key('k4.pid.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')$$, 'PT404'),
 	(5, $$SELECT bigpicture.activate_key(NULL)$$, '22004'),
 	(6, $$SELECT bigpicture.retire_key('{kid_pending}')
 ;;
-SELECT bigpicture.retire_key('{kid_pending}')$$, '55000'),
+SELECT bigpicture.retire_key('{kid_pending}')$$, 'PT409'),
 	(7, $$SELECT bigpicture.revoke_key('{kid_pending}')
 ;;
-SELECT bigpicture.revoke_key('{kid_pending}')$$, '55000'),
+SELECT bigpicture.revoke_key('{kid_pending}')$$, 'PT409'),
 	(8, $$SELECT bigpicture.revoke_key('{kid_pending}')
 ;;
-SELECT bigpicture.activate_key('{kid_pending}')$$, '55000'),
+SELECT bigpicture.activate_key('{kid_pending}')$$, 'PT409'),
 	(9, $$SELECT bigpicture.verify_token(replace('{decision_token}', 'v4.public.ey', 'v4.public.ez'))$$, '22023'),
 	(10, $$SELECT bigpicture.verify_token('v4.public.eyJ0eXAiOiJrZXlzZXQifQ')$$, '22023'),
 	(11, $$SELECT bigpicture.revoke_key((SELECT kid FROM bigpicture.public_keys WHERE purpose = 'decision' AND state = 'active' AND tenant_id IS NULL))
@@ -821,7 +885,7 @@ SELECT bigpicture.verify_token('{decision_token}')$$, '22023'),
 	(12, $$SELECT bigpicture.revoke_key((SELECT kid FROM bigpicture.public_keys WHERE purpose = 'decision' AND state = 'active' AND tenant_id IS NULL))
 ;;
 SELECT bigpicture.check_update('{"tenant_id": "tenant_b", "install_id": "i-1", "platform": "linux", "arch": "x86_64",
-		"products": [{"product_id": "prod_p", "current_version": "1.0.0"}]}')$$, '55000'),
+		"products": [{"product_id": "prod_p", "current_version": "1.0.0"}]}')$$, 'PT409'),
 	(13, $$SELECT bigpicture.install_key_certificate('{decision_token}')$$, '22023'),
 	(14, $$SELECT bigpicture.pin_root_key('k4.public.nope')$$, '22023'),
 	(15, $$SELECT bigpicture.issue_key_certificate('tenant_a', '{root_pk}', '{decision}', now() + interval '1 day')$$, '23505');

@@ -69,7 +69,7 @@ DO $$BEGIN
 END$$;
 
 -- ---- no decision key: submit fails and writes nothing ---------------------------
-SELECT throws_ok($$SELECT submit_release('rel_nokey')$$, '55000', 'no active decision signing key',
+SELECT throws_ok($$SELECT submit_release('rel_nokey')$$, 'PT409', 'no active decision signing key',
 	'without an active decision key a release cannot be published');
 SELECT is((SELECT ROW(status, submitted_at, submitted_by, published_at, release_token)::text FROM releases
 		   WHERE release_id = 'rel_nokey'), '(draft,,,,)', 'and it stays a draft: nothing of the submission is written');
@@ -249,9 +249,9 @@ FROM (VALUES
 	($$'product', 'prod_app', 'stable'$$, '22023 a product workflow takes a product and no channel'),
 	($$'channel', 'prod_app'$$, '22023 a channel workflow takes a product and a channel'),
 	($$'channel', NULL, 'stable'$$, '22023 a channel workflow takes a product and a channel'),
-	($$'product', 'prod_nope'$$, 'P0002 product "prod_nope" does not exist'),
-	($$'channel', 'prod_app', 'nightly'$$, 'P0002 channel "nightly" of product "prod_app" does not exist'),
-	($$'channel', 'prod_other', 'beta'$$, 'P0002 channel "beta" of product "prod_other" does not exist'),
+	($$'product', 'prod_nope'$$, 'PT404 product "prod_nope" does not exist'),
+	($$'channel', 'prod_app', 'nightly'$$, 'PT404 channel "nightly" of product "prod_app" does not exist'),
+	($$'channel', 'prod_other', 'beta'$$, 'PT404 channel "beta" of product "prod_other" does not exist'),
 	($$'global', required_approvals => 11$$, '22023 required_approvals must be 0 to 10'),
 	($$'global', required_approvals => -1$$, '22023 required_approvals must be 0 to 10'),
 	($$'global', required_approvals => NULL$$, '22023 required_approvals must be 0 to 10'),
@@ -284,8 +284,8 @@ RESET ROLE;
 
 -- One release in each state; each action refuses every state but its own.
 SELECT is(array_remove(array_agg(pg_temp.check(format(a.tmpl, r.id, r.art),
-		format('55000 release %s is %s, so it cannot be %s', r.id, r.st, a.verb)) ORDER BY r.id), NULL), '{}',
-	format('%s refuses, with 55000, every release that is not %s', a.fn, a.from_st))
+		format('PT409 release %s is %s, so it cannot be %s', r.id, r.st, a.verb)) ORDER BY r.id), NULL), '{}',
+	format('%s refuses, with PT409, every release that is not %s', a.fn, a.from_st))
 FROM (VALUES
 	('1 submit_release', 'SELECT submit_release(%1$L)', 'submitted', 'draft'),
 	('2 approve_release', 'SELECT approve_release(%1$L)', 'approved', 'pending_approval'),
@@ -316,7 +316,7 @@ FROM (VALUES
 	('rel_140', $$status = 'draft'$$),
 	('rel_l200', $$status = 'published'$$)) AS t(id, s);
 SELECT is(array_remove(array_agg(pg_temp.check_as('bigpicture_owner', format('UPDATE releases SET status = %L WHERE release_id = %L', st, id),
-	format('55000 release %s cannot go from %s to %s', id, old, st))), NULL), '{}',
+	format('PT409 release %s cannot go from %s to %s', id, old, st))), NULL), '{}',
 	'even as the extension owner only the legal transitions are possible')
 FROM (VALUES ('rel_d', 'draft', 'published'), ('rel_d', 'draft', 'rejected'), ('rel_p', 'pending_approval', 'revoked'),
 	('rel_p', 'pending_approval', 'draft'), ('rel_100', 'published', 'draft'), ('rel_100', 'published', 'rejected'),
@@ -347,9 +347,9 @@ CREATE TEMP TABLE snap_bad AS SELECT pg_temp.catalog_state() AS s;
 SELECT is(pg_temp.check_as(current_user::text, pg_temp.artifact_call('{}'), NULL), NULL,
 	'the baseline create_artifact call of the table below succeeds (and is undone)');
 SELECT is(array_remove(array_agg(pg_temp.check(pg_temp.artifact_call(o), want)), NULL), '{}',
-	'create_artifact refuses bad input with 22023 (P0002 unknown product, 23505 duplicate id)')
+	'create_artifact refuses bad input with 22023 (PT404 unknown product, 23505 duplicate id)')
 FROM (VALUES
-	('{"product": "prod_nope"}'::jsonb, 'P0002 product "prod_nope" does not exist'),
+	('{"product": "prod_nope"}'::jsonb, 'PT404 product "prod_nope" does not exist'),
 	('{"id": "art"}', '22023 invalid artifact id "art"'),
 	('{"id": "artifact_1"}', '22023 invalid artifact id "artifact_1"'),
 	('{"id": "art_a b"}', '22023 invalid artifact id "art_a b"'),
@@ -388,7 +388,7 @@ FROM (VALUES
 	($$SELECT create_product('  ', 'prod_x')$$, '22023 product name must not be empty'),
 	($$SELECT create_product(NULL, 'prod_x')$$, '22023 product name must not be empty'),
 	($$SELECT create_product('Again', 'prod_app')$$, '23505 product "prod_app" already exists'),
-	($$SELECT create_channel('prod_nope', 'stable')$$, 'P0002 product "prod_nope" does not exist'),
+	($$SELECT create_channel('prod_nope', 'stable')$$, 'PT404 product "prod_nope" does not exist'),
 	($$SELECT create_channel('prod_app', 'Stable')$$, '22023 invalid channel name "Stable"'),
 	($$SELECT create_channel('prod_app', 'night ly')$$, '22023 invalid channel name "night ly"'),
 	($$SELECT create_channel('prod_app', '-x')$$, '22023 invalid channel name "-x"'),
@@ -398,7 +398,7 @@ FROM (VALUES
 SELECT is(array_remove(array_agg(pg_temp.check('SELECT create_release(' || args || ')', want)), NULL), '{}',
 	'create_release refuses unknown products and channels, bad ids, malformed and duplicate versions')
 FROM (VALUES
-	($$'prod_nope', '1.0.0', 'stable'$$, 'P0002 product "prod_nope" does not exist'),
+	($$'prod_nope', '1.0.0', 'stable'$$, 'PT404 product "prod_nope" does not exist'),
 	($$'prod_app', '9.0.0', 'stable', release_id => 'rel-1'$$, '22023 invalid release id "rel-1"'),
 	($$'prod_app', '9.0.0', 'stable', release_id => 'rel_'$$, '22023 invalid release id "rel_"'),
 	($$'prod_app', '9.0.0', 'stable', release_id => 'release_9'$$, '22023 invalid release id "release_9"'),
@@ -408,8 +408,8 @@ FROM (VALUES
 	($$'prod_app', '09.0.0', 'stable'$$, '22P02 invalid input syntax for type semver: "09.0.0"'),
 	($$'prod_app', '', 'stable'$$, '22P02 invalid input syntax for type semver: ""'),
 	($$'prod_app', NULL, 'stable'$$, '22004 version must not be null'),
-	($$'prod_app', '9.0.0', 'nightly'$$, 'P0002 channel "nightly" of product "prod_app" does not exist'),
-	($$'prod_other', '9.0.0', 'beta'$$, 'P0002 channel "beta" of product "prod_other" does not exist'),
+	($$'prod_app', '9.0.0', 'nightly'$$, 'PT404 channel "nightly" of product "prod_app" does not exist'),
+	($$'prod_other', '9.0.0', 'beta'$$, 'PT404 channel "beta" of product "prod_other" does not exist'),
 	($$'prod_app', '9.0.0', 'stable', metadata => '[1]'$$, '22023 release metadata must be a JSON object'),
 	($$'prod_app', '1.0.0', 'stable'$$, '23505 version 1.0.0 of product "prod_app" already exists'),
 	($$'prod_app', '1.0.0', 'beta'$$, '23505 version 1.0.0 of product "prod_app" already exists'),
@@ -419,20 +419,20 @@ FROM (VALUES
 SELECT is(array_remove(array_agg(pg_temp.check(stmt, want)), NULL), '{}',
 	'attach_artifact, detach_artifact and submit_release refuse unknown, foreign, clashing and missing artifacts')
 FROM (VALUES
-	($$SELECT attach_artifact('rel_nope', 'art_spare')$$, 'P0002 release "rel_nope" does not exist'),
-	($$SELECT attach_artifact('rel_d', 'art_nope')$$, 'P0002 artifact "art_nope" does not exist'),
+	($$SELECT attach_artifact('rel_nope', 'art_spare')$$, 'PT404 release "rel_nope" does not exist'),
+	($$SELECT attach_artifact('rel_d', 'art_nope')$$, 'PT404 artifact "art_nope" does not exist'),
 	($$SELECT attach_artifact('rel_d', 'art_other')$$, '22023 artifact "art_other" belongs to product "prod_other", not "prod_app"'),
 	($$SELECT attach_artifact('rel_d', 'art_dup')$$, '23505 release rel_d already has an artifact for windows/x86_64 (msi)'),
 	($$SELECT attach_artifact('rel_d', 'art_d')$$, '23505 release rel_d already has an artifact for windows/x86_64 (msi)'),
-	($$SELECT detach_artifact('rel_d', 'art_spare')$$, 'P0002 artifact "art_spare" is not attached to release rel_d'),
-	($$SELECT detach_artifact('rel_nope', 'art_d')$$, 'P0002 release "rel_nope" does not exist'),
-	($$SELECT submit_release('rel_nope')$$, 'P0002 release "rel_nope" does not exist'),
-	($$SELECT submit_release('rel_empty')$$, '55000 release rel_empty has no artifacts')) AS t(stmt, want);
+	($$SELECT detach_artifact('rel_d', 'art_spare')$$, 'PT404 artifact "art_spare" is not attached to release rel_d'),
+	($$SELECT detach_artifact('rel_nope', 'art_d')$$, 'PT404 release "rel_nope" does not exist'),
+	($$SELECT submit_release('rel_nope')$$, 'PT404 release "rel_nope" does not exist'),
+	($$SELECT submit_release('rel_empty')$$, 'PT409 release rel_empty has no artifacts')) AS t(stmt, want);
 SELECT is(pg_temp.catalog_state(), (SELECT s FROM snap_bad), 'none of the failed calls wrote anything');
 
 -- ---- immutability, whoever writes ------------------------------------------------------------
 SELECT is(array_remove(array_agg(pg_temp.check(format('UPDATE releases SET %s WHERE release_id = ''rel_100''', s),
-	'55000 release rel_100 is published and cannot change')), NULL), '{}',
+	'PT409 release rel_100 is published and cannot change')), NULL), '{}',
 	'no column of a published release can change, not even by a superuser, not even to itself')
 FROM unnest(ARRAY[$$notes = 'edited'$$, $$metadata = '{"x": 1}'$$, $$critical = false$$, $$version = '1.0.0+rebuild'$$,
 	$$channel = 'beta'$$, $$product_id = 'prod_other'$$, $$release_id = 'rel_100x'$$, $$created_by = 'mallory'$$,
@@ -440,7 +440,7 @@ FROM unnest(ARRAY[$$notes = 'edited'$$, $$metadata = '{"x": 1}'$$, $$critical = 
 	$$published_at = now() + interval '1 day'$$, $$release_token = 'v4.public.forged'$$, $$rejected_reason = 'x'$$,
 	$$revoked_at = now()$$, $$revoked_reason = 'x'$$, $$notes = notes$$]) AS s;
 SELECT is(array_remove(array_agg(pg_temp.check(format('UPDATE releases SET %s WHERE release_id = ''rel_p''', s),
-	'55000 release rel_p is pending_approval and cannot change')), NULL), '{}',
+	'PT409 release rel_p is pending_approval and cannot change')), NULL), '{}',
 	'the content of a release awaiting approval cannot change')
 FROM unnest(ARRAY[$$notes = 'edited'$$, $$version = '4.0.1'$$, $$critical = true$$, $$channel = 'beta'$$,
 	$$metadata = '{"x": 1}'$$, $$created_by = 'mallory'$$, $$submitted_by = 'mallory'$$, $$submitted_at = NULL$$,
@@ -460,9 +460,9 @@ INSERT INTO undeletable SELECT id, st, format('DELETE FROM releases WHERE releas
 FROM (VALUES ('rel_p', 'pending_approval'), ('rel_100', 'published'), ('rel_140', 'rejected'), ('rel_l200', 'revoked')) AS t(id, st);
 CREATE TEMP TABLE before_final AS SELECT array_agg(to_jsonb(r) ORDER BY release_id COLLATE "C") AS rows
 	FROM releases r WHERE release_id IN ('rel_p', 'rel_100', 'rel_140', 'rel_l200');
-SELECT is(array_remove(array_agg(pg_temp.check(stmt, format('55000 release %s is %s and cannot change', id, st))), NULL), '{}',
+SELECT is(array_remove(array_agg(pg_temp.check(stmt, format('PT409 release %s is %s and cannot change', id, st))), NULL), '{}',
 	'rejected and revoked releases cannot change at all, not even to themselves') FROM frozen;
-SELECT is(array_remove(array_agg(pg_temp.check(stmt, format('55000 release %s is %s and cannot be deleted', id, st))), NULL), '{}',
+SELECT is(array_remove(array_agg(pg_temp.check(stmt, format('PT409 release %s is %s and cannot be deleted', id, st))), NULL), '{}',
 	'only a draft can be deleted: pending, published, rejected and revoked ones cannot') FROM undeletable;
 SELECT is((SELECT array_agg(to_jsonb(r) ORDER BY release_id COLLATE "C") FROM releases r
 		   WHERE release_id IN ('rel_p', 'rel_100', 'rel_140', 'rel_l200')), (SELECT rows FROM before_final),
@@ -471,28 +471,28 @@ SELECT lives_ok($$DELETE FROM releases WHERE release_id = 'rel_nokey'$$, 'a draf
 SELECT is((SELECT count(*)::int FROM release_artifacts WHERE release_id = 'rel_nokey'), 0, 'its artifact links go with it');
 SELECT throws_ok($$INSERT INTO releases (release_id, product_id, version, channel, status, created_by, published_at, release_token)
 		VALUES ('rel_forged', 'prod_app', '8.0.0', 'stable', 'published', 'mallory', now(), 'v4.public.x')$$,
-	'55000', 'a release is created as a draft', 'a release cannot be inserted already published');
+	'PT409', 'a release is created as a draft', 'a release cannot be inserted already published');
 SET LOCAL client_min_messages = warning;
 SELECT is(array_remove(array_agg(pg_temp.check(stmt, want)), NULL), '{}',
 	'the release tables and artifacts cannot be truncated')
-FROM (VALUES ($$TRUNCATE releases CASCADE$$, '55000 releases cannot be truncated'),
-	($$TRUNCATE release_artifacts$$, '55000 release artifacts cannot be truncated'),
-	($$TRUNCATE artifacts CASCADE$$, '55000 artifacts cannot be truncated')) AS t(stmt, want);
+FROM (VALUES ($$TRUNCATE releases CASCADE$$, 'PT409 releases cannot be truncated'),
+	($$TRUNCATE release_artifacts$$, 'PT409 release artifacts cannot be truncated'),
+	($$TRUNCATE artifacts CASCADE$$, 'PT409 artifacts cannot be truncated')) AS t(stmt, want);
 RESET client_min_messages;
 SELECT is(array_remove(array_agg(pg_temp.check(stmt, want)), NULL), '{}',
 	'artifact links of a release past draft cannot be added or removed, and no link can be updated')
 FROM (VALUES
 	($$INSERT INTO release_artifacts (release_id, artifact_id, platform, arch, installer_type) VALUES ('rel_100', 'art_spare', 'macos', 'arm64', 'dmg')$$,
-		'55000 release rel_100 is published and its artifacts cannot change'),
+		'PT409 release rel_100 is published and its artifacts cannot change'),
 	($$INSERT INTO release_artifacts (release_id, artifact_id, platform, arch, installer_type) VALUES ('rel_p', 'art_spare', 'macos', 'arm64', 'dmg')$$,
-		'55000 release rel_p is pending_approval and its artifacts cannot change'),
+		'PT409 release rel_p is pending_approval and its artifacts cannot change'),
 	($$INSERT INTO release_artifacts (release_id, artifact_id, platform, arch, installer_type) VALUES ('rel_140', 'art_spare', 'macos', 'arm64', 'dmg')$$,
-		'55000 release rel_140 is rejected and its artifacts cannot change'),
-	($$DELETE FROM release_artifacts WHERE release_id = 'rel_100'$$, '55000 release rel_100 is published and its artifacts cannot change'),
-	($$DELETE FROM release_artifacts WHERE release_id = 'rel_l200'$$, '55000 release rel_l200 is revoked and its artifacts cannot change'),
-	($$UPDATE release_artifacts SET artifact_id = artifact_id WHERE release_id = 'rel_100'$$, '55000 release artifact links cannot be changed'),
-	($$UPDATE release_artifacts SET artifact_id = artifact_id WHERE release_id = 'rel_d'$$, '55000 release artifact links cannot be changed')) AS t(stmt, want);
-SELECT is(array_remove(array_agg(pg_temp.check(stmt, format('55000 artifact %s belongs to a submitted or published release and cannot change', art))), NULL), '{}',
+		'PT409 release rel_140 is rejected and its artifacts cannot change'),
+	($$DELETE FROM release_artifacts WHERE release_id = 'rel_100'$$, 'PT409 release rel_100 is published and its artifacts cannot change'),
+	($$DELETE FROM release_artifacts WHERE release_id = 'rel_l200'$$, 'PT409 release rel_l200 is revoked and its artifacts cannot change'),
+	($$UPDATE release_artifacts SET artifact_id = artifact_id WHERE release_id = 'rel_100'$$, 'PT409 release artifact links cannot be changed'),
+	($$UPDATE release_artifacts SET artifact_id = artifact_id WHERE release_id = 'rel_d'$$, 'PT409 release artifact links cannot be changed')) AS t(stmt, want);
+SELECT is(array_remove(array_agg(pg_temp.check(stmt, format('PT409 artifact %s belongs to a submitted or published release and cannot change', art))), NULL), '{}',
 	'an artifact of a release past draft cannot be updated or deleted')
 FROM (VALUES
 	('art_100_win', $$UPDATE artifacts SET url = 'https://evil.example.com/app.msi' WHERE artifact_id = 'art_100_win'$$),

@@ -27,8 +27,8 @@ SELECT is((SELECT (runs, failures, last_result, last_error IS NULL, next_run_at 
 	WHERE job = 'retire_expired_keys'), '(1,0,0,t,t)', 'and records it: runs, result, next run one interval later');
 SELECT is(run_job('retire_expired_keys') ->> 'report', NULL, 'a run that did nothing has nothing to report (the worker logs nothing)');
 SELECT is(error_of($$SELECT run_job('vacuum_everything')$$),
-	'worker job "vacuum_everything" does not exist |  | The jobs are listed in bigpicture.worker_jobs.', 'an unknown job: P0002');
-SELECT is(sqlstate_of($$SELECT run_job('vacuum_everything')$$), 'P0002', 'with its SQLSTATE');
+	'worker job "vacuum_everything" does not exist |  | The jobs are listed in bigpicture.worker_jobs.', 'an unknown job: PT404');
+SELECT is(sqlstate_of($$SELECT run_job('vacuum_everything')$$), 'PT404', 'with its SQLSTATE');
 -- A job whose function fails: recorded, rolled back, retried within a minute.
 INSERT INTO worker_jobs (job, description, every) VALUES ('no_such_job', 'fails', interval '1 hour');
 SELECT is(run_job('no_such_job') ->> 'ok', 'false', 'a failing job is caught');
@@ -36,7 +36,7 @@ SELECT is((SELECT (failures, runs, last_error LIKE '42883: function bigpicture.n
 	next_run_at = now() + interval '1 minute')::text FROM worker_jobs WHERE job = 'no_such_job'), '(1,1,t,t)',
 	'its error is recorded and it is retried after a minute');
 SELECT is(sqlstate_of($$SELECT set_worker_job('no_such_job', every => '0')$$), '22023', 'an interval under a second is refused');
-SELECT is(sqlstate_of($$SELECT set_worker_job('vacuum_everything', false)$$), 'P0002', 'set_worker_job: an unknown job');
+SELECT is(sqlstate_of($$SELECT set_worker_job('vacuum_everything', false)$$), 'PT404', 'set_worker_job: an unknown job');
 SELECT is((set_worker_job('no_such_job', enabled => false)).enabled, false, 'a job can be disabled');
 UPDATE worker_jobs SET next_run_at = now() - interval '1 second';
 SELECT is((SELECT array_agg(r ->> 'job' ORDER BY r ->> 'job') FROM run_due_jobs() r),
@@ -66,12 +66,12 @@ SELECT is(error_of($$UPDATE releases SET release_token = (SELECT token FROM befo
 	'nobody but the owner replaces a release token (a superuser neither)');
 SET LOCAL ROLE bigpicture_owner;
 SELECT is(sqlstate_of($$UPDATE bigpicture.releases SET release_token = bigpicture._sign('release', NULL,
-	'{"release_id": "rel_rs_1", "version": "9.9.9"}', now() + interval '1 day') WHERE release_id = 'rel_rs_1'$$), '55000',
+	'{"release_id": "rel_rs_1", "version": "9.9.9"}', now() + interval '1 day') WHERE release_id = 'rel_rs_1'$$), 'PT409',
 	'the owner neither, with other claims');
 SELECT lives_ok($$UPDATE bigpicture.releases SET release_token = (SELECT token FROM before) WHERE release_id = 'rel_rs_1'$$,
 	'the owner may, with the same claims');
 SELECT is(sqlstate_of($$UPDATE bigpicture.releases SET release_token = (SELECT token FROM before), critical = true
-	WHERE release_id = 'rel_rs_1'$$), '55000', 'but not change anything else with it');
+	WHERE release_id = 'rel_rs_1'$$), 'PT409', 'but not change anything else with it');
 RESET ROLE;
 
 -- ---- checkpoints -----------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ SELECT is((SELECT verify_token(c.token) - '{iat,exp}'::text[] FROM audit_checkpo
 	ORDER BY seq DESC LIMIT 1), (SELECT verify_token(token) - '{iat,exp}'::text[] FROM cp_before), 'with the same claims');
 SELECT is((SELECT ok FROM verify_audit_chain('vendor')), true, 'and the chain verifies');
 SET LOCAL ROLE bigpicture_owner;
-SELECT is(sqlstate_of($$UPDATE bigpicture.audit_checkpoints SET hash = '\x00' WHERE chain_id = 'vendor'$$), '55000',
+SELECT is(sqlstate_of($$UPDATE bigpicture.audit_checkpoints SET hash = '\x00' WHERE chain_id = 'vendor'$$), 'PT409',
 	'a checkpoint''s facts never change');
 RESET ROLE;
 

@@ -1,6 +1,6 @@
 -- SemVer types: parsing, precedence, operators, indexes, ranges, bad input.
 BEGIN;
-SELECT plan(33);
+SELECT plan(37);
 SET search_path = bigpicture, public;
 
 
@@ -133,16 +133,37 @@ SELECT is(
 	 WHERE semver_range_canonical(r::semver_range) <> want),
 	NULL, 'ranges desugar to node-semver comparator sets');
 
+-- As in node-semver: a "v" before a version in a range, and "" for "*".
+SELECT is(
+	(SELECT array_agg(format('%s in %s should be %s', v, r, want)) FROM (VALUES
+		('1.2.9', '~v1.2.3', true), ('1.3.0', '~v1.2.3', false), ('1.9.9', '>=v1.0.0 <v2', true),
+		('2.0.0', '>=v1.0.0 <v2', false), ('1.9.0', '^v1.2', true), ('1.1.0', '^v1.2', false),
+		('1.2.3', '=v1.2.3', true), ('1.2.3+b', 'v1.2.3', true), ('2.9.9', 'v1.2.3 - v2', true),
+		('3.0.0', 'v1.2.3 - v2', false), ('1.2.3-beta', '<=v1.2.3-rc.1', true),
+		('5.0.0', '', true), ('5.0.0-rc.1', '', false), ('0.0.0', '   ', true)) AS t(v, r, want)
+	 WHERE (v::semver <@ r::semver_range) IS DISTINCT FROM want),
+	NULL, 'a v before a version and the blank range follow node-semver');
+SELECT is(
+	(SELECT array_agg(format('%s -> %s', r, semver_range_canonical(r::semver_range))) FROM (VALUES
+		('~v1.2.3', '>=1.2.3 <1.3.0-0'), ('>=v1.0.0 <v2', '>=1.0.0 <2.0.0-0'), ('^v1.2', '>=1.2.0 <2.0.0-0'),
+		('= v1.2.3', '1.2.3'), ('v1 - v2.3', '>=1.0.0 <2.4.0-0'), ('', '*'), ('  ', '*')) AS t(r, want)
+	 WHERE semver_range_canonical(r::semver_range) <> want),
+	NULL, 'a v before a version desugars away; blank is *');
+SELECT ok(''::semver_range = '*'::semver_range AND '^v1.2'::semver_range = '^1.2'::semver_range,
+	'the blank range equals *, and ^v1.2 equals ^1.2');
 SELECT ok('^1.2.3'::semver_range = '>=1.2.3 <2.0.0-0'::semver_range, 'ranges with the same comparators are equal');
 SELECT ok('^1.2.3'::semver_range <> '~1.2.3'::semver_range, 'different ranges are not equal');
 SELECT is('  >=1.2.0,<2.0.0  '::semver_range::text, '>=1.2.0,<2.0.0', 'a range keeps its spelling, trimmed');
 
 SELECT is(
 	(SELECT array_agg(r) FROM (VALUES
-		(''), ('   '), ('=>1.2.3'), ('!=1.0.0'), ('1.2.3 ||'), ('|| 1.2.3'), ('>=01.2.3'),
-		('1.2.3 -'), ('- 1.2.3'), ('>=1.2.3-'), ('^1.2.3.4'), ('a.b.c')) AS t(r)
+		('=>1.2.3'), ('!=1.0.0'), ('1.2.3 ||'), ('|| 1.2.3'), ('>=01.2.3'),
+		('1.2.3 -'), ('- 1.2.3'), ('>=1.2.3-'), ('^1.2.3.4'), ('a.b.c'),
+		('vv1.2.3'), ('V1.2.3'), ('v 1.2.3'), ('v'), ('^=1.2.3'), ('>==1.2')) AS t(r)
 	 WHERE sqlstate_of(format('SELECT %L::bigpicture.semver_range', r)) IS DISTINCT FROM '22P02'),
 	NULL, 'malformed ranges fail with 22P02');
+SELECT throws_ok($$SELECT 'vv1.2.3'::bigpicture.semver_range$$, '22P02',
+	'invalid input syntax for type semver_range: "vv1.2.3"', 'one v before a version, not two');
 SELECT throws_ok($$SELECT '>=1.2.0,=>2.0.0'::bigpicture.semver_range$$, '22P02',
 	'invalid input syntax for type semver_range: ">=1.2.0,=>2.0.0"', 'the range error names the input');
 

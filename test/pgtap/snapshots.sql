@@ -17,10 +17,10 @@ SELECT is(error_of($$SELECT register_mirror('Again', 'tenant_snap_other', 'mirro
 	'mirror "mirror_snap" already exists |  | ', 'mirror ids are unique across tenants');
 SELECT is(sqlstate_of($$SELECT register_mirror(E' \t\n', 'tenant_snap')$$), '22023', 'a blank name is refused');
 SELECT is(sqlstate_of($$SELECT register_mirror('X', 'tenant_snap', 'not a mirror id')$$), '22023', 'a malformed id is refused');
-SELECT is(sqlstate_of($$SELECT register_mirror('X', 'tenant_nope')$$), 'P0002', 'an unknown tenant is refused');
+SELECT is(sqlstate_of($$SELECT register_mirror('X', 'tenant_nope')$$), 'PT404', 'an unknown tenant is refused');
 SELECT is((SELECT status FROM mirrors WHERE mirror_id = 'mirror_snap'), 'ACTIVE', 'a new mirror is ACTIVE');
 SELECT is(sqlstate_of($$SELECT set_mirror_status('mirror_snap', 'BROKEN')$$), '22023', 'an unknown status is refused');
-SELECT is(sqlstate_of($$SELECT set_mirror_status('mirror_nope', 'INACTIVE')$$), 'P0002', 'an unknown mirror is refused');
+SELECT is(sqlstate_of($$SELECT set_mirror_status('mirror_nope', 'INACTIVE')$$), 'PT404', 'an unknown mirror is refused');
 SELECT lives_ok($$SELECT set_mirror_status('mirror_snap', 'INACTIVE')$$, 'a mirror can be set INACTIVE');
 
 -- ---- publishing without a snapshot key: the release goes out, no snapshot ------------------
@@ -30,7 +30,7 @@ SELECT lives_ok($$SELECT submit_release(attach_artifact(create_release('prod_sna
 	|| 'rel_snap_1')$$, 'publishing works without a snapshot key');
 SELECT is((SELECT status FROM releases WHERE release_id = 'rel_snap_1'), 'published', 'the release is published');
 SELECT is((SELECT count(*) FROM snapshots), 0::bigint, 'and no snapshot was made (a warning says why)');
-SELECT is(sqlstate_of($$SELECT generate_snapshot('tenant_snap')$$), '55000', 'on demand: no active snapshot key');
+SELECT is(sqlstate_of($$SELECT generate_snapshot('tenant_snap')$$), 'PT409', 'on demand: no active snapshot key');
 
 -- ---- generation ---------------------------------------------------------------------------
 SELECT lives_ok($$SELECT activate_key(generate_key('snapshot'))$$, 'a snapshot key');
@@ -39,8 +39,8 @@ SELECT is(generate_snapshot('tenant_snap'), (latest_snapshot('tenant_snap')).tok
 SELECT is(verify_token(generate_snapshot('tenant_snap', force => true)) ->> 'seq', '2', 'forced: a new one');
 SELECT is(sqlstate_of($$SELECT generate_snapshot('tenant_snap', ttl => '0')$$), '22023', 'a zero ttl is refused');
 SELECT is(sqlstate_of($$SELECT generate_snapshot('tenant_snap', ttl => '2 years')$$), '22023', 'a ttl beyond 400 days is refused');
-SELECT is(sqlstate_of($$SELECT generate_snapshot('tenant_nope')$$), 'P0002', 'an unknown tenant is refused');
-SELECT is(sqlstate_of($$SELECT latest_snapshot('tenant_snap_other')$$), 'P0002', 'a tenant without snapshots: P0002');
+SELECT is(sqlstate_of($$SELECT generate_snapshot('tenant_nope')$$), 'PT404', 'an unknown tenant is refused');
+SELECT is(sqlstate_of($$SELECT latest_snapshot('tenant_snap_other')$$), 'PT404', 'a tenant without snapshots: PT404');
 SELECT lives_ok($$SELECT revoke_release('rel_snap_1', 'bad build')$$, 'revoke the release');
 SELECT is((SELECT reason FROM list_snapshots('tenant_snap') LIMIT 1), 'release rel_snap_1 revoked',
 	'revoking regenerated the snapshot of the tenant with a mirror');
@@ -53,7 +53,7 @@ SELECT is(error_of($$SELECT issue_key_certificate('tenant_snap', 'k4.public.ERER
 	'valid_until must be in the future, at most 400 days ahead | Got ' || (now() + interval '401 days')::text || '. | ',
 	'at most 400 days');
 SELECT is(sqlstate_of($$SELECT issue_key_certificate('tenant_snap', 'k4.public.ERERERERERERERERERERERERERERERERERERERERERE',
-	'{decision}', now() + interval '1 day', 'mirror_nope')$$), 'P0002', 'an unknown mirror');
+	'{decision}', now() + interval '1 day', 'mirror_nope')$$), 'PT404', 'an unknown mirror');
 SELECT is(sqlstate_of($$SELECT issue_key_certificate('tenant_snap', 'k4.public.ERERERERERERERERERERERERERERERERERERERERERE',
 	'{decision,NULL}', now() + interval '1 day')$$), '22023', 'a NULL purpose');
 SELECT is(sqlstate_of(format('SELECT issue_key_certificate(%L, %L, %L, now() + interval %L)', 'tenant_snap',

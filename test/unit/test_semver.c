@@ -649,6 +649,25 @@ static const sat_case sat_cases[] = {
 	{"=1.2.3+abc", "1.2.3+xyz", true},
 	{">1.2.3+abc", "1.2.3+xyz", false},
 	{"<=1.2.3+abc", "1.2.3", true},
+	/* node: one "v" before a version in a range; blank text is "*" */
+	{"~v1.2.3", "1.2.9", true},
+	{"~v1.2.3", "1.3.0", false},
+	{">=v1.0.0 <v2", "1.9.9", true},
+	{">=v1.0.0 <v2", "2.0.0", false},
+	{">=v1.0.0 <v2", "0.9.0", false},
+	{"^v1.2", "1.9.0", true},
+	{"^v1.2", "1.1.9", false},
+	{"v1.2.3", "1.2.3", true},
+	{"=v1.2.3", "1.2.3+b", true},
+	{"= v1.2.3", "1.2.4", false},
+	{"v1.2.3 - v2", "2.9.9", true},
+	{"v1.2.3 - v2", "3.0.0", false},
+	{"<=v1.2.3-rc.1", "1.2.3-beta", true},
+	{"^v0.0.3", "0.0.4", false},
+	{"vx", "4.0.0", true},
+	{"", "1.0.0", true},
+	{"", "1.0.0-rc.1", false},
+	{"  ", "0.0.0", true},
 	/* ours: commas separate comparators */
 	{">=1.2.0,<2.0.0", "1.5.0", true},
 	{">=1.2.0,<2.0.0", "2.0.0", false},
@@ -819,6 +838,30 @@ static const canon_case canon_cases[] = {
 	{">0", ">=1.0.0"},
 	{">=0.0.0", ">=0.0.0"},
 	{"<0.0.0-0", "<0.0.0-0"},
+	/* a "v" before a version, as node-semver reads it */
+	{"~v1.2.3", ">=1.2.3 <1.3.0-0"},
+	{">=v1.0.0 <v2", ">=1.0.0 <2.0.0-0"},
+	{"^v1.2", ">=1.2.0 <2.0.0-0"},
+	{"v1.2.3", "1.2.3"},
+	{"=v1.2.3", "1.2.3"},
+	{"= v1.2.3", "1.2.3"},
+	{">= v1.2.3", ">=1.2.3"},
+	{"~>v1.2", ">=1.2.0 <1.3.0-0"},
+	{"v1.2.3 - v2", ">=1.2.3 <3.0.0-0"},
+	{"v1 - v2.3", ">=1.0.0 <2.4.0-0"},
+	{"<=v1.2.3-rc.1", "<=1.2.3-rc.1"},
+	{"v1.2.3+build", "1.2.3"},
+	{"^v0.0.3", ">=0.0.3 <0.0.4-0"},
+	{"v1.x", ">=1.0.0 <2.0.0-0"},
+	{"v*", "*"},
+	{">v1.2", ">=1.3.0"},
+	{"<v1", "<1.0.0-0"},
+	{"v1.2.3,<v2", "1.2.3 <2.0.0-0"},
+	{"1 || v2", ">=1.0.0 <2.0.0-0 || >=2.0.0 <3.0.0-0"},
+	/* blank text is "*" */
+	{"", "*"},
+	{"   ", "*"},
+	{"\t\n", "*"},
 	/* duplicates collapse; a null comparator empties its set */
 	{"1.2.3 =1.2.3", "1.2.3"},
 	{"^1.2.3 ~1.9.0", ">=1.2.3 <2.0.0-0 >=1.9.0 <1.10.0-0"},
@@ -938,9 +981,7 @@ typedef struct bad_range
 } bad_range;
 
 static const bad_range bad_ranges[] = {
-	{"", BP_RANGE_EMPTY, 0},
-	{"   ", BP_RANGE_EMPTY, 0},
-	{"\t\n", BP_RANGE_EMPTY, 0},
+	/* ours: blank is "*" but an empty side of "||" is an error (node: "*") */
 	{"||", BP_RANGE_EMPTY_SET, 0},
 	{"1.2.3 ||", BP_RANGE_EMPTY_SET, 8},
 	{"1.2.3 ||  ", BP_RANGE_EMPTY_SET, 10},
@@ -978,8 +1019,22 @@ static const bad_range bad_ranges[] = {
 	{"1.2.3 - 2.0.0, <1.5.0", BP_RANGE_BAD_HYPHEN, 13},
 	{"1.2.3, - 2.0.0", BP_RANGE_BAD_HYPHEN, 7},
 	{"1 || 1.2.3 -", BP_RANGE_BAD_HYPHEN, 11},
-	{"v1.2.3", BP_RANGE_BAD_VERSION, 0},
-	{"=v1.2.3", BP_RANGE_BAD_VERSION, 1},
+	/* one "v", lower case, right before the version (node agrees on these) */
+	{"vv1.2.3", BP_RANGE_BAD_VERSION, 1},
+	{"V1.2.3", BP_RANGE_BAD_VERSION, 0},
+	{"v 1.2.3", BP_RANGE_BAD_VERSION, 1},
+	{"v", BP_RANGE_BAD_VERSION, 1},
+	{">=v", BP_RANGE_BAD_VERSION, 3},
+	{"v1.02", BP_RANGE_BAD_VERSION, 3},
+	{"v1.2.3-01", BP_RANGE_BAD_VERSION, 7},
+	{"1.2.3 - v", BP_RANGE_BAD_VERSION, 9},
+	{"=1.2.3 - 2", BP_RANGE_BAD_HYPHEN, 7},
+	{">==1.2.3", BP_RANGE_BAD_OPERATOR, 0},
+	/* ours: node also takes these (any run of "v" and "=" before a partial) */
+	{"^vv1.2", BP_RANGE_BAD_VERSION, 2},
+	{"^=1.2.3", BP_RANGE_BAD_OPERATOR, 0},
+	{">==1.2", BP_RANGE_BAD_OPERATOR, 0},
+	{"==1.2", BP_RANGE_BAD_OPERATOR, 0},
 	{"foo", BP_RANGE_BAD_VERSION, 0},
 	{">=01.2.3", BP_RANGE_BAD_VERSION, 2},
 	{"1.02", BP_RANGE_BAD_VERSION, 2},
@@ -1030,7 +1085,6 @@ static const bad_range bad_ranges[] = {
 	{"1.2.3 - 2147483647", BP_RANGE_BAD_VERSION, 8},
 	{"1.2.3 - 1.2147483647", BP_RANGE_BAD_VERSION, 8},
 	{"1.2.3 - 1.2.3.4", BP_RANGE_BAD_VERSION, 13},
-	{"1.2.3 - v2", BP_RANGE_BAD_VERSION, 8},
 	{"1.2 || >=x.1", BP_RANGE_BAD_VERSION, 11},
 };
 
@@ -1056,7 +1110,8 @@ test_bad_ranges(void)
 		bp_semver_range r;
 
 		CHECK_INT_EQ(bp_semver_range_parse("=>1", 3, &r, NULL), BP_RANGE_BAD_OPERATOR);
-		CHECK_INT_EQ(bp_semver_range_parse(NULL, 0, &r, NULL), BP_RANGE_EMPTY);
+		CHECK_INT_EQ(bp_semver_range_parse(NULL, 0, &r, NULL), BP_RANGE_OK);
+		CHECK(r.n_sets == 1 && r.n_comparators == 0);	/* "*" */
 	}
 
 	/* an embedded NUL is an invalid byte, not the end of the text */

@@ -1,0 +1,2014 @@
+-- bigpicture 0.1.0 -> 0.2.0 (docs/upgrading.md).  Run by ALTER EXTENSION
+-- bigpicture UPDATE; test/upgrade/run proves that a database updated with it
+-- has the catalogue of a fresh 0.2.0 install.  No table changes.
+--
+-- What changes:
+--   * "not found" raises PT404 (was P0002) and "wrong state" PT409 (was
+--     55000), so PostgREST and bigpicture-gateway answer 404 and 409: every
+--     function raising them is replaced;
+--   * backup and restore: pre_restore(), post_restore() and restore mode
+--     (94_restore.sql, docs/backup.md); the audit trigger names
+--     pre_restore() when pg_restore writes without it; the worker's jobs
+--     are a configuration table, so dumps carry them;
+--   * HTTP: the reading entry points of bigpicture_api take named
+--     parameters (PostgREST's GET rules), decision_readonly() for standbys,
+--     an OpenAPI document with schemas, the route table api_routes(), and
+--     the request checkers move out of bigpicture_api (api_request,
+--     api_text_array) so nothing internal is exposed;
+--   * privileges are re-applied as at install, which now also records the
+--     owner's privileges in pg_init_privs (dumps restate no privileges).
+-- Function bodies below are as PostgreSQL prints them (scripts/upgrade-draft);
+-- their sources, with comments, are in src/sql.
+
+\echo Use "ALTER EXTENSION bigpicture UPDATE" to load this file. \quit
+
+-- ---- functions: new, and replaced with their 0.2.0 bodies ----------------------------------------
+
+CREATE OR REPLACE FUNCTION bigpicture._expect_status(r bigpicture.releases, wanted text, action text)
+ RETURNS void
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF r.status <> wanted THEN
+		RAISE EXCEPTION 'release % is %, so it cannot be %', r.release_id, r.status, action USING ERRCODE = 'PT409',
+			DETAIL = format('Only a %s release can be %s.', replace(wanted, '_', ' '), action);
+	END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._install_worker_jobs()
+ RETURNS void
+ LANGUAGE sql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+BEGIN ATOMIC
+ INSERT INTO bigpicture.worker_jobs (job, description, every) VALUES ('retire_expired_keys'::text,'mark retiring keys whose grace period has ended as retired'::text,'00:01:00'::interval), ('refresh_signatures'::text,'re-sign what the active keys did not sign or what is half-way to its exp'::text,'01:00:00'::interval), ('renew_due_entitlements'::text,'extend auto-renewing entitlements that end within a day'::text,'01:00:00'::interval) ON CONFLICT(job) DO NOTHING;
+END;
+
+CREATE OR REPLACE FUNCTION bigpicture._lock_entitlement(p_entitlement_id text)
+ RETURNS bigpicture.entitlements
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	e bigpicture.entitlements;
+BEGIN
+	SELECT * INTO e FROM bigpicture.entitlements x WHERE x.entitlement_id = p_entitlement_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'entitlement "%" does not exist', p_entitlement_id USING ERRCODE = 'PT404';
+	END IF;
+	RETURN e;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._lock_key(p_kid text)
+ RETURNS bigpicture.signing_keys
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	k bigpicture.signing_keys;
+BEGIN
+	IF p_kid IS NULL THEN
+		RAISE EXCEPTION 'kid must not be null' USING ERRCODE = '22004';
+	END IF;
+	SELECT * INTO k FROM bigpicture.signing_keys WHERE kid = p_kid FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'signing key "%" does not exist', p_kid
+			USING ERRCODE = 'PT404', HINT = 'Key ids are listed in bigpicture.public_keys.';
+	END IF;
+	RETURN k;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._lock_lease(request jsonb)
+ RETURNS bigpicture.leases
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	t bigpicture.tenants := bigpicture._request_tenant(request ->> 'tenant_id');
+	l bigpicture.leases;
+BEGIN
+	PERFORM 1 FROM bigpicture.entitlements x
+	 WHERE x.tenant_id = t.tenant_id AND x.product_id = (SELECT y.product_id FROM bigpicture.leases y
+			WHERE y.tenant_id = t.tenant_id AND y.lease_id = request ->> 'lease_id')
+	 ORDER BY x.entitlement_id FOR UPDATE;
+	SELECT * INTO l FROM bigpicture.leases x
+	 WHERE x.tenant_id = t.tenant_id AND x.lease_id = request ->> 'lease_id' FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'lease "%" does not exist', request ->> 'lease_id' USING ERRCODE = 'PT404';
+	END IF;
+	RETURN l;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._lock_release(p_release_id text)
+ RETURNS bigpicture.releases
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	r bigpicture.releases;
+BEGIN
+	SELECT * INTO r FROM bigpicture.releases WHERE release_id = p_release_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'release "%" does not exist', p_release_id USING ERRCODE = 'PT404';
+	END IF;
+	RETURN r;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._mirror_or_error(p_mirror_id text)
+ RETURNS bigpicture.mirrors
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	m bigpicture.mirrors;
+	own text := bigpicture.current_tenant();
+BEGIN
+	SELECT * INTO m FROM bigpicture.mirrors x WHERE x.mirror_id = p_mirror_id;
+	-- Another tenant's mirror is reported exactly like a missing one.
+	IF NOT FOUND OR (m.tenant_id IS DISTINCT FROM own AND NOT bigpicture.acts_for_all_tenants()) THEN
+		RAISE EXCEPTION 'mirror "%" does not exist', p_mirror_id USING ERRCODE = 'PT404';
+	END IF;
+	RETURN m;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._product_or_error(p_product_id text)
+ RETURNS bigpicture.products
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	p bigpicture.products;
+BEGIN
+	SELECT * INTO p FROM bigpicture.products WHERE product_id = p_product_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'product "%" does not exist', p_product_id USING ERRCODE = 'PT404';
+	END IF;
+	RETURN p;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._refuse_entitlement(state text, p_product_id text)
+ RETURNS void
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	CASE state
+		WHEN 'expired' THEN
+			RAISE EXCEPTION 'the entitlement to % has expired', p_product_id USING ERRCODE = 'PT402',
+				HINT = 'Renew the license.';
+		WHEN 'suspended' THEN
+			RAISE EXCEPTION 'the entitlement to % is suspended', p_product_id USING ERRCODE = 'PT423',
+				HINT = 'Ask the vendor to resume it.';
+		WHEN 'revoked' THEN
+			RAISE EXCEPTION 'the entitlement to % is revoked', p_product_id USING ERRCODE = 'PT410';
+		WHEN 'not_started' THEN
+			RAISE EXCEPTION 'the entitlement to % has not started yet', p_product_id USING ERRCODE = 'PT425';
+		ELSE
+			RAISE EXCEPTION 'no entitlement to %', p_product_id USING ERRCODE = 'PT404',
+				HINT = 'The tenant holds no license for this product.';
+	END CASE;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._require_superuser(what text)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
+		RAISE EXCEPTION '% needs a superuser', what USING ERRCODE = '42501',
+			DETAIL = 'Restoring writes every table of the extension with its guards off.';
+	END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._restoring()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+RETURN ((current_setting('bigpicture.restoring'::text, true) = 'on'::text) OR (EXISTS (SELECT 1 FROM (pg_db_role_setting s JOIN pg_database d ON ((d.oid = s.setdatabase))) WHERE ((d.datname = current_database()) AND (s.setrole = (0)::oid) AND ('bigpicture.restoring=on'::text = ANY (s.setconfig))))));
+
+CREATE OR REPLACE FUNCTION bigpicture._set_restoring(on_ boolean)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF on_ THEN
+		EXECUTE format('ALTER DATABASE %I SET session_replication_role = replica', current_database());
+		EXECUTE format('ALTER DATABASE %I SET bigpicture.restoring = on', current_database());
+	ELSE
+		EXECUTE format('ALTER DATABASE %I RESET session_replication_role', current_database());
+		EXECUTE format('ALTER DATABASE %I RESET bigpicture.restoring', current_database());
+	END IF;
+	-- This session too, until it ends (set_config's false: not transaction-local).
+	PERFORM set_config('session_replication_role', CASE WHEN on_ THEN 'replica' ELSE 'origin' END, false);
+	PERFORM set_config('bigpicture.restoring', on_::text, false);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture._tenant_or_error(p_tenant_id text)
+ RETURNS bigpicture.tenants
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	t bigpicture.tenants;
+BEGIN
+	SELECT * INTO t FROM bigpicture.tenants WHERE tenant_id = p_tenant_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'tenant "%" does not exist', p_tenant_id USING ERRCODE = 'PT404';
+	END IF;
+	RETURN t;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.activate_key(kid text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	k bigpicture.signing_keys;
+	grace interval;
+BEGIN
+	k := bigpicture._lock_key(activate_key.kid);
+	-- One activation per purpose and scope at a time, so two cannot race.
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(
+		'bigpicture.activate_key:' || k.purpose || ':' || COALESCE(k.tenant_id, '')));
+	IF k.state <> 'pending' THEN
+		RAISE EXCEPTION 'signing key "%" cannot be activated', k.kid
+			USING ERRCODE = 'PT409', DETAIL = format('The key is %s; only a pending key can be activated.', k.state),
+				  HINT = 'Generate a new key with bigpicture.generate_key().';
+	END IF;
+	grace := bigpicture._setting_interval('key_grace_period', 30 * 86400);
+	UPDATE bigpicture.signing_keys s
+	   SET state = 'retiring', retiring_at = pg_catalog.now(), grace_ends_at = pg_catalog.now() + grace
+	 WHERE s.purpose = k.purpose AND s.tenant_id IS NOT DISTINCT FROM k.tenant_id AND s.state = 'active';
+	UPDATE bigpicture.signing_keys s
+	   SET state = 'active', activated_at = pg_catalog.now()
+	 WHERE s.kid = k.kid;
+	PERFORM bigpicture._refresh_signatures_soon();
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.api_request(req jsonb, allowed text[], required text[] DEFAULT '{}'::text[])
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	k text;
+BEGIN
+	IF req IS NULL OR jsonb_typeof(req) <> 'object' THEN
+		RAISE EXCEPTION 'the request must be a JSON object' USING ERRCODE = '22023',
+			DETAIL = format('Got %s.', COALESCE(jsonb_typeof(req), 'nothing'));
+	END IF;
+	SELECT x INTO k FROM jsonb_object_keys(req) x WHERE x <> ALL (allowed) ORDER BY x LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'unknown field "%"', k USING ERRCODE = '22023',
+			DETAIL = CASE WHEN cardinality(allowed) = 0 THEN 'This function takes no fields.'
+				ELSE format('Allowed fields: %s.', array_to_string(allowed, ', ')) END;
+	END IF;
+	SELECT x INTO k FROM unnest(required) x WHERE NOT req ? x OR req -> x = 'null' LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'field "%" is required', k USING ERRCODE = '22023',
+			DETAIL = format('Required fields: %s.', array_to_string(required, ', '));
+	END IF;
+	RETURN req;
+END
+$function$;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_request(jsonb,text[],text[]) TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_request(jsonb,text[],text[]) TO bigpicture_approver;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_request(jsonb,text[],text[]) TO bigpicture_mirror;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_request(jsonb,text[],text[]) TO bigpicture_publisher;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_request(jsonb,text[],text[]) TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture.api_request(jsonb,text[],text[]) IS 'bigpicture_api''s check of a POST body: a JSON object with only the allowed fields and every required one, or 22023 naming the field';
+
+CREATE OR REPLACE FUNCTION bigpicture.api_routes()
+ RETURNS TABLE(function text, methods text[], path text, request jsonb, response jsonb)
+ LANGUAGE sql
+ IMMUTABLE
+BEGIN ATOMIC
+ WITH RECURSIVE s(n, name, schema) AS (
+          SELECT row_number() OVER () AS row_number,
+             v.name,
+             v.schema
+            FROM ( VALUES ('id'::text,'{"type": "string", "minLength": 1, "maxLength": 128}'::text), ('id_opt'::text,'{"type": "string", "minLength": 1, "maxLength": 128, "nullable": true}'::text), ('str_opt'::text,'{"type": "string", "nullable": true}'::text), ('time'::text,'{"type": "string", "format": "date-time"}'::text), ('time_null'::text,'{"type": "string", "format": "date-time", "nullable": true}'::text), ('strings_opt'::text,'{"type": "array", "items": {"type": "string"}, "nullable": true}'::text), ('release_status'::text,'{"type": "object", "required": ["release_id", "status"], "properties": {
+			"release_id": {"type": "string"}, "status": {"type": "string",
+			"enum": ["draft", "pending_approval", "published", "rejected", "revoked"]}}}'::text), ('lease'::text,'{"type": "object", "required": ["lease_id", "entitlement_id", "product_id", "subject", "expires_at", "token"],
+			"properties": {"lease_id": {"type": "string"}, "entitlement_id": {"type": "string"}, "product_id": {"type": "string"},
+			"subject": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"},
+			"token": {"type": "string", "pattern": "^v4\\.public\\."}, "renewed": {"type": "boolean"}}}'::text), ('policy'::text,'{"type": "object", "required": ["policy_id"], "properties": {"policy_id": {"type": "string"},
+			"tenant_id": {"type": "string", "nullable": true}, "product_id": {"type": "string", "nullable": true},
+			"platform": {"type": "string", "nullable": true}, "mode": {"type": "string", "nullable": true},
+			"channel": {"type": "string", "nullable": true}, "pinned_range": {"type": "string", "nullable": true},
+			"blocked": {"type": "array", "items": {"type": "string"}, "nullable": true},
+			"maintenance_window": {"type": "object", "nullable": true}, "allow_prerelease": {"type": "boolean", "nullable": true},
+			"expired_entitlement_updates": {"type": "string", "nullable": true},
+			"updated_at": {"type": "string", "format": "date-time"}, "updated_by": {"type": "string"}}}'::text), ('policy_or_null'::text,'{"type": "object", "nullable": true, "required": ["policy_id"], "properties": {"policy_id": {"type": "string"},
+			"tenant_id": {"type": "string", "nullable": true}, "product_id": {"type": "string", "nullable": true},
+			"platform": {"type": "string", "nullable": true}, "mode": {"type": "string", "nullable": true},
+			"channel": {"type": "string", "nullable": true}, "pinned_range": {"type": "string", "nullable": true},
+			"blocked": {"type": "array", "items": {"type": "string"}, "nullable": true},
+			"maintenance_window": {"type": "object", "nullable": true}, "allow_prerelease": {"type": "boolean", "nullable": true},
+			"expired_entitlement_updates": {"type": "string", "nullable": true},
+			"updated_at": {"type": "string", "format": "date-time"}, "updated_by": {"type": "string"}}}'::text), ('decision_request'::text,'{"type": "object", "additionalProperties": false, "required": ["platform", "arch", "products"],
+			"properties": {
+				"install_id": {"type": "string", "minLength": 1, "maxLength": 128, "nullable": true},
+				"tenant_id": {"type": "string", "minLength": 1, "maxLength": 128, "nullable": true},
+				"nonce": {"type": "string", "minLength": 1, "maxLength": 128, "nullable": true},
+				"platform": {"type": "string", "enum": ["windows", "macos", "linux"]},
+				"arch": {"type": "string", "enum": ["x86_64", "x86", "arm64"]},
+				"capabilities": {"type": "object", "nullable": true, "additionalProperties": false, "properties": {
+					"can_elevate": {"type": "boolean"}, "vdi": {"type": "boolean"},
+					"install_scope": {"type": "string", "enum": ["user", "machine"]},
+					"installer_types": {"type": "array", "items": {"type": "string"}}}},
+				"products": {"type": "array", "minItems": 1, "maxItems": 50, "items": {"type": "object",
+					"additionalProperties": false, "required": ["product_id"], "properties": {
+					"product_id": {"type": "string", "minLength": 1, "maxLength": 128},
+					"current_version": {"type": "string", "nullable": true},
+					"channel": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,31}$", "nullable": true}}}}}}'::text), ('decision_response'::text,'{"type": "object", "required": ["decisions", "retry_after", "recorded"], "properties": {
+			"decisions": {"type": "array", "items": {"type": "object", "required": ["product_id", "action", "version", "token"],
+				"properties": {"product_id": {"type": "string"}, "action": {"type": "string"},
+				"version": {"type": "string", "nullable": true}, "token": {"type": "string", "pattern": "^v4\\.public\\."}}}},
+			"retry_after": {"type": "integer"},
+			"recorded": {"type": "boolean", "description": "false when nothing was written: a read-only transaction or a standby"}}}'::text)) v(name, schema)
+         ), r(function, methods, path, request, response) AS (
+          VALUES ('decision'::text,'{POST}'::text[],'/rpc/decision'::text,'"$decision_request"'::text,'"$decision_response"'::text), ('decision_readonly'::text,'{POST}'::text[],'/rpc/decision_readonly'::text,'"$decision_request"'::text,'"$decision_response"'::text), ('lease'::text,'{POST}'::text[],'/rpc/lease'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["product_id", "subject_type", "subject_id"], "properties": {"product_id": "$id",
+			"subject_type": {"type": "string", "enum": ["user", "machine"]}, "subject_id": "$id",
+			"install_id": "$id_opt", "tenant_id": "$id_opt",
+			"duration": {"type": "integer", "minimum": 1, "maximum": 31622400, "nullable": true,
+				"description": "seconds; at most the entitlement''s maximum"}}}'::text,'"$lease"'::text), ('lease_renew'::text,'{POST}'::text[],'/rpc/lease_renew'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["lease_id"], "properties": {"lease_id": "$id", "tenant_id": "$id_opt",
+			"duration": {"type": "integer", "minimum": 1, "maximum": 31622400, "nullable": true}}}'::text,'"$lease"'::text), ('lease_release'::text,'{POST}'::text[],'/rpc/lease_release'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["lease_id"], "properties": {"lease_id": "$id", "tenant_id": "$id_opt"}}'::text,'{"type": "object", "required": ["lease_id", "state"], "properties": {"lease_id": {"type": "string"},
+			"state": {"type": "string"}}}'::text), ('license_status'::text,'{GET,POST}'::text[],'/rpc/license_status'::text,'{"subject_type": {"enum": ["user", "machine"]}}'::text,'{"type": "object", "required": ["tenant_id", "product_id", "entitlements"], "properties": {
+			"tenant_id": {"type": "string"}, "product_id": {"type": "string"},
+			"entitlements": {"type": "array", "items": {"type": "object", "required": ["entitlement_id", "type", "state"],
+				"properties": {"entitlement_id": {"type": "string"}, "type": {"type": "string"}, "state": {"type": "string"},
+				"ends_at": {"type": "string", "format": "date-time", "nullable": true},
+				"features": {"type": "array", "items": {"type": "string"}},
+				"max_seats": {"type": "integer", "nullable": true}, "seats_used": {"type": "integer"},
+				"seats_available": {"type": "integer", "nullable": true},
+				"lease": {"type": "object", "nullable": true, "properties": {"lease_id": {"type": "string"},
+					"expires_at": {"type": "string", "format": "date-time"},
+					"install_id": {"type": "string", "nullable": true}}}}}}}}'::text), ('lease_revocations'::text,'{GET,POST}'::text[],'/rpc/lease_revocations'::text,'{}'::text,'{"type": "object", "required": ["lease_revocations"], "properties": {
+			"lease_revocations": {"type": "string", "pattern": "^v4\\.public\\."}}}'::text), ('keyset'::text,'{GET,POST}'::text[],'/rpc/keyset'::text,'{}'::text,'{"type": "object", "required": ["keyset"], "properties": {"keyset": {"type": "string", "pattern": "^v4\\.public\\."}}}'::text), ('snapshot_latest'::text,'{POST}'::text[],'/rpc/snapshot_latest'::text,'{"type": "object", "additionalProperties": false,
+			"properties": {"tenant_id": "$id_opt", "mirror_id": "$id_opt"}}'::text,'{"type": "object", "required": ["tenant_id", "seq", "created_at", "expires_at", "content_hash", "token"],
+			"properties": {"tenant_id": {"type": "string"}, "seq": {"type": "integer"},
+			"created_at": {"type": "string", "format": "date-time"}, "expires_at": {"type": "string", "format": "date-time"},
+			"content_hash": {"type": "string"}, "token": {"type": "string", "pattern": "^v4\\.public\\."}}}'::text), ('release_create'::text,'{POST}'::text[],'/rpc/release_create'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["product_id", "version", "channel"], "properties": {"product_id": "$id",
+			"version": {"type": "string", "description": "SemVer 2.0.0"}, "channel": {"type": "string"},
+			"notes": "$str_opt", "metadata": {"type": "object", "nullable": true},
+			"critical": {"type": "boolean", "nullable": true}, "release_id": "$id_opt"}}'::text,'"$release_status"'::text), ('release_attach'::text,'{POST}'::text[],'/rpc/release_attach'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["release_id"], "description": "exactly one of artifact_id (attach an existing artifact) and artifact (create one)",
+			"properties": {"release_id": "$id", "artifact_id": "$id",
+			"artifact": {"type": "object", "additionalProperties": false,
+				"required": ["url", "sha256", "size", "platform", "arch", "installer_type"], "properties": {
+				"product_id": "$id_opt", "url": {"type": "string"}, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+				"size": {"type": "integer", "minimum": 0}, "platform": {"type": "string", "enum": ["windows", "macos", "linux"]},
+				"arch": {"type": "string", "enum": ["x86_64", "x86", "arm64"]}, "installer_type": {"type": "string"},
+				"requires_admin": {"type": "boolean", "nullable": true}, "install_scope": {"type": "string", "nullable": true},
+				"source_type": {"type": "string", "nullable": true}, "artifact_id": "$id_opt"}}}}'::text,'{"type": "object", "required": ["release_id", "artifact_id"], "properties": {"release_id": {"type": "string"},
+			"artifact_id": {"type": "string"}}}'::text), ('release_submit'::text,'{POST}'::text[],'/rpc/release_submit'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["release_id"], "properties": {"release_id": "$id"}}'::text,'"$release_status"'::text), ('release_approve'::text,'{POST}'::text[],'/rpc/release_approve'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["release_id"], "properties": {"release_id": "$id", "comment": "$str_opt"}}'::text,'"$release_status"'::text), ('release_reject'::text,'{POST}'::text[],'/rpc/release_reject'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "reason"], "properties": {"release_id": "$id", "reason": {"type": "string"}}}'::text,'"$release_status"'::text), ('release_revoke'::text,'{POST}'::text[],'/rpc/release_revoke'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "reason"], "properties": {"release_id": "$id", "reason": {"type": "string"}}}'::text,'"$release_status"'::text), ('policy_get'::text,'{GET,POST}'::text[],'/rpc/policy_get'::text,'{"scope": {"enum": ["global", "product", "tenant", "tenant_product"]}}'::text,'"$policy_or_null"'::text), ('policy_put'::text,'{POST}'::text[],'/rpc/policy_put'::text,'{"type": "object", "additionalProperties": false, "required": ["scope"],
+			"properties": {"scope": {"type": "string"}, "tenant_id": "$id_opt", "product_id": "$id_opt",
+			"platform": "$str_opt", "mode": "$str_opt", "channel": "$str_opt",
+			"pinned_range": {"type": "string", "nullable": true, "description": "a SemVer range"},
+			"blocked": "$strings_opt", "maintenance_window": {"type": "object", "nullable": true},
+			"allow_prerelease": {"type": "boolean", "nullable": true}, "expired_entitlement_updates": "$str_opt"}}'::text,'"$policy"'::text), ('entitlement_create'::text,'{POST}'::text[],'/rpc/entitlement_create'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["tenant_id", "product_id", "type"], "properties": {"tenant_id": "$id", "product_id": "$id",
+			"type": {"type": "string"}, "max_seats": {"type": "integer", "nullable": true}, "features": "$strings_opt",
+			"starts_at": "$time_null", "ends_at": "$time_null", "auto_renew": {"type": "boolean", "nullable": true},
+			"renewal_days": {"type": "integer", "nullable": true},
+			"default_lease_duration": {"type": "string", "nullable": true, "description": "a PostgreSQL interval, default 1 day"},
+			"max_lease_duration": {"type": "string", "nullable": true, "description": "a PostgreSQL interval, default 7 days"},
+			"entitlement_id": "$id_opt"}}'::text,'{"type": "object", "required": ["entitlement_id"], "properties": {"entitlement_id": {"type": "string"}}}'::text), ('entitlement_update'::text,'{POST}'::text[],'/rpc/entitlement_update'::text,'{"type": "object", "additionalProperties": false,
+			"required": ["entitlement_id"], "properties": {"entitlement_id": "$id", "ends_at": "$time_null",
+			"clear_ends_at": {"type": "boolean", "nullable": true}, "max_seats": {"type": "integer", "nullable": true},
+			"features": "$strings_opt", "auto_renew": {"type": "boolean", "nullable": true},
+			"status": "$str_opt", "reason": "$str_opt"}}'::text,'{"type": "object", "required": ["entitlement_id", "tenant_id", "product_id", "type", "state"], "properties": {
+			"tenant_id": {"type": "string"}, "entitlement_id": {"type": "string"}, "product_id": {"type": "string"},
+			"type": {"type": "string"}, "state": {"type": "string"}, "max_seats": {"type": "integer", "nullable": true},
+			"seats_used": {"type": "integer"}, "features": {"type": "array", "items": {"type": "string"}},
+			"starts_at": "$time", "ends_at": "$time_null", "auto_renew": {"type": "boolean"}}}'::text), ('usage'::text,'{GET,POST}'::text[],'/rpc/usage'::text,'{}'::text,'{"type": "array", "items": {"type": "object", "required": ["entitlement_id", "product_id", "type", "leases",
+			"peak_concurrency", "average_concurrency"], "properties": {"entitlement_id": {"type": "string"},
+			"product_id": {"type": "string"}, "type": {"type": "string"}, "max_seats": {"type": "integer", "nullable": true},
+			"leases": {"type": "integer"}, "peak_concurrency": {"type": "integer"}, "average_concurrency": {"type": "number"}}}}'::text), ('audit'::text,'{GET,POST}'::text[],'/rpc/audit'::text,'{"max_events": {"minimum": 1, "maximum": 10000}}'::text,'{"type": "array", "items": {"type": "object", "required": ["chain_id", "seq", "event_id", "occurred_at", "actor",
+			"event_type", "object_type", "hash"], "properties": {"chain_id": {"type": "string"}, "seq": {"type": "integer"},
+			"event_id": {"type": "string"}, "occurred_at": "$time", "actor": {"type": "string"},
+			"event_type": {"type": "string"}, "object_type": {"type": "string"}, "object_id": {"type": "string", "nullable": true},
+			"before": {"type": "object", "nullable": true}, "after": {"type": "object", "nullable": true},
+			"context": {"type": "object", "nullable": true}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}}}'::text), ('openapi'::text,'{GET}'::text[],'/'::text,'{}'::text,'{"type": "object", "required": ["openapi", "info", "paths"],
+			"description": "this document (OpenAPI 3.0.3)"}'::text)
+         ), x(k, function, methods, path, request, response) AS (
+          SELECT ( SELECT max(s.n) AS max
+                    FROM s) AS max,
+             r.function,
+             r.methods,
+             r.path,
+             r.request,
+             r.response
+            FROM r
+         UNION ALL
+          SELECT (x_1.k - 1),
+             x_1.function,
+             x_1.methods,
+             x_1.path,
+             replace(x_1.request, format('"$%s"'::text, s.name), s.schema) AS replace,
+             replace(x_1.response, format('"$%s"'::text, s.name), s.schema) AS replace
+            FROM (x x_1
+              JOIN s ON ((s.n = x_1.k)))
+         )
+  SELECT x.function,
+     x.methods,
+     x.path,
+     (x.request)::jsonb AS request,
+     (x.response)::jsonb AS response
+    FROM x
+   WHERE (x.k = 0)
+   ORDER BY x.path;
+END;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_routes() TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_routes() TO bigpicture_anon;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_routes() TO bigpicture_approver;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_routes() TO bigpicture_auditor;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_routes() TO bigpicture_client;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_routes() TO bigpicture_mirror;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_routes() TO bigpicture_publisher;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_routes() TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture.api_routes() IS 'The route table of bigpicture_api (docs/http.md): function, HTTP methods, path, request and response JSON Schemas';
+
+CREATE OR REPLACE FUNCTION bigpicture.api_text_array(req jsonb, field text)
+ RETURNS text[]
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF NOT req ? field OR req -> field = 'null' THEN
+		RETURN NULL;
+	END IF;
+	IF jsonb_typeof(req -> field) <> 'array' OR EXISTS (
+			SELECT 1 FROM jsonb_array_elements(req -> field) e WHERE jsonb_typeof(e) <> 'string') THEN
+		RAISE EXCEPTION 'field "%" must be an array of strings', field USING ERRCODE = '22023';
+	END IF;
+	RETURN ARRAY(SELECT jsonb_array_elements_text(req -> field));
+END
+$function$;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_text_array(jsonb,text) TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture.api_text_array(jsonb,text) TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture.api_text_array(jsonb,text) IS 'bigpicture_api''s reading of a body field as text[] (a JSON array of strings), or 22023';
+
+CREATE OR REPLACE FUNCTION bigpicture.artifacts_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		RAISE EXCEPTION 'artifacts cannot be truncated' USING ERRCODE = 'PT409';
+	END IF;
+	IF EXISTS (SELECT 1 FROM bigpicture.release_artifacts ra JOIN bigpicture.releases r USING (release_id)
+			   WHERE ra.artifact_id = OLD.artifact_id AND r.status <> 'draft') THEN
+		RAISE EXCEPTION 'artifact % belongs to a submitted or published release and cannot change', OLD.artifact_id
+			USING ERRCODE = 'PT409';
+	END IF;
+	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.attach_artifact(release_id text, artifact_id text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	r bigpicture.releases := bigpicture._lock_release(attach_artifact.release_id);
+	a bigpicture.artifacts;
+BEGIN
+	PERFORM bigpicture._expect_status(r, 'draft', 'changed');
+	SELECT * INTO a FROM bigpicture.artifacts x WHERE x.artifact_id = attach_artifact.artifact_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'artifact "%" does not exist', artifact_id USING ERRCODE = 'PT404';
+	END IF;
+	IF a.product_id <> r.product_id THEN
+		RAISE EXCEPTION 'artifact "%" belongs to product "%", not "%"', a.artifact_id, a.product_id, r.product_id
+			USING ERRCODE = '22023';
+	END IF;
+	INSERT INTO bigpicture.release_artifacts (release_id, artifact_id, platform, arch, installer_type)
+	VALUES (r.release_id, a.artifact_id, a.platform, a.arch, a.installer_type);
+EXCEPTION WHEN unique_violation THEN
+	RAISE EXCEPTION 'release % already has an artifact for %/% (%)', r.release_id, a.platform, a.arch, a.installer_type
+		USING ERRCODE = '23505', HINT = 'A release ships one artifact per platform, arch and installer type.';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.audit_append_only()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'PT409',
+		DETAIL = format('%s on %s is refused.', TG_OP, TG_TABLE_NAME);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.audit_checkpoint(chain_id text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	c text := bigpicture._audit_chain_for(audit_checkpoint.chain_id);
+	h bigpicture.audit_heads;
+	token text;
+BEGIN
+	SELECT * INTO h FROM bigpicture.audit_heads x WHERE x.chain_id = c FOR SHARE;
+	IF NOT FOUND OR h.seq = 0 THEN
+		RAISE EXCEPTION 'audit chain "%" has no events yet', c USING ERRCODE = 'PT404';
+	END IF;
+	SELECT x.token INTO token FROM bigpicture.audit_checkpoints x WHERE x.chain_id = c AND x.seq = h.seq;
+	IF FOUND THEN
+		RETURN token;
+	END IF;
+	token := bigpicture._sign('checkpoint', CASE WHEN c = 'vendor' THEN NULL ELSE c END,
+		bigpicture._checkpoint_claims(c, h.seq, h.hash),
+		now() + bigpicture._setting_interval('checkpoint_ttl', 30 * 86400));
+	INSERT INTO bigpicture.audit_checkpoints (chain_id, seq, hash, token) VALUES (c, h.seq, h.hash, token);
+	RETURN token;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.audit_checkpoints_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF TG_OP = 'UPDATE' AND current_user = 'bigpicture_owner'
+	   AND (to_jsonb(NEW) - 'token') = (to_jsonb(OLD) - 'token')
+	   AND bigpicture._signed_claims(NEW.token) = bigpicture._signed_claims(OLD.token) THEN
+		RETURN NEW;
+	END IF;
+	RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'PT409',
+		DETAIL = format('%s on %s is refused.', TG_OP, TG_TABLE_NAME);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.audit_row_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET "TimeZone" TO 'UTC'
+ SET "DateStyle" TO 'ISO, YMD'
+ SET "IntervalStyle" TO 'postgres'
+AS $function$
+DECLARE
+	-- TG_ARGV[2], optional: more columns left out of the row images (bulky ones).
+	omit text[] := '{sealed_secret}'::text[] || COALESCE(string_to_array(TG_ARGV[2], ','), '{}');
+	o jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) - omit END;
+	n jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) - omit END;
+	-- The object id: one column, or several joined with '/' (channel: product/channel).
+	id text := (SELECT string_agg(COALESCE(n, o) ->> c, '/') FROM unnest(string_to_array(TG_ARGV[1], ',')) c);
+	event text := bigpicture._audit_event_type(TG_TABLE_NAME, TG_OP, o, n);
+BEGIN
+	IF TG_OP = 'UPDATE' AND o = n THEN
+		RETURN NULL;
+	END IF;
+	-- pg_restore's session (row_security off) into a database without
+	-- pre_restore(): the audit chain cannot take rows one by one.
+	IF current_setting('row_security') = 'off' THEN
+		RAISE EXCEPTION 'bigpicture: a dump is restored into a database prepared with bigpicture.pre_restore()'
+			USING ERRCODE = 'PT409',
+			DETAIL = format('A %s row arrived with row_security off, as pg_restore writes; its audit event '
+				'cannot be appended under the chain''s row-level security.', TG_TABLE_NAME),
+			HINT = 'Restore into a new database: CREATE EXTENSION bigpicture; SELECT bigpicture.pre_restore(); '
+				'pg_restore; SELECT bigpicture.post_restore(). See docs/backup.md.';
+	END IF;
+	PERFORM bigpicture._audit_append(COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor'), event,
+		TG_ARGV[0], id, o, n);
+	-- A row moved to another tenant is recorded on the chain it left, too.
+	IF TG_OP = 'UPDATE' AND o ->> 'tenant_id' IS DISTINCT FROM n ->> 'tenant_id' THEN
+		PERFORM bigpicture._audit_append(COALESCE(o ->> 'tenant_id', 'vendor'), event, TG_ARGV[0], id, o, n);
+	END IF;
+	RETURN NULL;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.create_release(product_id text, version text, channel text, notes text DEFAULT ''::text, metadata jsonb DEFAULT '{}'::jsonb, critical boolean DEFAULT false, release_id text DEFAULT NULL::text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	id text := bigpicture._check_id(COALESCE(create_release.release_id, bigpicture.new_id('rel')), 'rel', 'release');
+	v bigpicture.semver;
+BEGIN
+	PERFORM bigpicture._product_or_error(create_release.product_id);
+	IF version IS NULL THEN
+		RAISE EXCEPTION 'version must not be null' USING ERRCODE = '22004';
+	END IF;
+	v := version::bigpicture.semver;
+	IF NOT EXISTS (SELECT 1 FROM bigpicture.channels c
+				   WHERE c.product_id = create_release.product_id AND c.channel = create_release.channel) THEN
+		RAISE EXCEPTION 'channel "%" of product "%" does not exist', channel, product_id USING ERRCODE = 'PT404',
+			HINT = 'Create it with bigpicture.create_channel().';
+	END IF;
+	IF metadata IS NOT NULL AND jsonb_typeof(metadata) <> 'object' THEN
+		RAISE EXCEPTION 'release metadata must be a JSON object' USING ERRCODE = '22023';
+	END IF;
+	INSERT INTO bigpicture.releases (release_id, product_id, version, channel, notes, metadata, critical, created_by)
+	VALUES (id, create_release.product_id, v, channel, COALESCE(notes, ''), COALESCE(metadata, '{}'),
+		COALESCE(critical, false), bigpicture.current_actor());
+	RETURN id;
+EXCEPTION WHEN unique_violation THEN
+	IF EXISTS (SELECT 1 FROM bigpicture.releases r WHERE r.release_id = id) THEN
+		RAISE EXCEPTION 'release "%" already exists', id USING ERRCODE = '23505';
+	END IF;
+	RAISE EXCEPTION 'version % of product "%" already exists', v, product_id USING ERRCODE = '23505',
+		DETAIL = 'Versions are unique per product by SemVer precedence; build metadata does not make a new version.';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.decision_log_append_only()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
+		RETURN OLD;
+	END IF;
+	RAISE EXCEPTION 'the decision log is append-only' USING ERRCODE = 'PT409';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.detach_artifact(release_id text, artifact_id text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	r bigpicture.releases := bigpicture._lock_release(detach_artifact.release_id);
+BEGIN
+	PERFORM bigpicture._expect_status(r, 'draft', 'changed');
+	DELETE FROM bigpicture.release_artifacts ra
+	 WHERE ra.release_id = r.release_id AND ra.artifact_id = detach_artifact.artifact_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'artifact "%" is not attached to release %', artifact_id, r.release_id USING ERRCODE = 'PT404';
+	END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.install_key_certificate(certificate text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	-- Signed by a pinned root, typ key_certificate, valid now (else PT410).
+	c jsonb := bigpicture._verify_pinned(certificate, 'key certificate', 'key_certificate', now());
+	k bigpicture.signing_keys;
+	expires timestamptz := (c ->> 'exp')::timestamptz;
+BEGIN
+	IF jsonb_typeof(c -> 'kid') <> 'string' OR jsonb_typeof(c -> 'tenant_id') <> 'string'
+	   OR jsonb_typeof(c -> 'purposes') <> 'array' THEN
+		RAISE EXCEPTION 'key certificate is incomplete' USING ERRCODE = '22023',
+			DETAIL = 'It must name kid, tenant_id and purposes.';
+	END IF;
+	SELECT * INTO k FROM bigpicture.signing_keys x WHERE x.kid = c ->> 'kid' FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'key certificate is for key %, which this server does not have', c ->> 'kid'
+			USING ERRCODE = 'PT404', HINT = 'Certificates are installed on the server that generated the key.';
+	END IF;
+	IF k.tenant_id IS DISTINCT FROM c ->> 'tenant_id' THEN
+		RAISE EXCEPTION 'key certificate is for tenant %, but key % belongs to %', c ->> 'tenant_id', k.kid,
+			COALESCE('tenant ' || k.tenant_id, 'no tenant') USING ERRCODE = '22023',
+			HINT = 'Generate the mirror''s key with bigpicture.generate_key(purpose, tenant_id) for the certified tenant.';
+	END IF;
+	IF NOT (c -> 'purposes') ? k.purpose THEN
+		RAISE EXCEPTION 'key certificate does not cover purpose %', k.purpose USING ERRCODE = '22023',
+			DETAIL = format('It certifies %s.', c -> 'purposes');
+	END IF;
+	IF k.state NOT IN ('pending', 'active') THEN
+		RAISE EXCEPTION 'signing key % is %', k.kid, k.state USING ERRCODE = 'PT409';
+	END IF;
+	UPDATE bigpicture.signing_keys x SET certificate = install_key_certificate.certificate,
+		certificate_expires_at = expires
+	 WHERE x.kid = k.kid;
+	RETURN k.kid;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.issue_key_certificate(tenant_id text, public_key text, purposes text[], valid_until timestamp with time zone, mirror_id text DEFAULT NULL::text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	t bigpicture.tenants := bigpicture._tenant_or_error(issue_key_certificate.tenant_id);
+	raw bytea := bigpicture._public_key_bytes(public_key, 'mirror');
+	pid text := bigpicture.paserk_pid(raw);
+	p text[] := ARRAY(SELECT DISTINCT x FROM unnest(purposes) x ORDER BY x);
+	token text;
+BEGIN
+	IF purposes IS NULL OR cardinality(p) = 0 OR NOT p <@ '{decision,lease}' OR array_position(purposes, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'invalid purposes %', COALESCE(purposes::text, 'NULL') USING ERRCODE = '22023',
+			DETAIL = 'A key certificate delegates decision and/or lease signing, nothing else.';
+	END IF;
+	IF valid_until IS NULL OR valid_until <= now() OR valid_until > now() + interval '400 days' THEN
+		RAISE EXCEPTION 'valid_until must be in the future, at most 400 days ahead' USING ERRCODE = '22023',
+			DETAIL = format('Got %s.', COALESCE(valid_until::text, 'NULL'));
+	END IF;
+	IF mirror_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bigpicture.mirrors m
+			WHERE m.tenant_id = t.tenant_id AND m.mirror_id = issue_key_certificate.mirror_id) THEN
+		RAISE EXCEPTION 'mirror "%" of tenant "%" does not exist', mirror_id, t.tenant_id USING ERRCODE = 'PT404';
+	END IF;
+	IF EXISTS (SELECT 1 FROM bigpicture.signing_keys k WHERE k.kid = pid)
+	   OR EXISTS (SELECT 1 FROM bigpicture.key_certificates c WHERE c.kid = pid) THEN
+		RAISE EXCEPTION 'key % is already known here', pid USING ERRCODE = '23505',
+			DETAIL = 'A certificate is issued once per mirror key, and never for one of this server''s own keys.',
+			HINT = 'Generate a new key on the mirror for a new certificate.';
+	END IF;
+	token := bigpicture._sign('key_certificate', NULL,
+		bigpicture._key_certificate_claims(pid, raw, t.tenant_id, p, mirror_id), valid_until, now());
+	INSERT INTO bigpicture.key_certificates (tenant_id, kid, public_key, purposes, mirror_id, valid_until, token, issued_by)
+	VALUES (t.tenant_id, pid, raw, p, mirror_id, date_trunc('second', valid_until), token, bigpicture.current_actor());
+	RETURN token;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.issue_lease(request jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	subj text := bigpicture._check_lease_request(request,
+		'{tenant_id,product_id,subject_type,subject_id,install_id,duration}', '{product_id,subject_type,subject_id}');
+	t bigpicture.tenants := bigpicture._request_tenant(request ->> 'tenant_id');
+	product text := request ->> 'product_id';
+	install text := request ->> 'install_id';
+	e bigpicture.entitlements;
+	l bigpicture.leases;
+	signed record;
+	best_state text;
+	used integer;
+BEGIN
+	IF t.status <> 'active' THEN
+		RAISE EXCEPTION 'tenant % is suspended', t.tenant_id USING ERRCODE = 'PT423';
+	END IF;
+	-- Entitlements to this product, locked in a fixed order so that parallel
+	-- requests queue instead of over-subscribing (or deadlocking).
+	PERFORM 1 FROM bigpicture.entitlements x
+	 WHERE x.tenant_id = t.tenant_id AND x.product_id = product ORDER BY x.entitlement_id FOR UPDATE;
+	-- The same subject asking again renews its lease, under whichever active
+	-- entitlement holds it, instead of taking a second seat (concurrent and
+	-- feature-based leases are per install).
+	SELECT x.* INTO l FROM bigpicture.leases x JOIN bigpicture.entitlements y
+	    ON y.tenant_id = x.tenant_id AND y.entitlement_id = x.entitlement_id
+	 WHERE x.tenant_id = t.tenant_id AND x.product_id = product AND x.subject = subj
+	   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now()
+	   AND bigpicture.entitlement_state(y) = 'active'
+	   AND (y.type IN ('per_user', 'per_machine') OR x.install_id IS NOT DISTINCT FROM install)
+	 ORDER BY x.issued_at DESC LIMIT 1;
+	IF FOUND THEN
+		SELECT * INTO e FROM bigpicture.entitlements y WHERE y.tenant_id = l.tenant_id AND y.entitlement_id = l.entitlement_id;
+		l.expires_at := bigpicture._lease_expiry(e, (request ->> 'duration')::numeric);
+		l.install_id := COALESCE(install, l.install_id);
+		l.features := e.features;
+		signed := bigpicture._sign_lease(l, e, t.offline_grace);
+		UPDATE bigpicture.leases x SET expires_at = l.expires_at, renewed_at = now(), install_id = l.install_id,
+			features = l.features, seq = signed.seq, token_hash = signed.token_hash
+		 WHERE x.tenant_id = l.tenant_id AND x.lease_id = l.lease_id RETURNING * INTO l;
+		RETURN bigpicture._lease_response(l, signed.token) || '{"renewed": true}';
+	END IF;
+	FOR e IN
+		SELECT * FROM bigpicture.entitlements x
+		WHERE x.tenant_id = t.tenant_id AND x.product_id = product
+		ORDER BY x.entitlement_id
+	LOOP
+		IF bigpicture.entitlement_state(e) <> 'active' THEN
+			best_state := COALESCE(best_state, bigpicture.entitlement_state(e));
+			CONTINUE;
+		END IF;
+		IF e.type = 'per_user' AND subj NOT LIKE 'user:%' OR e.type = 'per_machine' AND subj NOT LIKE 'machine:%' THEN
+			IF best_state IS DISTINCT FROM 'active' THEN
+				best_state := 'wrong_subject_type';
+			END IF;
+			CONTINUE;
+		END IF;
+		best_state := 'active';
+		IF e.type <> 'feature_based' THEN
+			SELECT count(*) INTO used FROM bigpicture.leases x
+			 WHERE x.tenant_id = t.tenant_id AND x.entitlement_id = e.entitlement_id
+			   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now();
+			IF used >= e.max_seats THEN
+				CONTINUE;
+			END IF;
+		END IF;
+		l := ROW(t.tenant_id, bigpicture.new_id('lease'), e.entitlement_id, product, subj, install, e.features,
+			now(), NULL, bigpicture._lease_expiry(e, (request ->> 'duration')::numeric), NULL, NULL, NULL, 1,
+			repeat('0', 64))::bigpicture.leases;
+		signed := bigpicture._sign_lease(l, e, t.offline_grace);
+		INSERT INTO bigpicture.leases (tenant_id, lease_id, entitlement_id, product_id, subject, install_id, features,
+			issued_at, expires_at, seq, token_hash)
+		VALUES (l.tenant_id, l.lease_id, l.entitlement_id, l.product_id, l.subject, l.install_id, l.features,
+			l.issued_at, l.expires_at, signed.seq, signed.token_hash)
+		RETURNING * INTO l;
+		RETURN bigpicture._lease_response(l, signed.token) || '{"renewed": false}';
+	END LOOP;
+	IF best_state = 'wrong_subject_type' THEN
+		RAISE EXCEPTION 'no entitlement to % licenses % subjects', product, split_part(subj, ':', 1)
+			USING ERRCODE = 'PT404',
+			HINT = 'per_user entitlements take user subjects, per_machine ones machine subjects.';
+	END IF;
+	IF best_state = 'active' THEN
+		RAISE EXCEPTION 'no seat available for %', product USING ERRCODE = 'PT409',
+			DETAIL = 'Every seat of the tenant''s entitlements to this product is taken.',
+			HINT = 'Release a lease, wait for one to expire, or add seats.';
+	END IF;
+	PERFORM bigpicture._refuse_entitlement(best_state, product);
+	RETURN NULL;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.key_certificates_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
+		RETURN OLD;
+	END IF;
+	IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
+		RAISE EXCEPTION 'key certificates cannot be deleted' USING ERRCODE = 'PT409',
+			HINT = 'Revoke the certificate with bigpicture.revoke_key_certificate().';
+	END IF;
+	-- Re-signed by the root key that replaced its signer (refresh_signatures):
+	-- the same claims, nothing else changes, and the key set stays the same.
+	IF current_user = 'bigpicture_owner' AND OLD.revoked_at IS NULL
+	   AND (to_jsonb(NEW) - 'token') = (to_jsonb(OLD) - 'token')
+	   AND bigpicture._signed_claims(NEW.token) = bigpicture._signed_claims(OLD.token) THEN
+		RETURN NEW;
+	END IF;
+	IF (to_jsonb(NEW) - '{revoked_at,revoked_reason,change_seq}'::text[])
+		IS DISTINCT FROM (to_jsonb(OLD) - '{revoked_at,revoked_reason,change_seq}'::text[])
+	   OR OLD.revoked_at IS NOT NULL THEN
+		RAISE EXCEPTION 'key certificate % can only be revoked, once', OLD.kid USING ERRCODE = 'PT409';
+	END IF;
+	NEW.change_seq := pg_catalog.nextval('bigpicture.signing_key_changes');
+	RETURN NEW;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.latest_snapshot(tenant_id text DEFAULT NULL::text, mirror_id text DEFAULT NULL::text)
+ RETURNS bigpicture.snapshots
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	t text := bigpicture._resolve_tenant(latest_snapshot.tenant_id);
+	s bigpicture.snapshots;
+	m bigpicture.mirrors;
+BEGIN
+	SELECT * INTO s FROM bigpicture.snapshots x WHERE x.tenant_id = t ORDER BY x.seq DESC LIMIT 1;
+	IF mirror_id IS NOT NULL THEN
+		m := bigpicture._mirror_or_error(latest_snapshot.mirror_id);
+		IF m.tenant_id <> t THEN
+			RAISE EXCEPTION 'mirror "%" does not exist', mirror_id USING ERRCODE = 'PT404';
+		END IF;
+		IF s.seq IS NOT NULL AND NOT current_setting('transaction_read_only')::boolean THEN
+			UPDATE bigpicture.mirrors x SET last_sync_at = now(), last_snapshot_seq = s.seq,
+				status = CASE WHEN x.status = 'ERROR' THEN 'ACTIVE' ELSE x.status END, updated_at = now()
+			 WHERE x.mirror_id = m.mirror_id;
+		END IF;
+	END IF;
+	IF s.seq IS NULL THEN
+		RAISE EXCEPTION 'tenant "%" has no snapshot yet', t USING ERRCODE = 'PT404',
+			HINT = 'An admin generates one with bigpicture.generate_snapshot(tenant_id).';
+	END IF;
+	RETURN s;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.post_restore()
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	t regclass;
+	n bigint;
+	fk record;
+	v record;
+	chain text;
+	rows_by_table jsonb := '{}';
+	chains int := 0;
+	fks int := 0;
+	key record;
+BEGIN
+	PERFORM bigpicture._require_superuser('post_restore()');
+	IF NOT bigpicture._restoring() THEN
+		RAISE EXCEPTION 'the database is not being restored' USING ERRCODE = 'PT409',
+			HINT = 'post_restore() finishes what SELECT bigpicture.pre_restore() started; see docs/backup.md.';
+	END IF;
+	-- Checks run with the guards of this session on again, but as one
+	-- transaction: any failure leaves the database in restore mode.
+	PERFORM set_config('session_replication_role', 'origin', true);
+	PERFORM set_config('bigpicture.restoring', 'off', true);
+
+	FOR t IN SELECT unnest(e.extconfig)::regclass FROM pg_extension e WHERE e.extname = 'bigpicture' ORDER BY 1 LOOP
+		CONTINUE WHEN (SELECT c.relkind FROM pg_class c WHERE c.oid = t) = 'S';
+		EXECUTE format('SELECT count(*) FROM %s', t) INTO n;
+		rows_by_table := rows_by_table || jsonb_build_object(regexp_replace(t::text, '^bigpicture\.', ''), n);
+	END LOOP;
+
+	-- 1. Every foreign key between the extension's tables (not checked while
+	--    the triggers were off), as MATCH SIMPLE: rows with a NULL are exempt.
+	FOR fk IN SELECT c.conname, c.conrelid::regclass AS child, c.confrelid::regclass AS parent,
+			(SELECT string_agg(format('x.%I IS NOT NULL', a.attname), ' AND ')
+			 FROM unnest(c.conkey) k(n) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n) AS not_null,
+			(SELECT string_agg(format('p.%I = x.%I', pa.attname, ca.attname), ' AND ')
+			 FROM unnest(c.conkey, c.confkey) k(cn, pn)
+			 JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = k.cn
+			 JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pn) AS joined
+		FROM pg_constraint c JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.conrelid
+			AND d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'bigpicture')
+		WHERE c.contype = 'f' ORDER BY c.conname LOOP
+		EXECUTE format('SELECT count(*) FROM %s x WHERE %s AND NOT EXISTS (SELECT 1 FROM %s p WHERE %s)',
+			fk.child, fk.not_null, fk.parent, fk.joined) INTO n;
+		IF n > 0 THEN
+			RAISE EXCEPTION 'the restored data breaks foreign key %: % rows of % have no row in %',
+				fk.conname, n, fk.child, fk.parent USING ERRCODE = '23503',
+				HINT = 'The dump is incomplete (a table left out with -t/-T?). Restore the whole dump into a new database.';
+		END IF;
+		fks := fks + 1;
+	END LOOP;
+
+	-- 2. Every audit chain recomputes and matches its head and checkpoint.
+	FOR chain IN SELECT h.chain_id FROM bigpicture.audit_heads h UNION SELECT e.chain_id FROM bigpicture.audit_events e
+			ORDER BY 1 LOOP
+		SELECT * INTO v FROM bigpicture.verify_audit_chain(chain);
+		IF NOT v.ok THEN
+			RAISE EXCEPTION 'audit chain "%" does not verify after the restore: %', chain, v.problem
+				USING ERRCODE = 'XX001', DETAIL = format('First bad event: %s.', v.first_bad_seq),
+				HINT = 'Restore from another dump; the database stays in restore mode, so nothing is signed.';
+		END IF;
+		chains := chains + 1;
+	END LOOP;
+
+	-- 3. The master key of this server opens the restored keys: every active
+	--    key signs a probe (a token of a kind of its purpose, thrown away).
+	FOR key IN SELECT s.kid, s.purpose FROM bigpicture.signing_keys s WHERE s.state = 'active' ORDER BY s.kid LOOP
+		PERFORM bigpicture._sign_with_key(key.kid, CASE key.purpose WHEN 'root' THEN 'keyset' WHEN 'lease' THEN 'lease'
+			WHEN 'audit' THEN 'checkpoint' ELSE key.purpose END, '{}', now() + interval '1 minute');
+	END LOOP;
+
+	-- 4. Jobs: the defaults a 0.1.0 dump does not carry, and a re-signing run soon.
+	PERFORM bigpicture._install_worker_jobs();
+	PERFORM bigpicture._refresh_signatures_soon();
+
+	PERFORM bigpicture._set_restoring(false);
+	RETURN jsonb_build_object('rows', rows_by_table, 'foreign_keys_checked', fks, 'audit_chains_verified', chains,
+		'keys_opened', (SELECT count(*) FROM bigpicture.signing_keys s WHERE s.state = 'active'));
+END
+$function$;
+
+COMMENT ON FUNCTION bigpicture.post_restore() IS 'finish a restore: check foreign keys, audit chains and keys, then turn guards, signing and the worker back on (docs/backup.md)';
+
+CREATE OR REPLACE FUNCTION bigpicture.pre_restore()
+ RETURNS text
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	t regclass;
+	n bigint;
+BEGIN
+	PERFORM bigpicture._require_superuser('pre_restore()');
+	IF bigpicture._restoring() THEN
+		RAISE EXCEPTION 'the database is already being restored' USING ERRCODE = 'PT409',
+			HINT = 'Run pg_restore, then SELECT bigpicture.post_restore().';
+	END IF;
+	-- Only into a new database: the restore brings every row, and mixing them
+	-- with rows of this one would mix two audit chains and two key histories.
+	FOR t IN SELECT unnest(e.extconfig)::regclass FROM pg_extension e WHERE e.extname = 'bigpicture' LOOP
+		CONTINUE WHEN t = 'bigpicture.worker_jobs'::regclass OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t) = 'S';
+		EXECUTE format('SELECT count(*) FROM %s', t) INTO n;
+		IF n > 0 THEN
+			RAISE EXCEPTION 'pre_restore() is for a new database, and % has % rows', t, n USING ERRCODE = 'PT409',
+				HINT = 'CREATE DATABASE a new one, CREATE EXTENSION bigpicture in it, and run pre_restore() there.';
+		END IF;
+	END LOOP;
+	-- The jobs come with the dump (a dump of 0.1.0 has none: post_restore() adds them).
+	DELETE FROM bigpicture.worker_jobs;
+	PERFORM bigpicture._set_restoring(true);
+	RETURN format('database %s is ready for pg_restore; then run SELECT bigpicture.post_restore()',
+		current_database());
+END
+$function$;
+
+COMMENT ON FUNCTION bigpicture.pre_restore() IS 'prepare a new database for pg_restore: triggers off for its sessions, signing and the worker stopped (docs/backup.md)';
+
+CREATE OR REPLACE FUNCTION bigpicture.release_artifacts_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	rel text := CASE WHEN TG_OP = 'INSERT' THEN NEW.release_id WHEN TG_OP = 'TRUNCATE' THEN NULL ELSE OLD.release_id END;
+	st text;
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		RAISE EXCEPTION 'release artifacts cannot be truncated' USING ERRCODE = 'PT409';
+	END IF;
+	IF TG_OP = 'UPDATE' THEN
+		RAISE EXCEPTION 'release artifact links cannot be changed' USING ERRCODE = 'PT409',
+			HINT = 'Detach and attach instead, while the release is a draft.';
+	END IF;
+	SELECT status INTO st FROM bigpicture.releases WHERE release_id = rel;
+	-- A cascading delete of a draft release finds it gone or deletable.
+	IF st IS NOT NULL AND st <> 'draft' THEN
+		RAISE EXCEPTION 'release % is % and its artifacts cannot change', rel, st USING ERRCODE = 'PT409';
+	END IF;
+	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.releases_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	mutable text[];
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		RAISE EXCEPTION 'releases cannot be truncated' USING ERRCODE = 'PT409';
+	END IF;
+	IF TG_OP = 'DELETE' THEN
+		IF OLD.status <> 'draft' THEN
+			RAISE EXCEPTION 'release % is % and cannot be deleted', OLD.release_id, OLD.status
+				USING ERRCODE = 'PT409', HINT = CASE WHEN OLD.status = 'published'
+					THEN 'Revoke a published release instead.' ELSE 'Only a draft can be deleted.' END;
+		END IF;
+		RETURN OLD;
+	END IF;
+	IF TG_OP = 'INSERT' THEN
+		IF NEW.status <> 'draft' THEN
+			RAISE EXCEPTION 'a release is created as a draft' USING ERRCODE = 'PT409';
+		END IF;
+		RETURN NEW;
+	END IF;
+	-- UPDATE
+	-- Re-signing (refresh_signatures, or a mirror importing the vendor's
+	-- re-signed copy): the owner may replace the token of a published or
+	-- revoked release by one of the same claims, and change nothing else.
+	IF NEW.release_token IS DISTINCT FROM OLD.release_token AND OLD.status IN ('published', 'revoked')
+	   AND (to_jsonb(NEW) - 'release_token') = (to_jsonb(OLD) - 'release_token') THEN
+		IF current_user <> 'bigpicture_owner' THEN
+			RAISE EXCEPTION 'release % is % and cannot change', OLD.release_id, OLD.status USING ERRCODE = 'PT409',
+				HINT = 'Signed release metadata is re-signed by the extension itself (bigpicture.refresh_signatures).';
+		END IF;
+		IF NEW.release_token IS NULL
+		   OR bigpicture._signed_claims(NEW.release_token) IS DISTINCT FROM bigpicture._signed_claims(OLD.release_token) THEN
+			RAISE EXCEPTION 'the new token of release % does not carry the same claims', OLD.release_id
+				USING ERRCODE = 'PT409', DETAIL = 'A re-signed token may differ from the old one in its envelope only.';
+		END IF;
+		RETURN NEW;
+	END IF;
+	IF NEW.status IS DISTINCT FROM OLD.status THEN
+		IF current_user <> 'bigpicture_owner' THEN
+			RAISE EXCEPTION 'release status changes only through the release functions' USING ERRCODE = '42501',
+				HINT = 'Use submit_release, approve_release, reject_release or revoke_release.';
+		END IF;
+		IF NOT (OLD.status, NEW.status) IN (('draft', 'pending_approval'), ('pending_approval', 'published'),
+				('pending_approval', 'rejected'), ('published', 'revoked')) THEN
+			RAISE EXCEPTION 'release % cannot go from % to %', OLD.release_id, OLD.status, NEW.status
+				USING ERRCODE = 'PT409';
+		END IF;
+	END IF;
+	-- What each move lets change: a draft anything; leaving pending_approval
+	-- only the outcome's columns; published → revoked only the revocation's.
+	-- Staying published, rejected or revoked changes nothing.
+	mutable := CASE
+		WHEN OLD.status = 'draft' THEN NULL
+		WHEN OLD.status = 'pending_approval' AND NEW.status = 'published' THEN '{status,published_at,release_token}'
+		WHEN OLD.status = 'pending_approval' AND NEW.status = 'rejected' THEN '{status,rejected_at,rejected_by,rejected_reason}'
+		WHEN OLD.status = 'published' AND NEW.status = 'revoked' THEN '{status,revoked_at,revoked_by,revoked_reason}'
+		ELSE '{}' END;
+	IF mutable IS NOT NULL AND (OLD.status IN ('published', 'rejected', 'revoked') AND NEW.status = OLD.status
+		OR (to_jsonb(NEW) - mutable) IS DISTINCT FROM (to_jsonb(OLD) - mutable)) THEN
+		RAISE EXCEPTION 'release % is % and cannot change', OLD.release_id, OLD.status
+			USING ERRCODE = 'PT409', HINT = CASE OLD.status
+				WHEN 'published' THEN 'A published release can only be revoked, with bigpicture.revoke_release().'
+				WHEN 'pending_approval' THEN 'Approve, or reject it and create a new release instead.'
+				ELSE 'Rejected and revoked releases are final.' END;
+	END IF;
+	RETURN NEW;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.retire_key(kid text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	k bigpicture.signing_keys;
+BEGIN
+	k := bigpicture._lock_key(retire_key.kid);
+	IF k.state NOT IN ('pending', 'active', 'retiring') THEN
+		RAISE EXCEPTION 'signing key "%" cannot be retired', k.kid
+			USING ERRCODE = 'PT409', DETAIL = format('The key is already %s.', k.state);
+	END IF;
+	UPDATE bigpicture.signing_keys s SET state = 'retired', retired_at = pg_catalog.now() WHERE s.kid = k.kid;
+	PERFORM bigpicture._refresh_signatures_soon();
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.revoke_key(kid text, reason text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	k bigpicture.signing_keys;
+BEGIN
+	k := bigpicture._lock_key(revoke_key.kid);
+	IF k.state = 'revoked' THEN
+		RAISE EXCEPTION 'signing key "%" is already revoked', k.kid USING ERRCODE = 'PT409';
+	END IF;
+	UPDATE bigpicture.signing_keys s
+	   SET state = 'revoked', revoked_at = pg_catalog.now(), revoked_reason = reason
+	 WHERE s.kid = k.kid;
+	PERFORM bigpicture._refresh_signatures_soon();
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.revoke_key_certificate(kid text, reason text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	c bigpicture.key_certificates;
+BEGIN
+	IF reason IS NULL OR reason !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';
+	END IF;
+	SELECT * INTO c FROM bigpicture.key_certificates x WHERE x.kid = revoke_key_certificate.kid FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'key certificate for "%" does not exist', kid USING ERRCODE = 'PT404';
+	END IF;
+	IF c.revoked_at IS NOT NULL THEN
+		RAISE EXCEPTION 'key certificate for "%" is already revoked', kid USING ERRCODE = 'PT409';
+	END IF;
+	UPDATE bigpicture.key_certificates x SET revoked_at = now(), revoked_reason = reason
+	 WHERE x.kid = c.kid;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.revoke_lease(lease_id text, reason text, tenant_id text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	l bigpicture.leases := bigpicture._lock_lease(jsonb_build_object('lease_id', revoke_lease.lease_id,
+		'tenant_id', revoke_lease.tenant_id));
+BEGIN
+	IF reason IS NULL OR reason !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';
+	END IF;
+	IF l.revoked_at IS NOT NULL THEN
+		RAISE EXCEPTION 'lease % is already revoked', l.lease_id USING ERRCODE = 'PT409';
+	END IF;
+	UPDATE bigpicture.leases x SET revoked_at = now(), revoked_reason = reason
+	 WHERE x.tenant_id = l.tenant_id AND x.lease_id = l.lease_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.rollouts_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF NEW.salt IS DISTINCT FROM OLD.salt OR NEW.release_id IS DISTINCT FROM OLD.release_id
+	   OR NEW.platform IS DISTINCT FROM OLD.platform THEN
+		RAISE EXCEPTION 'a rollout''s release, platform and salt never change' USING ERRCODE = 'PT409',
+			HINT = 'Clear the rollout and set a new one to reshuffle its buckets.';
+	END IF;
+	NEW.updated_at := now();
+	RETURN NEW;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.run_due_jobs()
+ RETURNS SETOF jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	j text;
+BEGIN
+	-- A database being restored has rows nobody checked yet (94_restore.sql).
+	IF bigpicture._restoring() THEN
+		RETURN;
+	END IF;
+	FOR j IN SELECT w.job FROM bigpicture.worker_jobs w WHERE w.enabled AND w.next_run_at <= now()
+			 ORDER BY w.next_run_at, w.job LOOP
+		RETURN NEXT bigpicture.run_job(j);
+	END LOOP;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.run_job(job text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	j bigpicture.worker_jobs;
+	started timestamptz := clock_timestamp();
+	result jsonb;
+	err_state text;
+	err_message text;
+BEGIN
+	SELECT * INTO j FROM bigpicture.worker_jobs w WHERE w.job = run_job.job FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'worker job "%" does not exist', run_job.job USING ERRCODE = 'PT404',
+			HINT = 'The jobs are listed in bigpicture.worker_jobs.';
+	END IF;
+	BEGIN
+		EXECUTE format('SELECT to_jsonb(bigpicture.%I())', j.job) INTO result;
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT;
+		UPDATE bigpicture.worker_jobs w
+		   SET last_started_at = started, last_finished_at = clock_timestamp(), last_error = err_state || ': ' || err_message,
+			   failures = w.failures + 1, runs = w.runs + 1, next_run_at = now() + least(w.every, interval '1 minute')
+		 WHERE w.job = j.job;
+		RETURN jsonb_build_object('job', j.job, 'ok', false, 'error', err_state || ': ' || err_message,
+			'report', format('job %s failed: %s: %s', j.job, err_state, err_message));
+	END;
+	UPDATE bigpicture.worker_jobs w
+	   SET last_started_at = started, last_finished_at = clock_timestamp(), last_result = result, last_error = NULL,
+		   runs = w.runs + 1, next_run_at = now() + w.every
+	 WHERE w.job = j.job;
+	RETURN jsonb_build_object('job', j.job, 'ok', true, 'result', result,
+		'report', CASE WHEN bigpicture._job_did_something(result) THEN format('job %s: %s', j.job, result) END);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.set_approval_workflow(scope text, product_id text DEFAULT NULL::text, channel text DEFAULT NULL::text, required_approvals integer DEFAULT 1, auto_approve_channels text[] DEFAULT '{}'::text[], approval_expiry interval DEFAULT '7 days'::interval)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	id text;
+BEGIN
+	IF scope IS NULL OR scope NOT IN ('global', 'product', 'channel') THEN
+		RAISE EXCEPTION 'invalid workflow scope "%"', scope USING ERRCODE = '22023', HINT = 'Use global, product or channel.';
+	END IF;
+	IF (scope = 'global') <> (product_id IS NULL) OR (scope = 'channel') <> (channel IS NOT NULL) THEN
+		RAISE EXCEPTION 'a % workflow takes %', scope, CASE scope WHEN 'global' THEN 'no product and no channel'
+			WHEN 'product' THEN 'a product and no channel' ELSE 'a product and a channel' END USING ERRCODE = '22023';
+	END IF;
+	IF product_id IS NOT NULL THEN
+		PERFORM bigpicture._product_or_error(product_id);
+	END IF;
+	IF channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bigpicture.channels c
+			WHERE c.product_id = set_approval_workflow.product_id AND c.channel = set_approval_workflow.channel) THEN
+		RAISE EXCEPTION 'channel "%" of product "%" does not exist', channel, product_id USING ERRCODE = 'PT404';
+	END IF;
+	IF required_approvals IS NULL OR required_approvals NOT BETWEEN 0 AND 10 THEN
+		RAISE EXCEPTION 'required_approvals must be 0 to 10' USING ERRCODE = '22023';
+	END IF;
+	IF approval_expiry IS NULL OR approval_expiry <= interval '0' THEN
+		RAISE EXCEPTION 'approval_expiry must be a positive interval' USING ERRCODE = '22023';
+	END IF;
+	INSERT INTO bigpicture.approval_workflows AS w (scope, product_id, channel, required_approvals,
+		auto_approve_channels, approval_expiry)
+	VALUES (set_approval_workflow.scope, set_approval_workflow.product_id, set_approval_workflow.channel,
+		set_approval_workflow.required_approvals, COALESCE(set_approval_workflow.auto_approve_channels, '{}'),
+		set_approval_workflow.approval_expiry)
+	ON CONFLICT ON CONSTRAINT approval_workflows_target DO UPDATE
+		SET required_approvals = EXCLUDED.required_approvals, auto_approve_channels = EXCLUDED.auto_approve_channels,
+			approval_expiry = EXCLUDED.approval_expiry, updated_at = now()
+	RETURNING w.workflow_id INTO id;
+	RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.set_entitlement_status(entitlement_id text, status text, reason text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	e bigpicture.entitlements := bigpicture._lock_entitlement(set_entitlement_status.entitlement_id);
+BEGIN
+	IF status IS NULL OR status NOT IN ('active', 'suspended', 'revoked') THEN
+		RAISE EXCEPTION 'invalid entitlement status "%"', status USING ERRCODE = '22023',
+			HINT = 'Use active, suspended or revoked.';
+	END IF;
+	IF e.status = 'revoked' THEN
+		RAISE EXCEPTION 'entitlement % is revoked; revocation is final', e.entitlement_id USING ERRCODE = 'PT409';
+	END IF;
+	IF status = 'revoked' AND (reason IS NULL OR reason !~ '[^[:space:]]') THEN
+		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';
+	END IF;
+	UPDATE bigpicture.entitlements x SET status = set_entitlement_status.status, updated_at = now(),
+		revoked_at = CASE WHEN set_entitlement_status.status = 'revoked' THEN now() END,
+		revoked_reason = CASE WHEN set_entitlement_status.status = 'revoked' THEN reason END
+	 WHERE x.tenant_id = e.tenant_id AND x.entitlement_id = e.entitlement_id;
+	-- Revoking an entitlement revokes its active leases.
+	IF status = 'revoked' THEN
+		UPDATE bigpicture.leases l SET revoked_at = now(), revoked_reason = 'entitlement revoked: ' || reason
+		 WHERE l.tenant_id = e.tenant_id AND l.entitlement_id = e.entitlement_id
+		   AND l.released_at IS NULL AND l.revoked_at IS NULL AND l.expires_at > now();
+	END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.set_rollout(release_id text, percentage integer, platform text DEFAULT NULL::text, paused boolean DEFAULT false)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	r bigpicture.releases;
+BEGIN
+	SELECT * INTO r FROM bigpicture.releases x WHERE x.release_id = set_rollout.release_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'release "%" does not exist', release_id USING ERRCODE = 'PT404';
+	END IF;
+	IF r.status IN ('rejected', 'revoked') THEN
+		RAISE EXCEPTION 'release % is %; a rollout would have no effect', r.release_id, r.status USING ERRCODE = 'PT409';
+	END IF;
+	IF percentage IS NULL OR percentage NOT BETWEEN 0 AND 10000 THEN
+		RAISE EXCEPTION 'rollout percentage must be 0 to 10000 basis points' USING ERRCODE = '22023',
+			DETAIL = format('Got %s.', COALESCE(percentage::text, 'NULL')), HINT = '2500 means 25%.';
+	END IF;
+	IF platform IS NOT NULL AND platform NOT IN ('windows', 'macos', 'linux') THEN
+		RAISE EXCEPTION 'invalid platform "%"', platform USING ERRCODE = '22023', HINT = 'Use windows, macos or linux, or NULL for all.';
+	END IF;
+	INSERT INTO bigpicture.rollouts AS o (release_id, platform, percentage, salt, paused, updated_by)
+	VALUES (r.release_id, set_rollout.platform, set_rollout.percentage, bigpicture.random_bytes(32), COALESCE(set_rollout.paused, false),
+		bigpicture.current_actor())
+	ON CONFLICT ON CONSTRAINT rollouts_target DO UPDATE
+		SET percentage = EXCLUDED.percentage, paused = EXCLUDED.paused, updated_by = EXCLUDED.updated_by;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.set_worker_job(job text, enabled boolean DEFAULT NULL::boolean, every interval DEFAULT NULL::interval)
+ RETURNS bigpicture.worker_jobs
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	j bigpicture.worker_jobs;
+BEGIN
+	IF every IS NOT NULL AND every < interval '1 second' THEN
+		RAISE EXCEPTION 'a job runs at most every second' USING ERRCODE = '22023',
+			DETAIL = format('Got %s.', every);
+	END IF;
+	UPDATE bigpicture.worker_jobs w
+	   SET enabled = COALESCE(set_worker_job.enabled, w.enabled), every = COALESCE(set_worker_job.every, w.every),
+		   next_run_at = CASE WHEN set_worker_job.every IS NOT NULL THEN least(w.next_run_at, now() + set_worker_job.every)
+							  ELSE w.next_run_at END
+	 WHERE w.job = set_worker_job.job
+	RETURNING * INTO j;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'worker job "%" does not exist', set_worker_job.job USING ERRCODE = 'PT404',
+			HINT = 'The jobs are listed in bigpicture.worker_jobs.';
+	END IF;
+	RETURN j;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.signing_keys_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
+		RAISE EXCEPTION 'signing keys cannot be deleted'
+			USING ERRCODE = 'PT409', HINT = 'Retire or revoke the key instead.';
+	END IF;
+	IF TG_OP = 'UPDATE' THEN
+		IF (NEW.kid, NEW.purpose, NEW.tenant_id, NEW.public_key, NEW.sealed_secret, NEW.created_at)
+			IS DISTINCT FROM
+		   (OLD.kid, OLD.purpose, OLD.tenant_id, OLD.public_key, OLD.sealed_secret, OLD.created_at) THEN
+			RAISE EXCEPTION 'the identity of signing key % cannot change', OLD.kid
+				USING ERRCODE = 'PT409', HINT = 'Generate a new key instead.';
+		END IF;
+		IF NEW.state IS DISTINCT FROM OLD.state AND NOT (OLD.state, NEW.state) IN (
+			('pending', 'active'), ('pending', 'retired'), ('pending', 'revoked'),
+			('active', 'retiring'), ('active', 'retired'), ('active', 'revoked'),
+			('retiring', 'retired'), ('retiring', 'revoked'), ('retired', 'revoked')) THEN
+			RAISE EXCEPTION 'signing key % cannot go from % to %', OLD.kid, OLD.state, NEW.state
+				USING ERRCODE = 'PT409';
+		END IF;
+	END IF;
+	-- A no-op update changes nothing, not even the key set version.
+	IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+		RETURN NEW;
+	END IF;
+	NEW.change_seq := pg_catalog.nextval('bigpicture.signing_key_changes');
+	RETURN NEW;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.snapshots_append_only()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
+		RETURN OLD;
+	END IF;
+	RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'PT409',
+		DETAIL = format('%s on %s is refused.', TG_OP, TG_TABLE_NAME);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.submit_release(release_id text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	r bigpicture.releases := bigpicture._lock_release(submit_release.release_id);
+	w bigpicture.approval_workflows;
+BEGIN
+	PERFORM bigpicture._expect_status(r, 'draft', 'submitted');
+	IF NOT EXISTS (SELECT 1 FROM bigpicture.release_artifacts ra WHERE ra.release_id = r.release_id) THEN
+		RAISE EXCEPTION 'release % has no artifacts', r.release_id USING ERRCODE = 'PT409',
+			HINT = 'Attach at least one with bigpicture.attach_artifact() before submitting.';
+	END IF;
+	UPDATE bigpicture.releases x SET status = 'pending_approval', submitted_at = now(),
+		submitted_by = bigpicture.current_actor()
+	 WHERE x.release_id = r.release_id;
+	w := bigpicture.approval_workflow_for(r.product_id, r.channel);
+	IF w.workflow_id IS NULL OR w.required_approvals = 0 OR r.channel = ANY (w.auto_approve_channels) THEN
+		PERFORM bigpicture._publish(r.release_id);
+		RETURN 'published';
+	END IF;
+	RETURN 'pending_approval';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture.update_entitlement(entitlement_id text, ends_at timestamp with time zone DEFAULT NULL::timestamp with time zone, max_seats integer DEFAULT NULL::integer, features text[] DEFAULT NULL::text[], auto_renew boolean DEFAULT NULL::boolean, clear_ends_at boolean DEFAULT false)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	e bigpicture.entitlements := bigpicture._lock_entitlement(update_entitlement.entitlement_id);
+BEGIN
+	IF e.status = 'revoked' THEN
+		RAISE EXCEPTION 'entitlement % is revoked and cannot change', e.entitlement_id USING ERRCODE = 'PT409';
+	END IF;
+	IF max_seats IS NOT NULL AND max_seats <= 0 THEN
+		RAISE EXCEPTION 'max_seats must be greater than zero' USING ERRCODE = '22023';
+	END IF;
+	IF ends_at IS NOT NULL AND ends_at <= e.starts_at THEN
+		RAISE EXCEPTION 'ends_at must be after starts_at' USING ERRCODE = '22023';
+	END IF;
+	UPDATE bigpicture.entitlements x SET
+		ends_at = CASE WHEN clear_ends_at THEN NULL ELSE COALESCE(update_entitlement.ends_at, x.ends_at) END,
+		max_seats = COALESCE(update_entitlement.max_seats, x.max_seats),
+		features = COALESCE(update_entitlement.features, x.features),
+		auto_renew = COALESCE(update_entitlement.auto_renew, x.auto_renew),
+		updated_at = now()
+	 WHERE x.tenant_id = e.tenant_id AND x.entitlement_id = e.entitlement_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture_api.audit(chain_id text DEFAULT NULL::text, event_type text DEFAULT NULL::text, actor text DEFAULT NULL::text, "from" timestamp with time zone DEFAULT NULL::timestamp with time zone, "to" timestamp with time zone DEFAULT NULL::timestamp with time zone, max_events integer DEFAULT 100)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	n integer := COALESCE(audit.max_events, 100);
+BEGIN
+	IF n NOT BETWEEN 1 AND 10000 THEN
+		RAISE EXCEPTION 'max_events must be between 1 and 10000' USING ERRCODE = '22023';
+	END IF;
+	RETURN COALESCE((SELECT jsonb_agg(to_jsonb(e) - '{prev_hash,hash}'::text[]
+			|| jsonb_build_object('hash', encode(e.hash, 'hex')) ORDER BY e.occurred_at DESC, e.seq DESC, e.chain_id)
+		FROM (SELECT * FROM bigpicture.audit_log(audit.chain_id, audit.event_type, audit.actor, audit."from", audit."to") x
+			ORDER BY x.occurred_at DESC, x.seq DESC LIMIT n) e), '[]');
+END
+$function$;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.audit(text,text,text,timestamp with time zone,timestamp with time zone,integer) TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.audit(text,text,text,timestamp with time zone,timestamp with time zone,integer) TO bigpicture_auditor;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.audit(text,text,text,timestamp with time zone,timestamp with time zone,integer) TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture_api.audit(text,text,text,timestamp with time zone,timestamp with time zone,integer) IS 'GET or POST /rpc/audit — audit events you may read, newest first, at most max_events (bigpicture.audit_log); scope audit:read';
+
+CREATE OR REPLACE FUNCTION bigpicture_api.decision_readonly(jsonb)
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE
+RETURN bigpicture.check_update($1);
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.decision_readonly(jsonb) TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.decision_readonly(jsonb) TO bigpicture_client;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.decision_readonly(jsonb) TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture_api.decision_readonly(jsonb) IS 'POST /rpc/decision_readonly — decision in a read-only transaction, for standbys: signed, nothing recorded (bigpicture.check_update); scope updates:check';
+
+CREATE OR REPLACE FUNCTION bigpicture_api.entitlement_create(jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{tenant_id,product_id,type,max_seats,features,starts_at,ends_at,'
+		'auto_renew,renewal_days,default_lease_duration,max_lease_duration,entitlement_id}',
+		'{tenant_id,product_id,type}');
+BEGIN
+	RETURN jsonb_build_object('entitlement_id', bigpicture.create_entitlement(req ->> 'tenant_id', req ->> 'product_id',
+		req ->> 'type', (req ->> 'max_seats')::integer, COALESCE(bigpicture.api_text_array(req, 'features'), '{}'),
+		(req ->> 'starts_at')::timestamptz, (req ->> 'ends_at')::timestamptz,
+		COALESCE((req ->> 'auto_renew')::boolean, false), COALESCE((req ->> 'renewal_days')::integer, 365),
+		COALESCE((req ->> 'default_lease_duration')::interval, '1 day'),
+		COALESCE((req ->> 'max_lease_duration')::interval, '7 days'), req ->> 'entitlement_id'));
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture_api.entitlement_update(jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{entitlement_id,ends_at,max_seats,features,auto_renew,clear_ends_at,'
+		'status,reason}', '{entitlement_id}');
+BEGIN
+	IF req ?| '{ends_at,max_seats,features,auto_renew,clear_ends_at}' THEN
+		PERFORM bigpicture.update_entitlement(req ->> 'entitlement_id', (req ->> 'ends_at')::timestamptz,
+			(req ->> 'max_seats')::integer, bigpicture.api_text_array(req, 'features'), (req ->> 'auto_renew')::boolean,
+			COALESCE((req ->> 'clear_ends_at')::boolean, false));
+	END IF;
+	IF req ? 'status' THEN
+		PERFORM bigpicture.set_entitlement_status(req ->> 'entitlement_id', req ->> 'status', req ->> 'reason');
+	END IF;
+	RETURN (SELECT to_jsonb(e) FROM bigpicture.list_entitlements() e WHERE e.entitlement_id = req ->> 'entitlement_id');
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture_api.keyset()
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE
+RETURN jsonb_build_object('keyset', bigpicture.keyset());
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.keyset() TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.keyset() TO bigpicture_anon;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.keyset() TO bigpicture_approver;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.keyset() TO bigpicture_auditor;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.keyset() TO bigpicture_client;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.keyset() TO bigpicture_mirror;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.keyset() TO bigpicture_publisher;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.keyset() TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture_api.keyset() IS 'GET or POST /rpc/keyset — the key set token, signed by the root key (bigpicture.keyset); anyone, no scope';
+
+CREATE OR REPLACE FUNCTION bigpicture_api.lease_revocations(tenant_id text DEFAULT NULL::text)
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE
+RETURN jsonb_build_object('lease_revocations', bigpicture.lease_revocations(tenant_id));
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.lease_revocations(text) TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.lease_revocations(text) TO bigpicture_client;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.lease_revocations(text) TO bigpicture_mirror;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.lease_revocations(text) TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture_api.lease_revocations(text) IS 'GET or POST /rpc/lease_revocations — the signed list of revoked leases not yet expired (bigpicture.lease_revocations); scope licenses:lease';
+
+CREATE OR REPLACE FUNCTION bigpicture_api.license_status(product_id text, subject_type text DEFAULT NULL::text, subject_id text DEFAULT NULL::text, install_id text DEFAULT NULL::text, tenant_id text DEFAULT NULL::text)
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE
+RETURN bigpicture.license_status(jsonb_strip_nulls(jsonb_build_object('product_id', product_id, 'subject_type', subject_type, 'subject_id', subject_id, 'install_id', install_id, 'tenant_id', tenant_id)));
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.license_status(text,text,text,text,text) TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.license_status(text,text,text,text,text) TO bigpicture_client;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.license_status(text,text,text,text,text) TO bigpicture_mirror;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.license_status(text,text,text,text,text) TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture_api.license_status(text,text,text,text,text) IS 'GET or POST /rpc/license_status — may this subject run the product now (bigpicture.license_status); scope licenses:lease';
+
+CREATE OR REPLACE FUNCTION bigpicture_api.openapi()
+ RETURNS json
+ LANGUAGE sql
+ STABLE
+BEGIN ATOMIC
+ WITH route AS (
+          SELECT r.function,
+             r.methods,
+             r.path,
+             r.request,
+             r.response,
+             p.oid AS fn,
+             p.pronargs,
+             p.pronargdefaults,
+             ( SELECT COALESCE(jsonb_agg(((a.grantee)::regrole)::text ORDER BY ((a.grantee)::regrole)::text), '[]'::jsonb) AS "coalesce"
+                    FROM aclexplode(p.proacl) a(grantor, grantee, privilege_type, is_grantable)
+                   WHERE ((a.privilege_type = 'EXECUTE'::text) AND (a.grantee <> p.proowner) AND (a.grantee <> (0)::oid))) AS roles,
+             has_function_privilege('bigpicture_anon'::name, p.oid, 'EXECUTE'::text) AS anonymous
+            FROM (bigpicture.api_routes() r(function, methods, path, request, response)
+              JOIN pg_proc p ON (((p.pronamespace = ('bigpicture_api'::regnamespace)::oid) AND (p.proname = r.function))))
+         ), param AS (
+          SELECT route.function,
+             a.ord,
+             p.proargnames[a.ord] AS name,
+             (a.ord <= (p.pronargs - p.pronargdefaults)) AS required,
+             (
+                 CASE a.type
+                     WHEN 'text'::regtype THEN '{"type": "string"}'::jsonb
+                     WHEN 'timestamp with time zone'::regtype THEN '{"type": "string", "format": "date-time"}'::jsonb
+                     WHEN 'integer'::regtype THEN '{"type": "integer", "format": "int32"}'::jsonb
+                     WHEN 'boolean'::regtype THEN '{"type": "boolean"}'::jsonb
+                     ELSE '{}'::jsonb
+                 END || COALESCE((route.request -> p.proargnames[a.ord]), '{}'::jsonb)) AS schema
+            FROM ((route
+              JOIN pg_proc p ON ((p.oid = route.fn)))
+              CROSS JOIN LATERAL unnest((p.proargtypes)::oid[]) WITH ORDINALITY a(type, ord))
+           WHERE (NOT (route.request ? 'type'::text))
+         ), op AS (
+          SELECT route.path,
+             lower(m.method) AS method,
+             jsonb_strip_nulls(jsonb_build_object('summary', obj_description(route.fn, 'pg_proc'::name), 'operationId', (route.function ||
+                 CASE
+                     WHEN ((m.method = 'GET'::text) AND (route.path <> '/'::text)) THEN '_get'::text
+                     ELSE ''::text
+                 END), 'parameters',
+                 CASE
+                     WHEN (m.method = 'GET'::text) THEN COALESCE(( SELECT jsonb_agg(jsonb_build_object('name', x.name, 'in', 'query', 'required', x.required, 'schema', x.schema) ORDER BY x.ord) AS jsonb_agg
+                        FROM param x
+                       WHERE (x.function = route.function)), '[]'::jsonb)
+                     ELSE NULL::jsonb
+                 END, 'requestBody',
+                 CASE
+                     WHEN (m.method = 'POST'::text) THEN
+                     CASE
+                         WHEN (route.request ? 'type'::text) THEN jsonb_build_object('required', true, 'content', jsonb_build_object('application/json', jsonb_build_object('schema', route.request)))
+                         ELSE jsonb_build_object('required', (route.pronargs > route.pronargdefaults), 'content', jsonb_build_object('application/json', jsonb_build_object('schema', jsonb_strip_nulls(jsonb_build_object('type', 'object', 'additionalProperties', false, 'required', ( SELECT jsonb_agg(x.name ORDER BY x.ord) AS jsonb_agg
+                            FROM param x
+                           WHERE ((x.function = route.function) AND x.required)), 'properties', COALESCE(( SELECT jsonb_object_agg(x.name, x.schema) AS jsonb_object_agg
+                            FROM param x
+                           WHERE (x.function = route.function)), '{}'::jsonb))))))
+                     END
+                     ELSE NULL::jsonb
+                 END, 'responses', jsonb_build_object('200', jsonb_build_object('description', 'OK', 'content', jsonb_build_object('application/json', jsonb_build_object('schema', route.response))), '400', '{"$ref": "#/components/responses/BadRequest"}'::jsonb, '401',
+                 CASE
+                     WHEN (NOT route.anonymous) THEN '{"$ref": "#/components/responses/Unauthorized"}'::jsonb
+                     ELSE NULL::jsonb
+                 END, '403', '{"$ref": "#/components/responses/Forbidden"}'::jsonb, '404', '{"$ref": "#/components/responses/NotFound"}'::jsonb, 'default', '{"$ref": "#/components/responses/Error"}'::jsonb), 'security',
+                 CASE
+                     WHEN route.anonymous THEN '[{}, {"jwt": []}]'::jsonb
+                     ELSE '[{"jwt": []}]'::jsonb
+                 END, 'x-bigpicture-roles', route.roles)) AS item
+            FROM (route
+              CROSS JOIN LATERAL unnest(route.methods) m(method))
+         )
+  SELECT json_build_object('openapi', '3.0.3', 'info', json_build_object('title', 'Big Picture', 'version', ( SELECT pg_extension.extversion
+            FROM pg_extension
+           WHERE (pg_extension.extname = 'bigpicture'::name)), 'description', 'Signed desktop-software update decisions and licenses: the routes of the schema bigpicture_api, as PostgREST and bigpicture-gateway serve them (docs/http.md). The listing views (/releases, /entitlements, /public_keys, /mirrors, /snapshots) are served by PostgREST only and are not described here.'), 'paths', ( SELECT jsonb_object_agg(o.path, o.item ORDER BY o.path) AS jsonb_object_agg
+            FROM ( SELECT op.path,
+                     jsonb_object_agg(op.method, op.item) AS item
+                    FROM op
+                   GROUP BY op.path) o), 'components', jsonb_build_object('securitySchemes', jsonb_build_object('jwt', jsonb_build_object('type', 'http', 'scheme', 'bearer', 'bearerFormat', 'JWT', 'description', 'A JWT whose role claim names a bigpicture_* role (and, for tenant roles, tenant_id and sub claims). Without one a request runs as bigpicture_anon, which may call only keyset and read this document.')), 'schemas', jsonb_build_object('Error', '{"type": "object", "required": ["code", "message", "details", "hint"], "properties": {"code": {"type": "string", "description": "a SQLSTATE, or PGRSTnnn for the server''s own errors"}, "hint": {"type": "string", "nullable": true}, "details": {"type": "string", "nullable": true}, "message": {"type": "string"}}, "description": "PostgREST''s error body", "additionalProperties": false}'::jsonb), 'responses', ( SELECT jsonb_object_agg(e.name, jsonb_build_object('description', e.description, 'content', '{"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}'::jsonb)) AS jsonb_object_agg
+            FROM ( VALUES ('BadRequest'::text,'Bad request: a missing, unknown or bad field of a JSON body (22023), a bad value (22P02, 22007, 22008, 22004), a body that is not JSON (PGRST102)'::text), ('Unauthorized'::text,'No token, or one that is not valid (42501, PGRST30x)'::text), ('Forbidden'::text,'The token''s role or tenant may not do this (42501)'::text), ('NotFound'::text,'No function of this name takes these parameters (PGRST202: an unknown or missing parameter of a route with named parameters), or no such object (PT404)'::text), ('Error'::text,'Any other error, with PostgREST''s status for its SQLSTATE (docs/http.md, Errors)'::text)) e(name, description)))) AS json_build_object;
+END;
+
+COMMENT ON FUNCTION bigpicture_api.openapi() IS 'GET / — the OpenAPI 3.0.3 description of the routes (db-root-spec)';
+
+CREATE OR REPLACE FUNCTION bigpicture_api.policy_get(scope text, tenant_id text DEFAULT NULL::text, product_id text DEFAULT NULL::text, platform text DEFAULT NULL::text)
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE
+RETURN COALESCE(bigpicture.get_policy(scope, tenant_id, product_id, platform), 'null'::jsonb);
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.policy_get(text,text,text,text) TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.policy_get(text,text,text,text) TO bigpicture_auditor;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.policy_get(text,text,text,text) TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture_api.policy_get(text,text,text,text) IS 'GET or POST /rpc/policy_get — the stored policy of a scope, or null (bigpicture.get_policy); scope policies:read';
+
+CREATE OR REPLACE FUNCTION bigpicture_api.policy_put(jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{scope,tenant_id,product_id,platform,mode,channel,pinned_range,blocked,'
+		'maintenance_window,allow_prerelease,expired_entitlement_updates}', '{scope}');
+BEGIN
+	PERFORM bigpicture.set_policy(req ->> 'scope', req ->> 'tenant_id', req ->> 'product_id', req ->> 'platform',
+		req ->> 'mode', req ->> 'channel', (req ->> 'pinned_range')::bigpicture.semver_range,
+		bigpicture.api_text_array(req, 'blocked')::bigpicture.semver_range[], req -> 'maintenance_window',
+		(req ->> 'allow_prerelease')::boolean, req ->> 'expired_entitlement_updates');
+	RETURN COALESCE(bigpicture.get_policy(req ->> 'scope', req ->> 'tenant_id', req ->> 'product_id', req ->> 'platform'),
+		'null');
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture_api.release_approve(jsonb)
+ RETURNS jsonb
+ LANGUAGE sql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+RETURN jsonb_build_object('release_id', (bigpicture.api_request($1, '{release_id,comment}'::text[], '{release_id}'::text[]) ->> 'release_id'::text), 'status', bigpicture.approve_release(($1 ->> 'release_id'::text), ($1 ->> 'comment'::text)));
+
+CREATE OR REPLACE FUNCTION bigpicture_api.release_attach(jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{release_id,artifact_id,artifact}', '{release_id}');
+	a jsonb;
+	id text := req ->> 'artifact_id';
+BEGIN
+	IF (req ? 'artifact') = (req ? 'artifact_id') THEN
+		RAISE EXCEPTION 'give either artifact_id or artifact' USING ERRCODE = '22023',
+			DETAIL = 'artifact_id attaches an existing artifact; artifact creates one and attaches it.';
+	END IF;
+	IF req ? 'artifact' THEN
+		a := bigpicture.api_request(req -> 'artifact', '{product_id,url,sha256,size,platform,arch,installer_type,'
+			'requires_admin,install_scope,source_type,artifact_id}', '{url,sha256,size,platform,arch,installer_type}');
+		id := bigpicture.create_artifact(COALESCE(a ->> 'product_id',
+				(SELECT r.product_id FROM bigpicture.releases r WHERE r.release_id = req ->> 'release_id')),
+			a ->> 'url', a ->> 'sha256', (a ->> 'size')::bigint, a ->> 'platform', a ->> 'arch', a ->> 'installer_type',
+			COALESCE((a ->> 'requires_admin')::boolean, false), COALESCE(a ->> 'install_scope', 'user'),
+			COALESCE(a ->> 'source_type', 'EXTERNAL'), a ->> 'artifact_id');
+	END IF;
+	PERFORM bigpicture.attach_artifact(req ->> 'release_id', id);
+	RETURN jsonb_build_object('release_id', req ->> 'release_id', 'artifact_id', id);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture_api.release_create(jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{product_id,version,channel,notes,metadata,critical,release_id}',
+		'{product_id,version,channel}');
+BEGIN
+	RETURN jsonb_build_object('release_id', bigpicture.create_release(req ->> 'product_id', req ->> 'version',
+		req ->> 'channel', COALESCE(req ->> 'notes', ''), COALESCE(req -> 'metadata', '{}'),
+		COALESCE((req ->> 'critical')::boolean, false), req ->> 'release_id'), 'status', 'draft');
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture_api.release_reject(jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{release_id,reason}', '{release_id,reason}');
+BEGIN
+	PERFORM bigpicture.reject_release(req ->> 'release_id', req ->> 'reason');
+	RETURN jsonb_build_object('release_id', req ->> 'release_id', 'status', 'rejected');
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture_api.release_revoke(jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{release_id,reason}', '{release_id,reason}');
+BEGIN
+	PERFORM bigpicture.revoke_release(req ->> 'release_id', req ->> 'reason');
+	RETURN jsonb_build_object('release_id', req ->> 'release_id', 'status', 'revoked');
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture_api.release_submit(jsonb)
+ RETURNS jsonb
+ LANGUAGE sql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+RETURN jsonb_build_object('release_id', (bigpicture.api_request($1, '{release_id}'::text[], '{release_id}'::text[]) ->> 'release_id'::text), 'status', bigpicture.submit_release(($1 ->> 'release_id'::text)));
+
+CREATE OR REPLACE FUNCTION bigpicture_api.snapshot_latest(jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{tenant_id,mirror_id}');
+	s bigpicture.snapshots := bigpicture.latest_snapshot(req ->> 'tenant_id', req ->> 'mirror_id');
+BEGIN
+	RETURN jsonb_build_object('tenant_id', s.tenant_id, 'seq', s.seq, 'created_at', bigpicture.rfc3339(s.created_at),
+		'expires_at', bigpicture.rfc3339(s.expires_at), 'content_hash', s.content_hash, 'token', s.token);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION bigpicture_api.usage("from" timestamp with time zone, "to" timestamp with time zone, tenant_id text DEFAULT NULL::text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+	IF usage."from" IS NULL OR usage."to" IS NULL THEN
+		RAISE EXCEPTION 'field "%" is required', CASE WHEN usage."from" IS NULL THEN 'from' ELSE 'to' END
+			USING ERRCODE = '22023', DETAIL = 'Required fields: from, to.';
+	END IF;
+	RETURN COALESCE((SELECT jsonb_agg(to_jsonb(u) ORDER BY u.entitlement_id)
+		FROM bigpicture.license_usage_report(usage.tenant_id, usage."from", usage."to") u), '[]');
+END
+$function$;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text) TO bigpicture_admin;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text) TO bigpicture_auditor;
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text) TO bigpicture_tenant_admin;
+
+COMMENT ON FUNCTION bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text) IS 'GET or POST /rpc/usage — per entitlement over [from, to): leases, peak and average concurrency (bigpicture.license_usage_report); scope usage:read';
+
+-- ---- functions 0.2.0 replaced: the jsonb forms of the reading routes and the ----------------------
+-- request checkers, after everything that called them is replaced above
+
+DROP FUNCTION bigpicture_api._request(jsonb,text[],text[]);
+
+DROP FUNCTION bigpicture_api._text_array(jsonb,text);
+
+DROP FUNCTION bigpicture_api.audit(jsonb);
+
+DROP FUNCTION bigpicture_api.keyset(jsonb);
+
+DROP FUNCTION bigpicture_api.lease_revocations(jsonb);
+
+DROP FUNCTION bigpicture_api.license_status(jsonb);
+
+DROP FUNCTION bigpicture_api.policy_get(jsonb);
+
+DROP FUNCTION bigpicture_api.usage(jsonb);
+
+-- ---- configuration ---------------------------------------------------------------------------------
+COMMENT ON SCHEMA bigpicture_api IS 'Big Picture over HTTP: RPC functions (routes of bigpicture.api_routes()) and listing views';
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.worker_jobs', '');
+SELECT bigpicture._install_worker_jobs();
+
+-- ---- privileges, as src/sql/99_privileges.sql applies them at install -------------------------------
+-- Privileges, last so that nothing created above escapes them.  PostgreSQL
+-- grants EXECUTE on new functions to PUBLIC; we take that back from every
+-- function of the extension except the pure value functions below, which
+-- anyone who can reach the schema may call (schema USAGE is itself granted
+-- only to the bigpicture_* roles).  Everything else is granted role by role
+-- in the file that creates it.
+
+DO $privileges$
+DECLARE
+	f record;
+BEGIN
+	FOR f IN
+		SELECT p.oid::regprocedure AS sig, p.proname
+		FROM pg_catalog.pg_proc p
+		JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass
+			AND d.objid = p.oid AND d.deptype = 'e'
+		JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'bigpicture'
+	LOOP
+		IF f.proname OPERATOR(pg_catalog.~) '^semver_'
+			OR f.proname IN ('max', 'min', 'paserk_public', 'paserk_pid', 'paseto_verify',
+							 'paseto_footer', 'rfc3339', 'key_purpose_of', 'new_id', 'is_valid_id', 'rollout_bucket') THEN
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f.sig);
+		ELSE
+			EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f.sig);
+		END IF;
+	END LOOP;
+END
+$privileges$;
+
+-- Ownership: tables, sequences, views and functions belong to the NOLOGIN
+-- role bigpicture_owner, so SECURITY DEFINER functions never run as the
+-- superuser who installed the extension.  Types and operators stay with the
+-- installer; they grant nothing.
+-- Then a GRANT the new owner already holds: pg_dump compares privileges with
+-- pg_init_privs, which a GRANT in this script records and a change of owner
+-- does not.  Without it every dump would restate the owner's privileges of
+-- every object (~250 statements), which fail on a restore into a later
+-- version that renamed a function (docs/backup.md).
+DO $ownership$
+DECLARE
+	o record;
+BEGIN
+	FOR o IN
+		SELECT CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' END AS kind,
+			CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS grant_kind, c.oid::regclass::text AS name
+		FROM pg_catalog.pg_class c
+		WHERE c.relnamespace IN ('bigpicture'::regnamespace, 'bigpicture_api'::regnamespace) AND c.relkind IN ('r', 'S', 'v')
+		UNION ALL
+		SELECT CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, 'FUNCTION', p.oid::regprocedure::text
+		FROM pg_catalog.pg_proc p
+		WHERE p.pronamespace IN ('bigpicture'::regnamespace, 'bigpicture_api'::regnamespace)
+	LOOP
+		EXECUTE pg_catalog.format('ALTER %s %s OWNER TO bigpicture_owner', o.kind, o.name);
+		EXECUTE pg_catalog.format('GRANT ALL ON %s %s TO bigpicture_owner', o.grant_kind, o.name);
+	END LOOP;
+END
+$ownership$;
