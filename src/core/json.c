@@ -674,6 +674,72 @@ bp_json_string_equals(const char *text, const bp_json_token *tok,
 	return matched == s_len;
 }
 
+/*
+ * Do two string tokens of text, unescaped, hold the same bytes?  Compared as
+ * byte streams: next_unit gives an escape's character whole but raw UTF-8 a
+ * byte at a time.
+ */
+static bool
+strings_equal(const char *text, const bp_json_token *a, const bp_json_token *b)
+{
+	size_t		pa = a->start,
+				pb = b->start,
+				ia = 0,
+				ib = 0,
+				ka = 0,
+				kb = 0;
+	unsigned char ca[4],
+				cb[4];
+
+	for (;;)
+	{
+		if (ia == ka && pa < a->end)
+		{
+			if (next_unit(text, &pa, a->end, ca, &ka) != BP_JSON_OK)
+				return false;
+			ia = 0;
+		}
+		if (ib == kb && pb < b->end)
+		{
+			if (next_unit(text, &pb, b->end, cb, &kb) != BP_JSON_OK)
+				return false;
+			ib = 0;
+		}
+		if (ia == ka || ib == kb)	/* one side has run out */
+			return ia == ka && ib == kb;
+		if (ca[ia++] != cb[ib++])
+			return false;
+	}
+}
+
+int
+bp_json_duplicate_key(const char *text, const bp_json_token *tokens, size_t n)
+{
+	if (text == NULL || tokens == NULL)
+		return -1;
+	for (size_t o = 0; o < n; o++)
+	{
+		int			k = (int) o + 1;
+
+		if (tokens[o].type != BP_JSON_OBJECT)
+			continue;
+		/* Each key against the keys before it: quadratic, fine for the small objects this guards. */
+		for (size_t m = 0; m < tokens[o].size && k >= 0 && (size_t) k < n; m++)
+		{
+			int			j = (int) o + 1;
+
+			for (size_t e = 0; e < m; e++)
+			{
+				if (strings_equal(text, &tokens[j], &tokens[k]))
+					return k;
+				j = bp_json_skip(tokens, n, j + 1);
+			}
+			k = bp_json_skip(tokens, n, k + 1);
+		}
+	}
+	return -1;
+}
+
 int
 bp_json_object_get(const char *text, const bp_json_token *tokens, size_t n,
 				   int object_index, const char *key)

@@ -127,6 +127,14 @@ int			bp_json_skip(const bp_json_token *tokens, size_t n, int index);
 int			bp_json_object_get(const char *text, const bp_json_token *tokens,
 							   size_t n, int object_index, const char *key);
 
+/*
+ * The first key, anywhere in the document, that repeats a key of the same
+ * object (compared unescaped: "a" and "\u0061" are the same key), as a token
+ * index; -1 when every object's keys are distinct.  For texts whose readers
+ * disagree on duplicates (first or last wins), such as JWT claims.
+ */
+int			bp_json_duplicate_key(const char *text, const bp_json_token *tokens, size_t n);
+
 /* Does the string token, unescaped, equal s[0, s_len)? */
 bool		bp_json_string_equals(const char *text, const bp_json_token *tok,
 								  const char *s, size_t s_len);

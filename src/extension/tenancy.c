@@ -72,6 +72,28 @@ bp_jwt_claim(const char *claim)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("request.jwt.claims is not valid JSON")));
+	/*
+	 * A repeated claim is refused: jsonb keeps the last of two, a JWT library
+	 * may have checked the first, so "tenant_id" could mean two tenants.
+	 */
+	{
+		bp_json_token *tokens = palloc(n_tokens * sizeof(bp_json_token));
+		int			dup;
+
+		if (bp_json_parse(claims, strlen(claims), tokens, n_tokens, &n_tokens) != BP_JSON_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("request.jwt.claims is not valid JSON")));
+		dup = bp_json_duplicate_key(claims, tokens, n_tokens);
+		if (dup >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("request.jwt.claims repeats the member \"%.*s\"",
+							(int) Min(tokens[dup].end - tokens[dup].start, 64),
+							claims + tokens[dup].start),
+					 errdetail("A token that names a claim twice can be read two ways; it is refused.")));
+		pfree(tokens);
+	}
 	json = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(claims)));
 	if (!JB_ROOT_IS_OBJECT(json) ||
 		getKeyJsonValueFromContainer(&json->root, claim, strlen(claim), &v) == NULL ||

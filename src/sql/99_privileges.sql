@@ -56,3 +56,11 @@ BEGIN
 END
 $ownership$;
 
+
+-- Functions bigpicture_owner creates later (a job added by a DBA, say) are
+-- not executable by PUBLIC either: PostgreSQL's default grants EXECUTE to
+-- PUBLIC on every new function.  The default can be taken back only for all
+-- of a role's functions in the database (a per-schema default adds to the
+-- global one), so this is done for our own role, not for the installer's;
+-- what an upgrade script creates as the installer gets the loops above.
+ALTER DEFAULT PRIVILEGES FOR ROLE bigpicture_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;

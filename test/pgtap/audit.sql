@@ -11,7 +11,7 @@
 -- tests in test/concurrency, which a single pgTAP transaction cannot run).
 BEGIN;
 SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;
-SELECT plan(239);
+SELECT plan(242);
 SET LOCAL TimeZone = 'UTC';
 -- check_update writes the decision log: it must stay out of the audit chain.
 SET LOCAL bigpicture.log_decisions = on;
@@ -47,6 +47,11 @@ INSERT INTO whos VALUES
 	('gw_a',         't_gw', 'bigpicture_tenant_admin',
 		'{"role":"bigpicture_tenant_admin","tenant_id":"tenant_a","sub":"alice"}', 'POST', '/rpc/set_policy',
 		'{"x-forwarded-for": "203.0.113.7"}', 'alice'),
+	-- a token naming its tenant twice (jsonb would keep the last)
+	('client_dup',   't_gw', 'bigpicture_client',
+		'{"role":"bigpicture_client","tenant_id":"tenant_a","sub":"device-1","tenant_id":"tenant_b"}', 'POST', '/rpc/issue_lease', NULL, 'device-1'),
+	('client_dup_esc', 't_gw', 'bigpicture_client',
+		'{"role":"bigpicture_client","tenant_id":"tenant_a","sub":"device-1","s\u0075b":"other"}', 'POST', '/rpc/issue_lease', NULL, 'device-1'),
 	('client_a',     't_gw', 'bigpicture_client',
 		'{"role":"bigpicture_client","tenant_id":"tenant_a","sub":"device-1"}', 'POST', '/rpc/issue_lease', NULL, 'device-1');
 
@@ -867,6 +872,12 @@ SELECT is(pg_temp.val_as('unbound', $$SELECT count(*)::text FROM bigpicture.audi
 	'unbound tenant admin: sees nothing');
 SELECT is(pg_temp.val_as('unbound', $$SELECT ok::text FROM bigpicture.verify_audit_chain('tenant_a')$$), 'ERROR 42501',
 	'unbound tenant admin: cannot verify a chain');
+SELECT is((pg_temp.run_as('client_dup', $$SELECT bigpicture.current_tenant()$$)).err,
+	'42501 request.jwt.claims repeats the member "tenant_id"', 'claims that repeat a member are refused, not read last-wins');
+SELECT is((pg_temp.run_as('client_dup_esc', $$SELECT bigpicture.current_actor()$$)).err,
+	'42501 request.jwt.claims repeats the member "s\u0075b"', 'also when the repeat is spelt with an escape');
+SELECT is((pg_temp.run_as('client_a', $$SELECT bigpicture.current_tenant()$$)).result, 'tenant_a',
+	'the same claims without the repeat name the tenant');
 SELECT is(pg_temp.val_as('client_a', $$SELECT count(*)::text FROM bigpicture.audit_log()$$), 'ERROR 42501',
 	'gateway client: no audit_log');
 SELECT is(pg_temp.val_as('pub', $$SELECT count(*)::text FROM bigpicture.audit_events$$), 'ERROR 42501',

@@ -14,7 +14,7 @@
 -- Every actor is a real role (SET SESSION AUTHORIZATION / SET ROLE), never the
 -- superuser, who bypasses all of it.
 BEGIN;
-SELECT plan(653);
+SELECT plan(654);
 
 -- ==== (a) the extension's objects ==============================================================
 
@@ -131,6 +131,15 @@ SELECT is((SELECT array_agg(x.kind || ' ' || x.object || ': ' || x.privilege_typ
 		   WHERE NOT EXISTS (SELECT 1 FROM public_allow l WHERE l.kind = x.kind AND x.name LIKE l.name_like
 							 AND l.privilege = x.privilege_type)),
 	NULL, 'PUBLIC holds nothing on any function, table, view, sequence, column, type or schema of the extension but the allow-list');
+-- A function bigpicture_owner creates later does not become PUBLIC's (ALTER DEFAULT PRIVILEGES).
+GRANT CREATE ON SCHEMA bigpicture TO bigpicture_owner;
+SET LOCAL ROLE bigpicture_owner;
+CREATE FUNCTION bigpicture.zz_later() RETURNS integer LANGUAGE sql RETURN 1;
+RESET ROLE;
+SELECT ok(NOT has_function_privilege('public', 'bigpicture.zz_later()', 'EXECUTE'),
+	'a function bigpicture_owner creates after the install is not executable by PUBLIC');
+DROP FUNCTION bigpicture.zz_later();
+REVOKE CREATE ON SCHEMA bigpicture FROM bigpicture_owner;
 SELECT is((SELECT array_agg(l.kind || ' ' || l.name_like ORDER BY 1) FROM public_allow l
 		   WHERE NOT EXISTS (SELECT 1 FROM public_privs x WHERE l.kind = x.kind AND x.name LIKE l.name_like
 							 AND l.privilege = x.privilege_type)),

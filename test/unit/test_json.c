@@ -450,6 +450,39 @@ test_skip(void)
 	CHECK_INT_EQ(bp_json_skip(NULL, n, 0), -1);
 }
 
+/* The first repeated key, in any object, compared unescaped. */
+static int
+duplicate_in(const char *doc)
+{
+	bp_json_token t[64];
+	size_t		n;
+
+	if (bp_json_parse(doc, strlen(doc), t, LEN(t), &n) != BP_JSON_OK)
+		return -2;
+	return bp_json_duplicate_key(doc, t, n);
+}
+
+static void
+test_duplicate_key(void)
+{
+	CHECK_INT_EQ(duplicate_in("{}"), -1);
+	CHECK_INT_EQ(duplicate_in("[1,2,1]"), -1);
+	CHECK_INT_EQ(duplicate_in("{\"a\":1,\"b\":2,\"ab\":3,\"\":4}"), -1);
+	CHECK_INT_EQ(duplicate_in("{\"exp\":1,\"exp\":2}"), 3);
+	/* the second of three, after a nested value */
+	CHECK_INT_EQ(duplicate_in("{\"a\":{\"x\":[1,{\"y\":2}]},\"b\":1,\"a\":3}"), 11);
+	/* escapes: the same key written two ways */
+	CHECK_INT_EQ(duplicate_in("{\"role\":1,\"r\\u006fle\":2}"), 3);
+	CHECK_INT_EQ(duplicate_in("{\"\\u00e9\":1,\"\xc3\xa9\":2}"), 3);
+	CHECK_INT_EQ(duplicate_in("{\"\\ud834\\udd1e\":1,\"\xf0\x9d\x84\x9e\":2}"), 3);
+	/* a prefix is not a duplicate, nor the same key in two objects */
+	CHECK_INT_EQ(duplicate_in("{\"a\":1,\"a\\u0000\":2}"), -1);
+	CHECK_INT_EQ(duplicate_in("{\"a\":{\"k\":1},\"b\":{\"k\":2}}"), -1);
+	/* inside a nested object */
+	CHECK_INT_EQ(duplicate_in("[{\"k\":1},{\"k\":1,\"k\":2}]"), 7);
+	CHECK_INT_EQ(bp_json_duplicate_key(NULL, NULL, 0), -1);
+}
+
 static void
 test_object_get(void)
 {
@@ -670,6 +703,7 @@ main(void)
 	test_tokens();
 	test_skip();
 	test_object_get();
+	test_duplicate_key();
 	test_unescape();
 	test_int64();
 	test_mutations();

@@ -85,6 +85,11 @@ lines(kind, ident, prop, val) AS (
 		WHEN 'pg_namespace'::regclass THEN ip.objoid::regnamespace::text ELSE ip.classoid::regclass || ' ' || ip.objoid END
 		|| CASE WHEN ip.objsubid <> 0 THEN ' column ' || ip.objsubid ELSE '' END, ip.privtype::text, (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(ip.initprivs) x)
 	FROM pg_init_privs ip JOIN member m ON m.classid = ip.classoid AND m.objid = ip.objoid
+	-- default privileges (not members, but set by the install)
+	UNION ALL SELECT 'defaultacl', da.defaclrole::regrole || ' ' || da.defaclobjtype::text
+		|| COALESCE(' in ' || da.defaclnamespace::regnamespace::text, ''), 'acl',
+		(SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(da.defaclacl) x)
+	FROM pg_default_acl da WHERE da.defaclrole = 'bigpicture_owner'::regrole
 	-- the extension itself: its configuration tables (what pg_dump dumps)
 	UNION ALL SELECT 'extension', 'bigpicture', 'config', (SELECT string_agg(x.c::regclass || ' ' || COALESCE(NULLIF(x.w, ''), '-'),
 		', ' ORDER BY x.c::regclass::text) FROM pg_extension e, unnest(e.extconfig, e.extcondition) x(c, w)

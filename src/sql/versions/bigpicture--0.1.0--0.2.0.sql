@@ -2012,3 +2012,6 @@ BEGIN
 	END LOOP;
 END
 $ownership$;
+
+-- Functions bigpicture_owner creates later are not executable by PUBLIC (see 99_privileges.sql).
+ALTER DEFAULT PRIVILEGES FOR ROLE bigpicture_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
