@@ -18,7 +18,7 @@ CORE_SRCS  = $(sort $(wildcard src/core/*.c))
 EXT_SRCS   = $(sort $(wildcard src/extension/*.c))
 MODULE_big = $(EXTENSION)
 OBJS       = $(CORE_SRCS:.c=.o) $(EXT_SRCS:.c=.o)
-SHLIB_LINK = -lsodium
+SHLIB_LINK = -lsodium -ldl
 # Our own code builds warning-clean.  PostgreSQL's fmgr macros leave fcinfo
 # unused in some functions and its headers use {0} initialisers, hence the two
 # -Wno- flags.

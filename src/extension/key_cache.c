@@ -20,6 +20,7 @@
 #include "utils/rel.h"
 
 #include "keys.h"
+#include "pkcs11.h"
 
 #define KEY_CACHE_SLOTS 8
 
@@ -54,6 +55,7 @@ static void
 key_cache_wipe(void)
 {
 	active_keys_forget();
+	bp_pkcs11_forget_handles();
 	for (int i = 0; i < KEY_CACHE_SLOTS; i++)
 	{
 		if (key_cache[i].sk != NULL)
@@ -80,7 +82,7 @@ cached_key *
 bp_key_cache_find(const char *kid)
 {
 	for (int i = 0; i < KEY_CACHE_SLOTS; i++)
-		if (key_cache[i].sk != NULL && strcmp(key_cache[i].kid, kid) == 0)
+		if (key_cache[i].kid[0] != '\0' && strcmp(key_cache[i].kid, kid) == 0)
 		{
 			key_cache[i].last_used = ++key_cache_clock;
 			return &key_cache[i];
@@ -101,12 +103,13 @@ key_cache_slot(void)
 	}
 	for (int i = 0; i < KEY_CACHE_SLOTS; i++)
 	{
-		if (key_cache[i].sk == NULL)
+		if (key_cache[i].kid[0] == '\0')
 			return &key_cache[i];
 		if (key_cache[i].last_used < victim->last_used)
 			victim = &key_cache[i];
 	}
-	sodium_free(victim->sk);
+	if (victim->sk != NULL)
+		sodium_free(victim->sk);
 	victim->sk = NULL;
 	victim->kid[0] = '\0';
 	return victim;

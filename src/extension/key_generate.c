@@ -14,6 +14,7 @@
 
 #include "bigpicture.h"
 #include "keys.h"
+#include "pkcs11.h"
 
 /* A tenant key needs its tenant: fail before any key material exists. */
 static void
@@ -66,6 +67,26 @@ bigpicture_generate_key(PG_FUNCTION_ARGS)
 				 errhint("Pass NULL for a vendor-wide key.")));
 	if (tenant_id != NULL)
 		check_tenant_exists(tenant_id);
+	if (bp_key_backend == BP_KEY_BACKEND_PKCS11)
+	{
+		bp_pkcs11_generate(pk, kid, sizeof(kid));
+		values[0] = CStringGetTextDatum(kid);
+		values[1] = CStringGetTextDatum(purpose);
+		values[2] = tenant_id ? CStringGetTextDatum(tenant_id) : (Datum) 0;
+		nulls[2] = tenant_id ? ' ' : 'n';
+		pk_datum = palloc(VARHDRSZ + sizeof(pk));
+		SET_VARSIZE(pk_datum, VARHDRSZ + sizeof(pk));
+		memcpy(VARDATA(pk_datum), pk, sizeof(pk));
+		values[3] = PointerGetDatum(pk_datum);
+		SPI_connect();
+		if (SPI_execute_with_args("INSERT INTO bigpicture.signing_keys "
+								  "(kid, purpose, tenant_id, public_key, sealed_secret, backend) "
+								  "VALUES ($1, $2, $3, $4, NULL, 'pkcs11')",
+								  4, types, values, nulls, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not store the signing key");
+		SPI_finish();
+		PG_RETURN_TEXT_P(cstring_to_text(kid));
+	}
 	(void) bp_master_key();		/* fail before creating anything */
 
 	/* The secret is sealed and wiped before anything below can fail. */

@@ -8,6 +8,7 @@
 
 #include "bigpicture.h"
 #include "keys.h"
+#include "pkcs11.h"
 #include "token_kinds.h"
 
 static int	key_grace_period = 30 * 24 * 3600;
@@ -64,6 +65,7 @@ bp_key_store_init(void)
 							   NULL,
 							   &issuer, "bigpicture",
 							   PGC_SUSET, 0, NULL, NULL, NULL);
+	bp_pkcs11_settings_init();
 	bp_key_cache_init();
 }
 

@@ -30,7 +30,8 @@ extern bool bp_unseal_secret(const unsigned char *sealed, size_t sealed_len, con
 typedef struct cached_key
 {
 	char		kid[KID_LEN + 1];	/* "" when the slot is free */
-	unsigned char *sk;			/* sodium_malloc'd, BP_PASETO_SECRET_KEY_BYTES */
+	unsigned char *sk;			/* sodium_malloc'd, BP_PASETO_SECRET_KEY_BYTES;
+								 * NULL for a key on the PKCS#11 token */
 	uint64		last_used;
 } cached_key;
 

@@ -27,6 +27,7 @@
 
 #include "bigpicture.h"
 #include "keys.h"
+#include "pkcs11.h"
 #include "rfc3339.h"
 #include "token_kinds.h"
 
@@ -89,8 +90,16 @@ find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const 
 	{
 		bool		isnull;
 		char	   *purpose = SPI_getvalue(row, desc, 2);
-		bytea	   *sealed = DatumGetByteaPP(SPI_getbinval(row, desc, 3, &isnull));
-		unsigned char *sk = sodium_malloc(BP_PASETO_SECRET_KEY_BYTES);
+		bytea	   *sealed;
+		unsigned char *sk;
+		Datum		sealed_d = SPI_getbinval(row, desc, 3, &isnull);
+
+		/* A key on the token: nothing to unseal; the token signs. */
+		if (isnull)
+			return bp_key_cache_store(kid, NULL);
+		sealed = DatumGetByteaPP(sealed_d);
+		(void) bp_master_key();
+		sk = sodium_malloc(BP_PASETO_SECRET_KEY_BYTES);
 
 		if (sk == NULL)
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
@@ -110,6 +119,63 @@ find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const 
 		slot = bp_key_cache_store(kid, sk);
 	}
 	return slot;
+}
+
+static void
+le64(unsigned char *out, uint64 n)
+{
+	for (int i = 0; i < 8; i++, n >>= 8)
+		out[i] = (unsigned char) (n & 0xff);
+	out[7] &= 0x7f;
+}
+
+/*
+ * v4.public through the PKCS#11 token: PAE(h, m, f, "") signed with
+ * CKM_EDDSA, then h || b64url(m || sig) || "." || b64url(f).
+ */
+static text *
+sign_on_token(const char *kid, const char *m, size_t m_len, const char *f, size_t f_len,
+			  unsigned char *pae, size_t pae_len)
+{
+	static const char h[] = "v4.public.";
+	size_t		h_len = sizeof(h) - 1;
+	unsigned char *p = pae;
+	unsigned char sig[64];
+	unsigned char *body;
+	size_t		body_len = m_len + sizeof(sig);
+	size_t		b1 = sodium_base64_encoded_len(body_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	size_t		b2 = sodium_base64_encoded_len(f_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	StringInfoData out;
+	char	   *enc;
+
+	le64(p, 4); p += 8;
+	le64(p, h_len); p += 8; memcpy(p, h, h_len); p += h_len;
+	le64(p, m_len); p += 8; memcpy(p, m, m_len); p += m_len;
+	le64(p, f_len); p += 8; memcpy(p, f, f_len); p += f_len;
+	le64(p, 0); p += 8;
+	Assert((size_t) (p - pae) == pae_len);
+	bp_pkcs11_sign(kid, pae, p - pae, sig);
+
+	body = palloc(body_len);
+	memcpy(body, m, m_len);
+	memcpy(body + m_len, sig, sizeof(sig));
+	initStringInfo(&out);
+	appendBinaryStringInfo(&out, "    ", VARHDRSZ);
+	appendStringInfoString(&out, h);
+	enc = palloc(Max(b1, b2));
+	sodium_bin2base64(enc, b1, body, body_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	appendStringInfoString(&out, enc);
+	if (f_len > 0)
+	{
+		appendStringInfoChar(&out, '.');
+		sodium_bin2base64(enc, b2, (const unsigned char *) f, f_len,
+						  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		appendStringInfoString(&out, enc);
+	}
+	pfree(enc);
+	pfree(body);
+	SET_VARSIZE(out.data, out.len);
+	return (text *) out.data;
 }
 
 /* Sign payload_json with a cached key; the footer names its kid (and certificate). */
@@ -135,6 +201,16 @@ sign_with(const cached_key *key, const char *certificate, const char *payload_js
 				 errmsg("payload too large to sign")));
 	scratch = palloc(pae_len);
 	token = palloc(VARHDRSZ + token_len);
+	if (key->sk == NULL)
+	{
+		text	   *t = sign_on_token(key->kid, payload_json, m_len, footer, footer_len,
+									  scratch, pae_len);
+
+		pfree(scratch);
+		pfree(token);
+		pfree(footer);
+		return t;
+	}
 	st = bp_paseto_v4_sign_checked_key(key->sk, BP_PASETO_SECRET_KEY_BYTES,
 						   (const uint8_t *) payload_json, m_len,
 						   (const uint8_t *) footer, footer_len, NULL, 0,
@@ -319,7 +395,13 @@ bp_sign(const bp_envelope *env, const char *tenant_id, const char *kid, const ch
 	cached_key *key;
 
 	bp_refuse_while_restoring();
-	(void) bp_master_key();
+	/*
+	 * With sealed keys (the default) nothing signs without the master key:
+	 * say that first rather than "no active key".  With pkcs11, sealed keys
+	 * of other purposes still need it, when they are unsealed.
+	 */
+	if (bp_key_backend == BP_KEY_BACKEND_SEALED)
+		(void) bp_master_key();
 	initStringInfo(&payload);
 	bp_token_payload(&payload, env, claims);
 	key = kid ? named_key(kid, purpose, outer, &certificate)

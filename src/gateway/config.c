@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct setting
 {
@@ -51,6 +52,7 @@ static const setting settings[] = {
 	{"statement-timeout", true, "0"},
 	{"connection-timeout", true, "30"},
 	{"shutdown-timeout", true, "30"},
+	{"jwt-require-exp", true, "false"},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -357,6 +359,54 @@ bad:
 	return -1;
 }
 
+/*
+ * jwt-secret = "@/path": the secret is the file's content, one trailing
+ * newline removed, as PostgREST reads it; it is then read like any secret
+ * (raw, base64 with jwt-secret-is-base64, a JWK or a JWKS).  A file that
+ * cannot be read, or is empty, is a startup error.
+ */
+static char *
+read_secret_file(const char *path, size_t *len, char *err, size_t errcap)
+{
+	FILE	   *f = fopen(path, "rb");
+	char	   *buf;
+	size_t		n = 0;
+	struct stat st;
+
+	if (f == NULL)
+	{
+		snprintf(err, errcap, "jwt-secret: cannot read the secret file %.200s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 1024 * 1024)
+	{
+		fclose(f);
+		snprintf(err, errcap, "jwt-secret: the secret file %.200s is not a regular file of at most 1 MiB", path);
+		return NULL;
+	}
+	buf = gw_xmalloc((size_t) st.st_size + 1);
+	n = fread(buf, 1, (size_t) st.st_size, f);
+	if (ferror(f))
+	{
+		fclose(f);
+		free(buf);
+		snprintf(err, errcap, "jwt-secret: cannot read the secret file %.200s", path);
+		return NULL;
+	}
+	fclose(f);
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	if (n == 0)
+	{
+		free(buf);
+		snprintf(err, errcap, "jwt-secret: the secret file %.200s is empty", path);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
 int
 gw_config_load(gw_config *cfg, const char *path, char **environ_, char *err, size_t errcap)
 {
@@ -392,8 +442,25 @@ gw_config_load(gw_config *cfg, const char *path, char **environ_, char *err, siz
 	if (V("jwt-secret") && *V("jwt-secret"))
 	{
 		char		kerr[256];
+		const char *sec = V("jwt-secret");
+		size_t		slen = strlen(sec);
+		char	   *fromfile = NULL;
+		int			krc;
 
-		if (gw_jwt_keys_load(V("jwt-secret"), strlen(V("jwt-secret")), b64, &cfg->jwt_keys, kerr, sizeof kerr) < 0)
+		if (sec[0] == '@')
+		{
+			fromfile = read_secret_file(sec + 1, &slen, err, errcap);
+			if (fromfile == NULL)
+				goto done;
+			sec = fromfile;
+		}
+		krc = gw_jwt_keys_load(sec, slen, b64, &cfg->jwt_keys, kerr, sizeof kerr);
+		if (fromfile)
+		{
+			memset(fromfile, 0, slen);
+			free(fromfile);
+		}
+		if (krc < 0)
 		{
 			snprintf(err, errcap, "jwt-secret: %s", kerr);
 			goto done;
@@ -463,7 +530,8 @@ gw_config_load(gw_config *cfg, const char *path, char **environ_, char *err, siz
 		parse_int("BIGPICTURE_GATEWAY_CONNECTION_TIMEOUT", V("connection-timeout"), 1, 86400,
 				  &cfg->connection_timeout_s, err, errcap) < 0 ||
 		parse_int("BIGPICTURE_GATEWAY_SHUTDOWN_TIMEOUT", V("shutdown-timeout"), 0, 86400,
-				  &cfg->shutdown_timeout_s, err, errcap) < 0)
+				  &cfg->shutdown_timeout_s, err, errcap) < 0 ||
+		parse_bool("BIGPICTURE_GATEWAY_JWT_REQUIRE_EXP", V("jwt-require-exp"), &cfg->jwt_require_exp, err, errcap) < 0)
 		goto done;
 	rc = 0;
 done:

@@ -55,6 +55,7 @@ typedef struct gw_config
 	int			statement_timeout_ms;	/* 0: none */
 	int			connection_timeout_s;
 	int			shutdown_timeout_s;
+	bool		jwt_require_exp;	/* refuse tokens without "exp" */
 } gw_config;
 
 /*

@@ -381,7 +381,8 @@ authenticate(const gw_config *cfg, const gw_http_request *req, auth *a, gw_tx_re
 		gw_tx_error(out, 500, "PGRST300", "Server lacks JWT secret", NULL, NULL);
 		return false;
 	}
-	if (gw_jwt_verify(&cfg->jwt_keys, token, len, (int64_t) time(NULL), cfg->jwt_aud, &jr) != GW_JWT_OK)
+	if (gw_jwt_verify_ex(&cfg->jwt_keys, token, len, (int64_t) time(NULL), cfg->jwt_aud,
+						 cfg->jwt_require_exp, &jr) != GW_JWT_OK)
 	{
 		invalid_token(out, gw_jwt_status_code(jr.status),
 					  gw_jwt_status_message(jr.status, jr.parts, msg, sizeof msg));

@@ -356,6 +356,7 @@ gw_jwt_status_code(gw_jwt_status st)
 		case GW_JWT_BAD_ALG:
 		case GW_JWT_BAD_CRYPTO:
 		case GW_JWT_UNSUPPORTED_TYPE:
+		case GW_JWT_HEADER_DUPLICATE:
 			return "PGRST301";
 		default:
 			return "PGRST303";
@@ -413,6 +414,15 @@ gw_jwt_status_message(gw_jwt_status st, int parts, char *buf, size_t cap)
 			break;
 		case GW_JWT_IAT_NOT_NUMBER:
 			m = "The JWT 'iat' claim must be a number";
+			break;
+		case GW_JWT_HEADER_DUPLICATE:
+			m = "The JWT header repeats a member";
+			break;
+		case GW_JWT_CLAIMS_DUPLICATE:
+			m = "The JWT claims repeat a member";
+			break;
+		case GW_JWT_EXP_MISSING:
+			m = "The JWT has no 'exp' claim";
 			break;
 		case GW_JWT_AUD_NOT_STRING:
 			m = "The JWT 'aud' claim must be a string or an array of strings";
@@ -531,8 +541,74 @@ numeric_date(const char *text, const bp_json_token *tok)
 	return 0;
 }
 
+/*
+ * true when some object in t[0, n) (at any depth) has two members whose
+ * unescaped names are equal.  The gateway reads the first of a repeated
+ * member and PostgreSQL's jsonb the last, so such a token is refused.
+ */
+typedef struct key_ref
+{
+	char	   *s;
+	size_t		n;
+} key_ref;
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	const key_ref *x = a,
+			   *y = b;
+	int			c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static bool
+has_duplicate_member(const char *text, const bp_json_token *t, size_t n)
+{
+	for (size_t o = 0; o < n; o++)
+	{
+		key_ref    *keys;
+		size_t		m = t[o].size,
+					got = 0;
+		int			k = (int) o + 1;
+		bool		dup = false;
+
+		if (t[o].type != BP_JSON_OBJECT || m < 2)
+			continue;
+		keys = gw_xcalloc(m, sizeof *keys);
+		for (size_t i = 0; i < m && k >= 0 && (size_t) k < n; i++)
+		{
+			size_t		cap = t[k].end - t[k].start + 1,
+						len = 0;
+
+			keys[got].s = gw_xmalloc(cap);
+			if (bp_json_unescape(text, &t[k], keys[got].s, cap, &len) != BP_JSON_OK)
+			{
+				free(keys[got].s);
+				dup = true;		/* cannot tell: refuse */
+				break;
+			}
+			keys[got++].n = len;
+			k = bp_json_skip(t, n, k + 1);
+		}
+		if (!dup)
+		{
+			qsort(keys, got, sizeof *keys, key_cmp);
+			for (size_t i = 1; i < got && !dup; i++)
+				dup = key_cmp(&keys[i - 1], &keys[i]) == 0;
+		}
+		for (size_t i = 0; i < got; i++)
+			free(keys[i].s);
+		free(keys);
+		if (dup)
+			return true;
+	}
+	return false;
+}
+
 static gw_jwt_status
-check_claims(const char *text, const bp_json_token *t, size_t n, int64_t now, const char *audience)
+check_claims(const char *text, const bp_json_token *t, size_t n, int64_t now, const char *audience,
+			 bool require_exp)
 {
 	static const struct
 	{
@@ -551,7 +627,11 @@ check_claims(const char *text, const bp_json_token *t, size_t n, int64_t now, co
 		int64_t		v;
 
 		if (idx < 0 || t[idx].type == BP_JSON_NULL)
+		{
+			if (i == 0 && require_exp)
+				return GW_JWT_EXP_MISSING;
 			continue;
+		}
 		if (t[idx].type != BP_JSON_NUMBER)
 			return times[i].not_number;
 		v = numeric_date(text, &t[idx]);
@@ -599,6 +679,13 @@ gw_jwt_status
 gw_jwt_verify(const gw_jwt_keys *keys, const char *token, size_t len,
 			  int64_t now, const char *audience, gw_jwt_result *out)
 {
+	return gw_jwt_verify_ex(keys, token, len, now, audience, false, out);
+}
+
+gw_jwt_status
+gw_jwt_verify_ex(const gw_jwt_keys *keys, const char *token, size_t len,
+				 int64_t now, const char *audience, bool require_exp, gw_jwt_result *out)
+{
 	const char *dot1,
 			   *dot2;
 	unsigned char *header = NULL,
@@ -637,6 +724,11 @@ gw_jwt_verify(const gw_jwt_keys *keys, const char *token, size_t len,
 	if (header == NULL || (ht = parse_tokens((char *) header, header_len, &nh)) == NULL ||
 		ht[0].type != BP_JSON_OBJECT)
 		goto done;
+	if (has_duplicate_member((char *) header, ht, nh))
+	{
+		st = GW_JWT_HEADER_DUPLICATE;
+		goto done;
+	}
 	if (bp_json_object_get((char *) header, ht, nh, 0, "enc") >= 0)
 	{
 		st = GW_JWT_UNSUPPORTED_TYPE;
@@ -694,7 +786,12 @@ gw_jwt_verify(const gw_jwt_keys *keys, const char *token, size_t len,
 	if (payload == NULL || (pt = parse_tokens((char *) payload, payload_len, &np)) == NULL ||
 		pt[0].type != BP_JSON_OBJECT)
 		goto done;
-	st = check_claims((char *) payload, pt, np, now, audience);
+	if (has_duplicate_member((char *) payload, pt, np))
+	{
+		st = GW_JWT_CLAIMS_DUPLICATE;
+		goto done;
+	}
+	st = check_claims((char *) payload, pt, np, now, audience, require_exp);
 	if (st == GW_JWT_OK)
 	{
 		out->claims = gw_xstrndup((char *) payload, payload_len);

@@ -82,7 +82,10 @@ typedef enum gw_jwt_status
 	GW_JWT_EXP_NOT_NUMBER,
 	GW_JWT_NBF_NOT_NUMBER,
 	GW_JWT_IAT_NOT_NUMBER,
-	GW_JWT_AUD_NOT_STRING
+	GW_JWT_HEADER_DUPLICATE,	/* PGRST301: the header repeats a member */
+	GW_JWT_CLAIMS_DUPLICATE,	/* the claims (at any depth) repeat a member */
+	GW_JWT_EXP_MISSING,			/* no "exp" while one is required */
+	GW_JWT_AUD_NOT_STRING		/* keep last: the fuzz harness checks the range */
 } gw_jwt_status;
 
 typedef struct gw_jwt_result
@@ -101,6 +104,10 @@ typedef struct gw_jwt_result
  */
 gw_jwt_status gw_jwt_verify(const gw_jwt_keys *keys, const char *token, size_t len,
 							int64_t now, const char *audience, gw_jwt_result *out);
+/* The same, refusing a token without "exp" when require_exp. */
+gw_jwt_status gw_jwt_verify_ex(const gw_jwt_keys *keys, const char *token, size_t len,
+							   int64_t now, const char *audience, bool require_exp,
+							   gw_jwt_result *out);
 void		gw_jwt_result_free(gw_jwt_result *r);
 
 /* "PGRST301" or "PGRST303" (NULL for GW_JWT_OK). */

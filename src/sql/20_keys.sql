@@ -21,7 +21,7 @@ CREATE TABLE bigpicture.signing_keys (
 	               CHECK (purpose IN ('root', 'decision', 'lease', 'snapshot', 'audit')),
 	tenant_id      text REFERENCES bigpicture.tenants,
 	public_key     bytea NOT NULL CHECK (pg_catalog.length(public_key) = 32),
-	sealed_secret  bytea NOT NULL,
+	sealed_secret  bytea,
 	state          text NOT NULL DEFAULT 'pending'
 	               CHECK (state IN ('pending', 'active', 'retiring', 'retired', 'revoked')),
 	created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -36,8 +36,12 @@ CREATE TABLE bigpicture.signing_keys (
 	-- this key (docs/mirrors.md), attached to every token the key signs.
 	certificate            text,
 	certificate_expires_at timestamptz,
+	-- Where the secret half lives: sealed in this table, or on the
+	-- PKCS#11 token (bigpicture.key_backend), where it cannot be read.
+	backend        text NOT NULL DEFAULT 'sealed' CHECK (backend IN ('sealed', 'pkcs11')),
 	CHECK (state <> 'retiring' OR grace_ends_at IS NOT NULL),
-	CHECK ((certificate IS NULL) = (certificate_expires_at IS NULL))
+	CHECK ((certificate IS NULL) = (certificate_expires_at IS NULL)),
+	CONSTRAINT signing_keys_secret_where CHECK ((backend = 'sealed') = (sealed_secret IS NOT NULL))
 );
 COMMENT ON TABLE bigpicture.signing_keys IS
 	'Ed25519 signing keys; secrets sealed with XChaCha20-Poly1305 under the master key; readable by the extension owner only';

@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include "base64url.h"
+#include "config.h"
 #include "jwt.h"
 
 #include <openssl/evp.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SECRET "0123456789abcdef0123456789abcdef-secret"
 static int64_t now;
@@ -295,6 +297,121 @@ main(void)
 		t = realloc(t, strlen(t) + 2);
 		strcat(t, "*");			/* not base64url */
 		CHECK_INT_EQ(check(&hskeys, t, NULL), GW_JWT_BAD_CRYPTO);
+		free(t);
+	}
+
+	/* ---- repeated members: refused (the database reads the last one) ---- */
+	T(hs("HS256", "{\"role\":\"r\",\"role\":\"admin\"}"), &hskeys, NULL, GW_JWT_CLAIMS_DUPLICATE);
+	T(hs("HS256", "{\"tenant_id\":\"a\",\"x\":1,\"tenant_id\":\"b\"}"), &hskeys, NULL, GW_JWT_CLAIMS_DUPLICATE);
+	T(hs("HS256", "{\"exp\":1,\"exp\":99999999999}"), &hskeys, NULL, GW_JWT_CLAIMS_DUPLICATE);
+	T(hs("HS256", "{\"role\":\"r\",\"r\\u006fle\":\"admin\"}"), &hskeys, NULL, GW_JWT_CLAIMS_DUPLICATE);	/* escaped */
+	T(hs("HS256", "{\"app\":{\"role\":\"a\",\"role\":\"b\"}}"), &hskeys, NULL, GW_JWT_CLAIMS_DUPLICATE);	/* nested */
+	T(hs("HS256", "{\"a\":{\"k\":1},\"b\":{\"k\":2},\"role\":\"r\"}"), &hskeys, NULL, GW_JWT_OK);	/* same name, other objects */
+	T(mint("{\"alg\":\"HS256\",\"alg\":\"none\"}", "{}", "SHA256", SECRET, strlen(SECRET), NULL), &hskeys, NULL, GW_JWT_HEADER_DUPLICATE);
+	CHECK_STR_EQ(gw_jwt_status_code(GW_JWT_HEADER_DUPLICATE), "PGRST301");
+	CHECK_STR_EQ(gw_jwt_status_code(GW_JWT_CLAIMS_DUPLICATE), "PGRST303");
+	CHECK_STR_EQ(gw_jwt_status_message(GW_JWT_CLAIMS_DUPLICATE, 0, msg, sizeof msg), "The JWT claims repeat a member");
+
+	/* ---- jwt-require-exp ---- */
+	{
+		gw_jwt_result r;
+		char	   *t = hs("HS256", "{\"role\":\"r\"}");
+
+		CHECK_INT_EQ(gw_jwt_verify_ex(&hskeys, t, strlen(t), now, NULL, true, &r), GW_JWT_EXP_MISSING);
+		gw_jwt_result_free(&r);
+		CHECK_INT_EQ(gw_jwt_verify_ex(&hskeys, t, strlen(t), now, NULL, false, &r), GW_JWT_OK);
+		gw_jwt_result_free(&r);
+		free(t);
+		t = hs("HS256", "{\"role\":\"r\",\"exp\":null}");
+		CHECK_INT_EQ(gw_jwt_verify_ex(&hskeys, t, strlen(t), now, NULL, true, &r), GW_JWT_EXP_MISSING);
+		gw_jwt_result_free(&r);
+		free(t);
+		t = hs("HS256", claims_at("exp", 60));
+		CHECK_INT_EQ(gw_jwt_verify_ex(&hskeys, t, strlen(t), now, NULL, true, &r), GW_JWT_OK);
+		gw_jwt_result_free(&r);
+		free(t);
+		CHECK_STR_EQ(gw_jwt_status_code(GW_JWT_EXP_MISSING), "PGRST303");
+	}
+
+	/* ---- configuration: jwt-secret = "@file", jwt-require-exp ---- */
+	{
+		char		dir[] = "/tmp/gw-jwt-test.XXXXXX";
+		char		path[256],
+					env1[400],
+					err[512];
+		char	   *envv[3] = {env1, NULL, NULL};
+		gw_config	cfg;
+		FILE	   *f;
+		gw_jwt_result r;
+		char	   *t;
+
+		CHECK(mkdtemp(dir) != NULL);
+		snprintf(path, sizeof path, "%s/secret", dir);
+		f = fopen(path, "w");
+		fprintf(f, "%s\n", SECRET);	/* one trailing newline is not part of the secret */
+		fclose(f);
+		snprintf(env1, sizeof env1, "PGRST_JWT_SECRET=@%s", path);
+		CHECK_INT_EQ(gw_config_load(&cfg, NULL, envv, err, sizeof err), 0);
+		t = hs("HS256", "{\"role\":\"r\"}");
+		CHECK_INT_EQ(gw_jwt_verify(&cfg.jwt_keys, t, strlen(t), now, NULL, &r), GW_JWT_OK);
+		gw_jwt_result_free(&r);
+		CHECK(!cfg.jwt_require_exp);
+		gw_config_free(&cfg);
+		/* a token signed with the path itself must not verify */
+		{
+			char	   *p2 = mint("{\"alg\":\"HS256\"}", "{\"role\":\"r\"}", "SHA256", env1 + 17, strlen(env1 + 17), NULL);
+
+			CHECK_INT_EQ(gw_config_load(&cfg, NULL, envv, err, sizeof err), 0);
+			CHECK_INT_EQ(gw_jwt_verify(&cfg.jwt_keys, p2, strlen(p2), now, NULL, &r), GW_JWT_BAD_CRYPTO);
+			gw_jwt_result_free(&r);
+			gw_config_free(&cfg);
+			free(p2);
+		}
+		/* a JWK in the file */
+		{
+			char	   *k = b64(SECRET, strlen(SECRET));
+
+			f = fopen(path, "w");
+			fprintf(f, "{\"kty\":\"oct\",\"k\":\"%s\"}\n", k);
+			fclose(f);
+			free(k);
+			CHECK_INT_EQ(gw_config_load(&cfg, NULL, envv, err, sizeof err), 0);
+			CHECK_INT_EQ(gw_jwt_verify(&cfg.jwt_keys, t, strlen(t), now, NULL, &r), GW_JWT_OK);
+			gw_jwt_result_free(&r);
+			gw_config_free(&cfg);
+		}
+		/* empty and missing files refuse to start */
+		f = fopen(path, "w");
+		fputs("\n", f);
+		fclose(f);
+		CHECK_INT_EQ(gw_config_load(&cfg, NULL, envv, err, sizeof err), -1);
+		CHECK(strstr(err, "is empty") != NULL);
+		unlink(path);
+		CHECK_INT_EQ(gw_config_load(&cfg, NULL, envv, err, sizeof err), -1);
+		CHECK(strstr(err, "cannot read the secret file") != NULL);
+		/* the same in a config file */
+		{
+			char		conf[256];
+
+			snprintf(conf, sizeof conf, "%s/gw.conf", dir);
+			f = fopen(conf, "w");
+			fprintf(f, "jwt-secret = \"@%s\"\njwt-require-exp = true\n", path);
+			fclose(f);
+			CHECK_INT_EQ(gw_config_load(&cfg, conf, NULL, err, sizeof err), -1);
+			f = fopen(path, "w");
+			fprintf(f, "%s", SECRET);
+			fclose(f);
+			CHECK_INT_EQ(gw_config_load(&cfg, conf, NULL, err, sizeof err), 0);
+			CHECK(cfg.jwt_require_exp);
+			gw_config_free(&cfg);
+			unlink(conf);
+		}
+		envv[0] = "BIGPICTURE_GATEWAY_JWT_REQUIRE_EXP=true";
+		CHECK_INT_EQ(gw_config_load(&cfg, NULL, envv, err, sizeof err), 0);
+		CHECK(cfg.jwt_require_exp);
+		gw_config_free(&cfg);
+		unlink(path);
+		rmdir(dir);
 		free(t);
 	}
 

@@ -1954,6 +1954,14 @@ COMMENT ON SCHEMA bigpicture_api IS 'Big Picture over HTTP: RPC functions (route
 SELECT pg_catalog.pg_extension_config_dump('bigpicture.worker_jobs', '');
 SELECT bigpicture._install_worker_jobs();
 
+-- ---- signing keys on a PKCS#11 token (bigpicture.key_backend) ----------------
+
+ALTER TABLE bigpicture.signing_keys ALTER COLUMN sealed_secret DROP NOT NULL;
+ALTER TABLE bigpicture.signing_keys
+	ADD COLUMN backend text NOT NULL DEFAULT 'sealed' CHECK (backend IN ('sealed', 'pkcs11'));
+ALTER TABLE bigpicture.signing_keys ADD CONSTRAINT signing_keys_secret_where
+	CHECK ((backend = 'sealed') = (sealed_secret IS NOT NULL));
+
 -- ---- privileges, as src/sql/99_privileges.sql applies them at install -------------------------------
 -- Privileges, last so that nothing created above escapes them.  PostgreSQL
 -- grants EXECUTE on new functions to PUBLIC; we take that back from every
