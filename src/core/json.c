@@ -675,12 +675,15 @@ bp_json_string_equals(const char *text, const bp_json_token *tok,
 }
 
 /*
- * Do two string tokens of text, unescaped, hold the same bytes?  Compared as
- * byte streams: next_unit gives an escape's character whole but raw UTF-8 a
- * byte at a time.
+ * Order two string tokens of text by their unescaped bytes, as memcmp
+ * would order the unescaped strings (a prefix first).  Compared as byte
+ * streams: next_unit gives an escape's character whole but raw UTF-8 a byte
+ * at a time.  A token that does not unescape compares equal to anything,
+ * so it would be refused as a repeat; duplicate_key_in checks every key
+ * before it sorts, so that only backs it up.
  */
-static bool
-strings_equal(const char *text, const bp_json_token *a, const bp_json_token *b)
+static int
+strings_compare(const char *text, const bp_json_token *a, const bp_json_token *b)
 {
 	size_t		pa = a->start,
 				pb = b->start,
@@ -696,48 +699,166 @@ strings_equal(const char *text, const bp_json_token *a, const bp_json_token *b)
 		if (ia == ka && pa < a->end)
 		{
 			if (next_unit(text, &pa, a->end, ca, &ka) != BP_JSON_OK)
-				return false;
+				return 0;
 			ia = 0;
 		}
 		if (ib == kb && pb < b->end)
 		{
 			if (next_unit(text, &pb, b->end, cb, &kb) != BP_JSON_OK)
-				return false;
+				return 0;
 			ib = 0;
 		}
 		if (ia == ka || ib == kb)	/* one side has run out */
-			return ia == ka && ib == kb;
-		if (ca[ia++] != cb[ib++])
-			return false;
+			return (ia != ka) - (ib != kb);
+		if (ca[ia] != cb[ib])
+			return ca[ia] < cb[ib] ? -1 : 1;
+		ia++;
+		ib++;
 	}
 }
+
+/*
+ * Key order for the sort: by unescaped key, then by token index, so equal
+ * keys end up next to each other in document order.
+ */
+static bool
+key_before(const char *text, const bp_json_token *tokens, int a, int b)
+{
+	int			c = strings_compare(text, &tokens[a], &tokens[b]);
+
+	return c < 0 || (c == 0 && a < b);
+}
+
+/*
+ * Heapsort of key token indices: in place and without recursion, so it
+ * needs no memory beyond the caller's array, and O(m log m) always.
+ */
+static void
+sift_down(const char *text, const bp_json_token *tokens, int *keys,
+		  size_t root, size_t count)
+{
+	for (;;)
+	{
+		size_t		child = 2 * root + 1;
+		int			tmp;
+
+		if (child >= count)
+			return;
+		if (child + 1 < count &&
+			key_before(text, tokens, keys[child], keys[child + 1]))
+			child++;
+		if (!key_before(text, tokens, keys[root], keys[child]))
+			return;
+		tmp = keys[root];
+		keys[root] = keys[child];
+		keys[child] = tmp;
+		root = child;
+	}
+}
+
+static void
+sort_keys(const char *text, const bp_json_token *tokens, int *keys, size_t count)
+{
+	for (size_t i = count / 2; i-- > 0;)
+		sift_down(text, tokens, keys, i, count);
+	for (size_t end = count; end-- > 1;)
+	{
+		int			tmp = keys[0];
+
+		keys[0] = keys[end];
+		keys[end] = tmp;
+		sift_down(text, tokens, keys, 0, end);
+	}
+}
+
+/*
+ * The first key of the object at o that repeats an earlier key of it, or
+ * one that cannot be read (not a string, or does not unescape: the caller
+ * cannot tell whether it repeats, so it is reported and refused too); -1
+ * when there is none.  Sorts when the object's keys fit scratch, else
+ * compares pairwise (slow, but right, for a caller short of scratch).
+ */
+static int
+duplicate_key_in(const char *text, const bp_json_token *tokens, size_t n,
+				 int o, int *scratch, size_t scratch_len)
+{
+	size_t		members = tokens[o].size;
+	size_t		count = 0;
+	int			first = -1;
+	int			k = o + 1;
+	bool		sorted = scratch != NULL && members <= scratch_len;
+
+	for (size_t m = 0; m < members && k >= 0 && (size_t) k < n; m++)
+	{
+		size_t		unused;
+
+		if (tokens[k].type != BP_JSON_STRING ||
+			bp_json_unescape(text, &tokens[k], NULL, 0, &unused) != BP_JSON_OK)
+			return k;
+		if (sorted)
+			scratch[count++] = k;
+		else
+		{
+			/* against every earlier key; the first hit is the earliest repeat */
+			int			j = o + 1;
+
+			for (size_t e = 0; e < m; e++)
+			{
+				if (strings_compare(text, &tokens[j], &tokens[k]) == 0)
+					return k;
+				j = bp_json_skip(tokens, n, j + 1);
+			}
+		}
+		k = bp_json_skip(tokens, n, k + 1);
+	}
+	if (!sorted)
+		return -1;
+	sort_keys(text, tokens, scratch, count);
+	/* In a run of equal keys the second is the run's first repeat. */
+	for (size_t i = 1; i < count; i++)
+		if (strings_compare(text, &tokens[scratch[i - 1]], &tokens[scratch[i]]) == 0 &&
+			(first < 0 || scratch[i] < first))
+			first = scratch[i];
+	return first;
+}
+
+int
+bp_json_find_duplicate_key(const char *text, const bp_json_token *tokens, size_t n,
+						   int *scratch, size_t scratch_len)
+{
+	int			first = -1;
+
+	if (text == NULL || tokens == NULL || n > INT_MAX)
+		return -1;
+	/*
+	 * Objects in document order; an object's keys all come after it, so once
+	 * an object starts past the earliest repeat found, none can beat it.
+	 */
+	for (size_t o = 0; o < n && (first < 0 || o < (size_t) first); o++)
+	{
+		int			dup;
+
+		if (tokens[o].type != BP_JSON_OBJECT || tokens[o].size == 0)
+			continue;
+		dup = duplicate_key_in(text, tokens, n, (int) o, scratch, scratch_len);
+		if (dup >= 0 && (first < 0 || dup < first))
+			first = dup;
+	}
+	return first;
+}
+
+/*
+ * Members that bp_json_duplicate_key sorts on its own stack (256 bytes):
+ * more than any JWT header or claims set we have seen.
+ */
+#define DUPLICATE_KEY_STACK_MEMBERS 64
 
 int
 bp_json_duplicate_key(const char *text, const bp_json_token *tokens, size_t n)
 {
-	if (text == NULL || tokens == NULL)
-		return -1;
-	for (size_t o = 0; o < n; o++)
-	{
-		int			k = (int) o + 1;
+	int			scratch[DUPLICATE_KEY_STACK_MEMBERS];
 
-		if (tokens[o].type != BP_JSON_OBJECT)
-			continue;
-		/* Each key against the keys before it: quadratic, fine for the small objects this guards. */
-		for (size_t m = 0; m < tokens[o].size && k >= 0 && (size_t) k < n; m++)
-		{
-			int			j = (int) o + 1;
-
-			for (size_t e = 0; e < m; e++)
-			{
-				if (strings_equal(text, &tokens[j], &tokens[k]))
-					return k;
-				j = bp_json_skip(tokens, n, j + 1);
-			}
-			k = bp_json_skip(tokens, n, k + 1);
-		}
-	}
-	return -1;
+	return bp_json_find_duplicate_key(text, tokens, n, scratch, sizeof(scratch) / sizeof(scratch[0]));
 }
 
 int

@@ -128,10 +128,27 @@ int			bp_json_object_get(const char *text, const bp_json_token *tokens,
 							   size_t n, int object_index, const char *key);
 
 /*
- * The first key, anywhere in the document, that repeats a key of the same
- * object (compared unescaped: "a" and "\u0061" are the same key), as a token
- * index; -1 when every object's keys are distinct.  For texts whose readers
- * disagree on duplicates (first or last wins), such as JWT claims.
+ * The first key in the document (the lowest token index) that repeats an
+ * earlier key of the same object, compared unescaped: "a" and "\u0061" are
+ * the same key; -1 when every object's keys are distinct.  For texts whose
+ * readers disagree on duplicates (first or last wins), such as JWT claims.
+ * A key that is not a string token or does not unescape (tokens not made by
+ * bp_json_parse from this text) is reported too: whether it repeats cannot
+ * be told, and the caller refuses either way.
+ *
+ * Each object's keys are sorted in scratch, so an object of m members costs
+ * O(m log m) comparisons.  scratch holds scratch_len ints and must hold the
+ * largest object's member count to get that bound; n / 2 always suffices.
+ * An object with more members than scratch_len (or scratch NULL) is checked
+ * pairwise instead: the same answer, in quadratic time.
+ */
+int			bp_json_find_duplicate_key(const char *text, const bp_json_token *tokens,
+									   size_t n, int *scratch, size_t scratch_len);
+
+/*
+ * The same with a small scratch array of its own on the stack: sorted for
+ * objects of up to 64 members, pairwise beyond.  For small texts; a caller
+ * that may meet large objects passes scratch to bp_json_find_duplicate_key.
  */
 int			bp_json_duplicate_key(const char *text, const bp_json_token *tokens, size_t n);
 

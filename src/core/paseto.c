@@ -256,49 +256,56 @@ bp_ed25519_secret_key_consistent(const uint8_t *sk)
 	return ok;
 }
 
-static bp_paseto_status
-sign_v4(const uint8_t *sk, size_t sk_len,
-		const uint8_t *m, size_t m_len,
-		const uint8_t *f, size_t f_len,
-		const uint8_t *i, size_t i_len,
-		uint8_t *scratch, size_t scratch_cap,
-		char *out, size_t out_cap, size_t *out_len, bool check_key)
+bp_paseto_status
+bp_paseto_v4_pae(const uint8_t *m, size_t m_len,
+				 const uint8_t *f, size_t f_len,
+				 const uint8_t *i, size_t i_len,
+				 uint8_t *pae, size_t pae_cap, size_t *pae_len)
 {
-	size_t		pae_len;
+	size_t		need;
+
+	if (pae_len)
+		*pae_len = 0;
+	if (pae == NULL || (m == NULL && m_len > 0) || (f == NULL && f_len > 0) ||
+		(i == NULL && i_len > 0))
+		return BP_PASETO_BAD_ARGUMENT;
+	need = bp_paseto_v4_pae_len(m_len, f_len, i_len);
+	/* Signers take unsigned long long; size_t may be wider in theory. */
+	if (need == SIZE_MAX || (unsigned long long) need != need)
+		return BP_PASETO_TOO_LARGE;
+	if (pae_cap < need)
+		return BP_PASETO_BUFFER_TOO_SMALL;
+	pae_start(pae, m_len);
+	if (m_len > 0)
+		memcpy(pae + PAE_M_OFFSET, m, m_len);
+	pae_finish(pae, m_len, f, f_len, i, i_len);
+	if (pae_len)
+		*pae_len = need;
+	return BP_PASETO_OK;
+}
+
+bp_paseto_status
+bp_paseto_v4_assemble(const uint8_t *m, size_t m_len,
+					  const uint8_t *f, size_t f_len,
+					  const uint8_t *sig,
+					  char *out, size_t out_cap, size_t *out_len)
+{
 	size_t		token_len;
 	size_t		head;
 	size_t		tail;
 	size_t		n;
 	size_t		o;
-	uint8_t		sig[BP_PASETO_SIGNATURE_BYTES];
 	uint8_t		last[2 + BP_PASETO_SIGNATURE_BYTES];
 
 	if (out_len)
 		*out_len = 0;
-	if (sk == NULL || scratch == NULL || out == NULL ||
-		(m == NULL && m_len > 0) || (f == NULL && f_len > 0) ||
-		(i == NULL && i_len > 0))
+	if (sig == NULL || out == NULL || (m == NULL && m_len > 0) || (f == NULL && f_len > 0))
 		return BP_PASETO_BAD_ARGUMENT;
-	if (sk_len != BP_PASETO_SECRET_KEY_BYTES)
-		return BP_PASETO_BAD_KEY_LENGTH;
-
-	pae_len = bp_paseto_v4_pae_len(m_len, f_len, i_len);
 	token_len = bp_paseto_v4_token_len(m_len, f_len);
-	/* crypto_sign takes unsigned long long; size_t may be wider in theory. */
-	if (pae_len == SIZE_MAX || token_len == SIZE_MAX ||
-		(unsigned long long) pae_len != pae_len)
+	if (token_len == SIZE_MAX)
 		return BP_PASETO_TOO_LARGE;
-	if (scratch_cap < pae_len || out_cap < token_len)
+	if (out_cap < token_len)
 		return BP_PASETO_BUFFER_TOO_SMALL;
-	if (check_key && !bp_ed25519_secret_key_consistent(sk))
-		return BP_PASETO_KEY_MISMATCH;
-
-	pae_start(scratch, m_len);
-	if (m_len > 0)
-		memcpy(scratch + PAE_M_OFFSET, m, m_len);
-	pae_finish(scratch, m_len, f, f_len, i, i_len);
-	if (crypto_sign_detached(sig, NULL, scratch, pae_len, sk) != 0)
-		return BP_PASETO_BAD_SIGNATURE;
 
 	/*
 	 * b64url(m ‖ sig) without concatenating: encode the whole 3-byte groups
@@ -312,8 +319,8 @@ sign_v4(const uint8_t *sk, size_t sk_len,
 	o += n;
 	if (tail > 0)
 		memcpy(last, m + head, tail);
-	memcpy(last + tail, sig, sizeof(sig));
-	bp_b64url_encode(last, tail + sizeof(sig), out + o, out_cap - o, &n);
+	memcpy(last + tail, sig, BP_PASETO_SIGNATURE_BYTES);
+	bp_b64url_encode(last, tail + BP_PASETO_SIGNATURE_BYTES, out + o, out_cap - o, &n);
 	o += n;
 	if (f_len > 0)
 	{
@@ -324,6 +331,47 @@ sign_v4(const uint8_t *sk, size_t sk_len,
 	if (out_len)
 		*out_len = o;
 	return BP_PASETO_OK;
+}
+
+static bp_paseto_status
+sign_v4(const uint8_t *sk, size_t sk_len,
+		const uint8_t *m, size_t m_len,
+		const uint8_t *f, size_t f_len,
+		const uint8_t *i, size_t i_len,
+		uint8_t *scratch, size_t scratch_cap,
+		char *out, size_t out_cap, size_t *out_len, bool check_key)
+{
+	size_t		pae_len;
+	size_t		token_len;
+	uint8_t		sig[BP_PASETO_SIGNATURE_BYTES];
+	bp_paseto_status st;
+
+	if (out_len)
+		*out_len = 0;
+	if (sk == NULL || scratch == NULL || out == NULL ||
+		(m == NULL && m_len > 0) || (f == NULL && f_len > 0) ||
+		(i == NULL && i_len > 0))
+		return BP_PASETO_BAD_ARGUMENT;
+	if (sk_len != BP_PASETO_SECRET_KEY_BYTES)
+		return BP_PASETO_BAD_KEY_LENGTH;
+
+	/* Every size is checked before the key check and the signature cost anything. */
+	pae_len = bp_paseto_v4_pae_len(m_len, f_len, i_len);
+	token_len = bp_paseto_v4_token_len(m_len, f_len);
+	if (pae_len == SIZE_MAX || token_len == SIZE_MAX ||
+		(unsigned long long) pae_len != pae_len)
+		return BP_PASETO_TOO_LARGE;
+	if (scratch_cap < pae_len || out_cap < token_len)
+		return BP_PASETO_BUFFER_TOO_SMALL;
+	if (check_key && !bp_ed25519_secret_key_consistent(sk))
+		return BP_PASETO_KEY_MISMATCH;
+
+	st = bp_paseto_v4_pae(m, m_len, f, f_len, i, i_len, scratch, scratch_cap, &pae_len);
+	if (st != BP_PASETO_OK)
+		return st;
+	if (crypto_sign_detached(sig, NULL, scratch, pae_len, sk) != 0)
+		return BP_PASETO_BAD_SIGNATURE;
+	return bp_paseto_v4_assemble(m, m_len, f, f_len, sig, out, out_cap, out_len);
 }
 
 bp_paseto_status

@@ -108,6 +108,32 @@ bp_paseto_status bp_paseto_v4_sign_checked_key(const uint8_t *sk, size_t sk_len,
 											   char *out, size_t out_cap, size_t *out_len);
 
 /*
+ * The two halves of signing, for a signer outside this library (a PKCS#11
+ * token holds the key and signs PAE itself); bp_paseto_v4_sign is
+ * bp_paseto_v4_pae, Ed25519, then bp_paseto_v4_assemble.
+ *
+ * bp_paseto_v4_pae writes PAE("v4.public.", m, f, i), the message to sign,
+ * into pae, which must hold bp_paseto_v4_pae_len(m_len, f_len, i_len) bytes;
+ * *pae_len (may be NULL) receives that length.
+ */
+bp_paseto_status bp_paseto_v4_pae(const uint8_t *m, size_t m_len,
+								  const uint8_t *f, size_t f_len,
+								  const uint8_t *i, size_t i_len,
+								  uint8_t *pae, size_t pae_cap, size_t *pae_len);
+
+/*
+ * The token "v4.public." b64url(m ‖ sig) ["." b64url(f)] for the 64-byte
+ * Ed25519 signature sig over bp_paseto_v4_pae of the same m and f (the
+ * implicit assertion is not in the token).  out must hold
+ * bp_paseto_v4_token_len(m_len, f_len) characters.  The signature is not
+ * checked here: that is the signer's business.
+ */
+bp_paseto_status bp_paseto_v4_assemble(const uint8_t *m, size_t m_len,
+									   const uint8_t *f, size_t f_len,
+									   const uint8_t *sig,
+									   char *out, size_t out_cap, size_t *out_len);
+
+/*
  * Verify a v4.public token with a 32-byte Ed25519 public key and implicit
  * assertion i.  When expected_footer is not NULL the token's footer must
  * equal it exactly (expected_footer_len 0 means "no footer"); when NULL any

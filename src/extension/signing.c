@@ -121,61 +121,24 @@ find_signing_key(const char *query, int nargs, Oid *types, Datum *values, const 
 	return slot;
 }
 
-static void
-le64(unsigned char *out, uint64 n)
-{
-	for (int i = 0; i < 8; i++, n >>= 8)
-		out[i] = (unsigned char) (n & 0xff);
-	out[7] &= 0x7f;
-}
-
 /*
- * v4.public through the PKCS#11 token: PAE(h, m, f, "") signed with
- * CKM_EDDSA, then h || b64url(m || sig) || "." || b64url(f).
+ * v4.public through the PKCS#11 token: the token holds the key, so it signs
+ * PAE(h, m, f, "") itself; src/core writes that PAE and assembles the
+ * token, exactly as its own signer does for sealed keys.
  */
-static text *
-sign_on_token(const char *kid, const char *m, size_t m_len, const char *f, size_t f_len,
-			  unsigned char *pae, size_t pae_len)
+static bp_paseto_status
+sign_on_token(const char *kid, const uint8_t *m, size_t m_len, const uint8_t *f, size_t f_len,
+			  uint8_t *pae, size_t pae_cap, char *out, size_t out_cap, size_t *out_len)
 {
-	static const char h[] = "v4.public.";
-	size_t		h_len = sizeof(h) - 1;
-	unsigned char *p = pae;
-	unsigned char sig[64];
-	unsigned char *body;
-	size_t		body_len = m_len + sizeof(sig);
-	size_t		b1 = sodium_base64_encoded_len(body_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	size_t		b2 = sodium_base64_encoded_len(f_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	StringInfoData out;
-	char	   *enc;
+	uint8_t		sig[BP_PASETO_SIGNATURE_BYTES];
+	size_t		pae_len;
+	bp_paseto_status st;
 
-	le64(p, 4); p += 8;
-	le64(p, h_len); p += 8; memcpy(p, h, h_len); p += h_len;
-	le64(p, m_len); p += 8; memcpy(p, m, m_len); p += m_len;
-	le64(p, f_len); p += 8; memcpy(p, f, f_len); p += f_len;
-	le64(p, 0); p += 8;
-	Assert((size_t) (p - pae) == pae_len);
-	bp_pkcs11_sign(kid, pae, p - pae, sig);
-
-	body = palloc(body_len);
-	memcpy(body, m, m_len);
-	memcpy(body + m_len, sig, sizeof(sig));
-	initStringInfo(&out);
-	appendBinaryStringInfo(&out, "    ", VARHDRSZ);
-	appendStringInfoString(&out, h);
-	enc = palloc(Max(b1, b2));
-	sodium_bin2base64(enc, b1, body, body_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	appendStringInfoString(&out, enc);
-	if (f_len > 0)
-	{
-		appendStringInfoChar(&out, '.');
-		sodium_bin2base64(enc, b2, (const unsigned char *) f, f_len,
-						  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-		appendStringInfoString(&out, enc);
-	}
-	pfree(enc);
-	pfree(body);
-	SET_VARSIZE(out.data, out.len);
-	return (text *) out.data;
+	st = bp_paseto_v4_pae(m, m_len, f, f_len, NULL, 0, pae, pae_cap, &pae_len);
+	if (st != BP_PASETO_OK)
+		return st;
+	bp_pkcs11_sign(kid, pae, pae_len, sig);
+	return bp_paseto_v4_assemble(m, m_len, f, f_len, sig, out, out_cap, out_len);
 }
 
 /* Sign payload_json with a cached key; the footer names its kid (and certificate). */
@@ -202,19 +165,14 @@ sign_with(const cached_key *key, const char *certificate, const char *payload_js
 	scratch = palloc(pae_len);
 	token = palloc(VARHDRSZ + token_len);
 	if (key->sk == NULL)
-	{
-		text	   *t = sign_on_token(key->kid, payload_json, m_len, footer, footer_len,
-									  scratch, pae_len);
-
-		pfree(scratch);
-		pfree(token);
-		pfree(footer);
-		return t;
-	}
-	st = bp_paseto_v4_sign_checked_key(key->sk, BP_PASETO_SECRET_KEY_BYTES,
-						   (const uint8_t *) payload_json, m_len,
-						   (const uint8_t *) footer, footer_len, NULL, 0,
+		st = sign_on_token(key->kid, (const uint8_t *) payload_json, m_len,
+						   (const uint8_t *) footer, footer_len,
 						   scratch, pae_len, VARDATA(token), token_len, &out_len);
+	else
+		st = bp_paseto_v4_sign_checked_key(key->sk, BP_PASETO_SECRET_KEY_BYTES,
+										   (const uint8_t *) payload_json, m_len,
+										   (const uint8_t *) footer, footer_len, NULL, 0,
+										   scratch, pae_len, VARDATA(token), token_len, &out_len);
 	pfree(scratch);
 	pfree(footer);
 	if (st != BP_PASETO_OK)

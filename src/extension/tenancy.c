@@ -84,7 +84,8 @@ bp_jwt_claim(const char *claim)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("request.jwt.claims is not valid JSON")));
-		dup = bp_json_duplicate_key(claims, tokens, n_tokens);
+		dup = bp_json_find_duplicate_key(claims, tokens, n_tokens,
+										 palloc((n_tokens / 2 + 1) * sizeof(int)), n_tokens / 2 + 1);
 		if (dup >= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -254,6 +255,39 @@ bp_request_tenant(const char *requested)
 	row = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull), false, -1);
 	SPI_finish();
 	return row;
+}
+
+/*
+ * The install a request acts for.  When a gateway session's claims name an
+ * install_id (a verified client certificate supplies one, and so may a
+ * token), the request may act for that install only: it is the default, and
+ * naming another is refused.
+ */
+char *
+bp_bound_install_id(const char *requested)
+{
+	char	   *bound = bp_jwt_claim("install_id");
+
+	if (bound == NULL)
+		return requested ? pstrdup(requested) : NULL;
+	if (requested != NULL && strcmp(requested, bound) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("install_id \"%.128s\" is not the install this request is bound to", requested),
+				 errdetail("The client certificate or token names install \"%.128s\".", bound),
+				 errhint("Leave install_id out, or send the one the credentials name.")));
+	return bound;
+}
+
+PG_FUNCTION_INFO_V1(bigpicture_bound_install_id);
+Datum
+bigpicture_bound_install_id(PG_FUNCTION_ARGS)
+{
+	char	   *install = bp_bound_install_id(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)));
+
+	if (install == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(install));
 }
 
 PG_FUNCTION_INFO_V1(bigpicture_request_tenant);

@@ -544,66 +544,19 @@ numeric_date(const char *text, const bp_json_token *tok)
 /*
  * true when some object in t[0, n) (at any depth) has two members whose
  * unescaped names are equal.  The gateway reads the first of a repeated
- * member and PostgreSQL's jsonb the last, so such a token is refused.
+ * member and PostgreSQL's jsonb the last, so such a token is refused.  The
+ * check is src/core's, the one the extension applies to request.jwt.claims;
+ * scratch for n / 2 keys keeps it O(m log m) however large the object.
  */
-typedef struct key_ref
-{
-	char	   *s;
-	size_t		n;
-} key_ref;
-
-static int
-key_cmp(const void *a, const void *b)
-{
-	const key_ref *x = a,
-			   *y = b;
-	int			c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
-
-	return c ? c : (x->n > y->n) - (x->n < y->n);
-}
-
 static bool
 has_duplicate_member(const char *text, const bp_json_token *t, size_t n)
 {
-	for (size_t o = 0; o < n; o++)
-	{
-		key_ref    *keys;
-		size_t		m = t[o].size,
-					got = 0;
-		int			k = (int) o + 1;
-		bool		dup = false;
+	size_t		scratch_len = n / 2 + 1;
+	int		   *scratch = gw_xcalloc(scratch_len, sizeof *scratch);
+	bool		dup = bp_json_find_duplicate_key(text, t, n, scratch, scratch_len) >= 0;
 
-		if (t[o].type != BP_JSON_OBJECT || m < 2)
-			continue;
-		keys = gw_xcalloc(m, sizeof *keys);
-		for (size_t i = 0; i < m && k >= 0 && (size_t) k < n; i++)
-		{
-			size_t		cap = t[k].end - t[k].start + 1,
-						len = 0;
-
-			keys[got].s = gw_xmalloc(cap);
-			if (bp_json_unescape(text, &t[k], keys[got].s, cap, &len) != BP_JSON_OK)
-			{
-				free(keys[got].s);
-				dup = true;		/* cannot tell: refuse */
-				break;
-			}
-			keys[got++].n = len;
-			k = bp_json_skip(t, n, k + 1);
-		}
-		if (!dup)
-		{
-			qsort(keys, got, sizeof *keys, key_cmp);
-			for (size_t i = 1; i < got && !dup; i++)
-				dup = key_cmp(&keys[i - 1], &keys[i]) == 0;
-		}
-		for (size_t i = 0; i < got; i++)
-			free(keys[i].s);
-		free(keys);
-		if (dup)
-			return true;
-	}
-	return false;
+	free(scratch);
+	return dup;
 }
 
 static gw_jwt_status

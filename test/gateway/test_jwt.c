@@ -308,6 +308,21 @@ main(void)
 	T(hs("HS256", "{\"app\":{\"role\":\"a\",\"role\":\"b\"}}"), &hskeys, NULL, GW_JWT_CLAIMS_DUPLICATE);	/* nested */
 	T(hs("HS256", "{\"a\":{\"k\":1},\"b\":{\"k\":2},\"role\":\"r\"}"), &hskeys, NULL, GW_JWT_OK);	/* same name, other objects */
 	T(mint("{\"alg\":\"HS256\",\"alg\":\"none\"}", "{}", "SHA256", SECRET, strlen(SECRET), NULL), &hskeys, NULL, GW_JWT_HEADER_DUPLICATE);
+	/* 3000 claims, the last repeating the first (escaped): src/core's sorted check */
+	{
+		size_t		cap = 3000 * 16 + 64,
+					len = 0;
+		char	   *claims = malloc(cap);
+
+		claims[len++] = '{';
+		for (int m = 0; m < 3000; m++)
+			len += (size_t) snprintf(claims + len, cap - len, "\"c%04d\":%d,", m, m);
+		snprintf(claims + len, cap - len, "\"role\":\"r\"}");
+		T(hs("HS256", claims), &hskeys, NULL, GW_JWT_OK);
+		snprintf(claims + len, cap - len, "\"\\u0063%04d\":1}", 0);
+		T(hs("HS256", claims), &hskeys, NULL, GW_JWT_CLAIMS_DUPLICATE);
+		free(claims);
+	}
 	CHECK_STR_EQ(gw_jwt_status_code(GW_JWT_HEADER_DUPLICATE), "PGRST301");
 	CHECK_STR_EQ(gw_jwt_status_code(GW_JWT_CLAIMS_DUPLICATE), "PGRST303");
 	CHECK_STR_EQ(gw_jwt_status_message(GW_JWT_CLAIMS_DUPLICATE, 0, msg, sizeof msg), "The JWT claims repeat a member");

@@ -9,6 +9,7 @@
  */
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
@@ -483,6 +484,217 @@ test_duplicate_key(void)
 	CHECK_INT_EQ(bp_json_duplicate_key(NULL, NULL, 0), -1);
 }
 
+/* bp_json_find_duplicate_key with scratch for every object, sorted path. */
+static int
+duplicate_sorted_in(const char *doc)
+{
+	bp_json_token t[64];
+	int			scratch[32];
+	size_t		n;
+
+	if (bp_json_parse(doc, strlen(doc), t, LEN(t), &n) != BP_JSON_OK)
+		return -2;
+	return bp_json_find_duplicate_key(doc, t, n, scratch, LEN(scratch));
+}
+
+/* Without scratch: the pairwise fallback, which must give the same answer. */
+static int
+duplicate_pairwise_in(const char *doc)
+{
+	bp_json_token t[64];
+	size_t		n;
+
+	if (bp_json_parse(doc, strlen(doc), t, LEN(t), &n) != BP_JSON_OK)
+		return -2;
+	return bp_json_find_duplicate_key(doc, t, n, NULL, 0);
+}
+
+static void
+test_find_duplicate_key(void)
+{
+	static const struct
+	{
+		const char *doc;
+		int			want;
+	}			cases[] = {
+		/* no duplicates */
+		{"{}", -1},
+		{"{\"a\":1}", -1},
+		{"{\"b\":1,\"a\":2,\"c\":3,\"ab\":4,\"\":5}", -1},
+		{"[{\"a\":1},{\"b\":2}]", -1},
+		/* at the top level: the second occurrence, not the first */
+		{"{\"a\":1,\"a\":2}", 3},
+		{"{\"z\":1,\"b\":2,\"y\":3,\"b\":4}", 7},
+		/* three of a kind: the first repeat */
+		{"{\"k\":1,\"x\":2,\"k\":3,\"k\":4}", 5},
+		/* two repeated keys: the earlier repeat, whatever their sort order */
+		{"{\"z\":1,\"a\":2,\"z\":3,\"a\":4}", 5},
+		/* in nested objects */
+		{"{\"o\":{\"p\":{\"q\":1,\"q\":2}}}", 7},
+		{"[1,[{\"a\":{},\"a\":[]}]]", 6},
+		/* a nested repeat before the outer one is the first in the text */
+		{"{\"a\":{\"b\":1,\"b\":2},\"a\":3}", 5},
+		/* the outer repeat first, a nested one after it */
+		{"{\"a\":1,\"a\":{\"b\":1,\"b\":2}}", 3},
+		/* escaped: the same key written two ways */
+		{"{\"a\":1,\"\\u0061\":2}", 3},
+		{"{\"\\u0061\":1,\"a\":2}", 3},
+		{"{\"a/b\":1,\"a\\/b\":2}", 3},
+		{"{\"\\\"\":1,\"\\u0022\":2}", 3},
+		{"{\"\\u00e9\":1,\"\xc3\xa9\":2}", 3},
+		{"{\"\\ud834\\udd1e\":1,\"\xf0\x9d\x84\x9e\":2}", 3},
+		/* escaped differences are not duplicates */
+		{"{\"a\":1,\"\\u0041\":2}", -1},
+		{"{\"a\":1,\"a\\u0000\":2}", -1},
+		{"{\"\\u00e9\":1,\"\\u00ea\":2}", -1},
+		/* the same key in different objects is not a duplicate */
+		{"{\"a\":{\"a\":{\"a\":1}}}", -1},
+		{"{\"x\":{\"k\":1},\"y\":{\"k\":2}}", -1},
+		{"[{\"k\":1},{\"k\":1}]", -1},
+	};
+
+	for (size_t c = 0; c < LEN(cases); c++)
+	{
+		CHECK_MSG(duplicate_sorted_in(cases[c].doc) == cases[c].want,
+				  "sorted %s: %d, expected %d", cases[c].doc,
+				  duplicate_sorted_in(cases[c].doc), cases[c].want);
+		CHECK_MSG(duplicate_pairwise_in(cases[c].doc) == cases[c].want,
+				  "pairwise %s: %d, expected %d", cases[c].doc,
+				  duplicate_pairwise_in(cases[c].doc), cases[c].want);
+		CHECK_MSG(duplicate_in(cases[c].doc) == cases[c].want,
+				  "wrapper %s: %d, expected %d", cases[c].doc,
+				  duplicate_in(cases[c].doc), cases[c].want);
+	}
+	CHECK_INT_EQ(bp_json_find_duplicate_key(NULL, NULL, 0, NULL, 0), -1);
+}
+
+/*
+ * A key the caller cannot read counts as a repeat: tokens not made by
+ * bp_json_parse from this text, here a number as key and a broken escape.
+ */
+static void
+test_duplicate_key_unreadable(void)
+{
+	static const char doc[] = "{\"a\":1,\"b\\x\":2}";
+	bp_json_token t[8];
+	int			scratch[4];
+	size_t		n;
+
+	CHECK_INT_EQ(bp_json_parse(T("{\"a\":1,\"bc\":2}"), t, LEN(t), &n), BP_JSON_OK);
+	/* same offsets over a text whose second key has a bad escape */
+	CHECK_INT_EQ(bp_json_find_duplicate_key(doc, t, n, scratch, LEN(scratch)), 3);
+	CHECK_INT_EQ(bp_json_find_duplicate_key(doc, t, n, NULL, 0), 3);
+	t[3].type = BP_JSON_NUMBER;
+	CHECK_INT_EQ(bp_json_find_duplicate_key("{\"a\":1,\"bc\":2}", t, n, scratch, LEN(scratch)), 3);
+}
+
+/*
+ * 5000 distinct members, then last_key: sorted with scratch, and the
+ * wrapper (pairwise beyond its 64 members) must agree.
+ */
+#define BIG_MEMBERS 5000
+static char big_doc[BIG_MEMBERS * 16 + 64];
+static bp_json_token big_tokens[2 * BIG_MEMBERS + 3];
+static int	big_scratch[BIG_MEMBERS + 1];
+
+static size_t
+big_object(const char *last_key, size_t *n)
+{
+	size_t		len = 0;
+
+	big_doc[len++] = '{';
+	for (int m = 0; m < BIG_MEMBERS; m++)
+		len += (size_t) snprintf(big_doc + len, sizeof(big_doc) - len, "\"k%04d\":%d,", m, m);
+	len += (size_t) snprintf(big_doc + len, sizeof(big_doc) - len, "\"%s\":0}", last_key);
+	CHECK_INT_EQ(bp_json_parse(big_doc, len, big_tokens, LEN(big_tokens), n), BP_JSON_OK);
+	CHECK_INT_EQ(*n, 2 * BIG_MEMBERS + 3);
+	return len;
+}
+
+static void
+test_duplicate_key_large(void)
+{
+	size_t		n = 0;
+	int			last = 2 * BIG_MEMBERS + 1;
+
+	/* "k2500" again, its 2 escaped */
+	big_object("k\\u0032500", &n);
+	CHECK_INT_EQ(bp_json_find_duplicate_key(big_doc, big_tokens, n, big_scratch, n / 2), last);
+	CHECK_INT_EQ(bp_json_duplicate_key(big_doc, big_tokens, n), last);
+	/* the very first key again */
+	big_object("k0000", &n);
+	CHECK_INT_EQ(bp_json_find_duplicate_key(big_doc, big_tokens, n, big_scratch, n / 2), last);
+	/* a new key: no duplicate among 5001 */
+	big_object("k\\u00325000", &n);
+	CHECK_INT_EQ(bp_json_find_duplicate_key(big_doc, big_tokens, n, big_scratch, n / 2), -1);
+	CHECK_INT_EQ(bp_json_duplicate_key(big_doc, big_tokens, n), -1);
+}
+
+/*
+ * Random nested objects over a few keys, some spelt with escapes: sorting
+ * and pairwise comparison must name the same key.
+ */
+static void
+test_duplicate_key_random(void)
+{
+	static const char *const keys[] = {"a", "\\u0061", "b", "ab", "a\\u0062", "", "\\u00e9", "\xc3\xa9"};
+	unsigned	seed = 12345;
+	int			disagreements = 0,
+				found = 0;
+
+	for (int round = 0; round < 2000; round++)
+	{
+		char		doc[512];
+		bp_json_token t[128];
+		int			scratch[64];
+		size_t		len = 0,
+					n;
+		int			depth = 0,
+					members[8] = {0};
+		int			sorted,
+					pairwise,
+					steps = 2 + round % 5;
+
+		doc[len++] = '{';
+		depth = 1;
+		for (int step = 0; step < steps && len < sizeof(doc) - 64; step++)
+		{
+			seed = seed * 1103515245u + 12345u;
+			if (members[depth - 1]++ > 0)
+				doc[len++] = ',';
+			len += (size_t) snprintf(doc + len, sizeof(doc) - len, "\"%s\":",
+									 keys[(seed >> 16) % LEN(keys)]);
+			if ((seed >> 8) % 4 == 0 && depth < 7)
+			{
+				doc[len++] = '{';
+				members[depth++] = 0;
+			}
+			else
+				doc[len++] = '1';
+			if ((seed >> 4) % 5 == 0 && depth > 1)
+				doc[len++] = '}', depth--;
+		}
+		while (depth > 0)
+		{
+			if (doc[len - 1] == ':')
+				doc[len++] = '1';
+			doc[len++] = '}';
+			depth--;
+		}
+		if (bp_json_parse(doc, len, t, LEN(t), &n) != BP_JSON_OK)
+		{
+			CHECK_MSG(false, "random document does not parse: %.*s", (int) len, doc);
+			continue;
+		}
+		sorted = bp_json_find_duplicate_key(doc, t, n, scratch, LEN(scratch));
+		pairwise = bp_json_find_duplicate_key(doc, t, n, NULL, 0);
+		disagreements += sorted != pairwise;
+		found += sorted >= 0;
+	}
+	CHECK_INT_EQ(disagreements, 0);
+	CHECK_MSG(found > 100 && found < 1900, "found %d", found);		/* both outcomes were exercised */
+}
+
 static void
 test_object_get(void)
 {
@@ -704,6 +916,10 @@ main(void)
 	test_skip();
 	test_object_get();
 	test_duplicate_key();
+	test_find_duplicate_key();
+	test_duplicate_key_unreadable();
+	test_duplicate_key_large();
+	test_duplicate_key_random();
 	test_unescape();
 	test_int64();
 	test_mutations();
