@@ -65,6 +65,7 @@ extern SPIPlanPtr bp_prepare_cursor_once(SPIPlanPtr *plan, const char *sql, int 
 /* tenancy.c: who is calling, and for which tenant */
 extern char *bp_jwt_claim(const char *claim);
 extern char *bp_current_tenant(void);
+extern char *bp_bound_install_id(const char *requested);
 extern bool bp_acts_for_all_tenants(void);
 extern char *bp_resolve_tenant(const char *requested);
 extern Datum bp_request_tenant(const char *requested);

@@ -495,6 +495,7 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 	StringInfoData payload;
 
 	check_request(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0), &req);
+	req.install_id = bp_bound_install_id(req.install_id);
 	bp_caps_from_jsonb(req.caps, &caps);
 
 	initStringInfo(&out);

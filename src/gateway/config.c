@@ -53,6 +53,14 @@ static const setting settings[] = {
 	{"connection-timeout", true, "30"},
 	{"shutdown-timeout", true, "30"},
 	{"jwt-require-exp", true, "false"},
+	{"tls-cert-file", true, NULL},
+	{"tls-key-file", true, NULL},
+	{"tls-client-ca-file", true, NULL},
+	{"tls-client-auth", true, NULL},	/* default: optional with a CA file, else off */
+	{"tls-client-required-routes", true, ""},
+	{"tls-client-required-roles", true, ""},
+	{"tls-client-role", true, NULL},
+	{"tls-client-cn-claim", true, NULL},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -285,7 +293,7 @@ parse_bool(const char *name, const char *v, bool *out, char *err, size_t errcap)
 	return 0;
 }
 
-/* Split "a, b,c" into trimmed, non-empty names. */
+/* Split "a, b,c" into trimmed, non-empty names (at most GW_MAX_SCHEMAS). */
 static int
 parse_list(const char *name, const char *v, char **out, int *n, bool allow_empty, char *err, size_t errcap)
 {
@@ -301,7 +309,7 @@ parse_list(const char *name, const char *v, char **out, int *n, bool allow_empty
 			continue;
 		if (*n == GW_MAX_SCHEMAS)
 		{
-			snprintf(err, errcap, "%s lists more than %d schemas", name, GW_MAX_SCHEMAS);
+			snprintf(err, errcap, "%s lists more than %d names", name, GW_MAX_SCHEMAS);
 			free(copy);
 			return -1;
 		}
@@ -310,7 +318,7 @@ parse_list(const char *name, const char *v, char **out, int *n, bool allow_empty
 	free(copy);
 	if (*n == 0 && !allow_empty)
 	{
-		snprintf(err, errcap, "%s must name at least one schema", name);
+		snprintf(err, errcap, "%s must name at least one", name);
 		return -1;
 	}
 	return 0;
@@ -405,6 +413,94 @@ read_secret_file(const char *path, size_t *len, char *err, size_t errcap)
 	}
 	*len = n;
 	return buf;
+}
+
+static bool
+set(const char *v)
+{
+	return v != NULL && *v != '\0';
+}
+
+/*
+ * The tls-* settings.  Only their shape is checked here; the files are read
+ * (and re-read on SIGHUP) by tls.c, which refuses to start on a bad one.
+ */
+static int
+parse_tls(gw_config *cfg, const char *cert, const char *key, const char *ca, const char *auth,
+		  const char *routes, const char *roles, const char *role, const char *cn_claim,
+		  char *err, size_t errcap)
+{
+	if (set(cert) != set(key))
+	{
+		snprintf(err, errcap, "tls-cert-file and tls-key-file go together: set both or neither");
+		return -1;
+	}
+	if (set(cert))
+	{
+		cfg->tls_cert_file = gw_xstrdup(cert);
+		cfg->tls_key_file = gw_xstrdup(key);
+	}
+	if (set(ca))
+	{
+		if (!set(cert))
+		{
+			snprintf(err, errcap, "tls-client-ca-file needs TLS: set tls-cert-file and tls-key-file too");
+			return -1;
+		}
+		cfg->tls_client_ca_file = gw_xstrdup(ca);
+	}
+	cfg->tls_client_auth = set(ca) ? GW_TLS_CLIENT_OPTIONAL : GW_TLS_CLIENT_OFF;
+	if (set(auth))
+	{
+		if (strcmp(auth, "off") == 0)
+			cfg->tls_client_auth = GW_TLS_CLIENT_OFF;
+		else if (strcmp(auth, "optional") == 0)
+			cfg->tls_client_auth = GW_TLS_CLIENT_OPTIONAL;
+		else if (strcmp(auth, "required") == 0)
+			cfg->tls_client_auth = GW_TLS_CLIENT_REQUIRED;
+		else
+		{
+			snprintf(err, errcap, "tls-client-auth must be off, optional or required, got \"%.60s\"", auth);
+			return -1;
+		}
+	}
+	if (cfg->tls_client_auth != GW_TLS_CLIENT_OFF && !set(ca))
+	{
+		snprintf(err, errcap, "tls-client-auth = %s needs tls-client-ca-file, the CA that client certificates must chain to",
+				 auth);
+		return -1;
+	}
+	if (parse_list("tls-client-required-routes", routes, cfg->tls_required_routes,
+				   &cfg->n_tls_required_routes, true, err, errcap) < 0 ||
+		parse_list("tls-client-required-roles", roles, cfg->tls_required_roles,
+				   &cfg->n_tls_required_roles, true, err, errcap) < 0)
+		return -1;
+	for (int i = 0; i < cfg->n_tls_required_routes; i++)
+		if (cfg->tls_required_routes[i][0] != '/')
+		{
+			snprintf(err, errcap, "tls-client-required-routes lists paths like /rpc/lease, got \"%.60s\"",
+					 cfg->tls_required_routes[i]);
+			return -1;
+		}
+	if ((cfg->n_tls_required_routes > 0 || cfg->n_tls_required_roles > 0 || set(role) || set(cn_claim)) &&
+		cfg->tls_client_auth == GW_TLS_CLIENT_OFF)
+	{
+		snprintf(err, errcap, "tls-client-required-routes, -required-roles, tls-client-role and tls-client-cn-claim "
+				 "need client certificates: set tls-client-ca-file");
+		return -1;
+	}
+	if (set(role))
+		cfg->tls_client_role = gw_xstrdup(role);
+	if (set(cn_claim))
+	{
+		if (strcmp(cn_claim, "install_id") != 0 && strcmp(cn_claim, "tenant_id") != 0)
+		{
+			snprintf(err, errcap, "tls-client-cn-claim must be install_id or tenant_id, got \"%.60s\"", cn_claim);
+			return -1;
+		}
+		cfg->tls_client_cn_claim = gw_xstrdup(cn_claim);
+	}
+	return 0;
 }
 
 int
@@ -533,6 +629,10 @@ gw_config_load(gw_config *cfg, const char *path, char **environ_, char *err, siz
 				  &cfg->shutdown_timeout_s, err, errcap) < 0 ||
 		parse_bool("BIGPICTURE_GATEWAY_JWT_REQUIRE_EXP", V("jwt-require-exp"), &cfg->jwt_require_exp, err, errcap) < 0)
 		goto done;
+	if (parse_tls(cfg, V("tls-cert-file"), V("tls-key-file"), V("tls-client-ca-file"), V("tls-client-auth"),
+				  V("tls-client-required-routes"), V("tls-client-required-roles"), V("tls-client-role"),
+				  V("tls-client-cn-claim"), err, errcap) < 0)
+		goto done;
 	rc = 0;
 done:
 	for (size_t i = 0; i < N_SETTINGS; i++)
@@ -566,5 +666,14 @@ gw_config_free(gw_config *cfg)
 	free(cfg->pre_request_schema);
 	free(cfg->pre_request);
 	free(cfg->db_channel);
+	free(cfg->tls_cert_file);
+	free(cfg->tls_key_file);
+	free(cfg->tls_client_ca_file);
+	for (int i = 0; i < cfg->n_tls_required_routes; i++)
+		free(cfg->tls_required_routes[i]);
+	for (int i = 0; i < cfg->n_tls_required_roles; i++)
+		free(cfg->tls_required_roles[i]);
+	free(cfg->tls_client_role);
+	free(cfg->tls_client_cn_claim);
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -25,6 +25,13 @@ typedef enum gw_log_level
 	GW_LOG_DEBUG
 } gw_log_level;
 
+typedef enum gw_tls_client_auth
+{
+	GW_TLS_CLIENT_OFF = 0,		/* no client certificates asked for */
+	GW_TLS_CLIENT_OPTIONAL,		/* asked for; verified when sent */
+	GW_TLS_CLIENT_REQUIRED		/* every request on the main port needs one */
+} gw_tls_client_auth;
+
 typedef struct gw_config
 {
 	char	   *db_uri;
@@ -56,6 +63,17 @@ typedef struct gw_config
 	int			connection_timeout_s;
 	int			shutdown_timeout_s;
 	bool		jwt_require_exp;	/* refuse tokens without "exp" */
+	/* TLS on the main port (tls.c); NULL cert file: plain HTTP */
+	char	   *tls_cert_file;
+	char	   *tls_key_file;
+	char	   *tls_client_ca_file;
+	gw_tls_client_auth tls_client_auth;
+	char	   *tls_required_routes[GW_MAX_SCHEMAS];	/* "/rpc/lease" */
+	int			n_tls_required_routes;
+	char	   *tls_required_roles[GW_MAX_SCHEMAS];
+	int			n_tls_required_roles;
+	char	   *tls_client_role;	/* role of a request with a certificate and no JWT */
+	char	   *tls_client_cn_claim;	/* claim the subject's CN supplies, or NULL */
 } gw_config;
 
 /*

@@ -1,6 +1,6 @@
 # bigpicture-gateway: a PostgREST-compatible RPC server (src/gateway).
-# Included from the top-level Makefile.  Plain C with libmicrohttpd, libpq and
-# OpenSSL 3, reusing src/core for JSON and base64url.
+# Included from the top-level Makefile.  Plain C with libmicrohttpd (GnuTLS
+# under it for TLS), libpq and OpenSSL 3, reusing src/core for JSON and base64url.
 
 GW_SRCS     = $(sort $(wildcard src/gateway/*.c))
 GW_HDRS     = $(wildcard src/gateway/*.h) $(wildcard src/core/*.h)
@@ -8,9 +8,9 @@ GW_HDRS     = $(wildcard src/gateway/*.h) $(wildcard src/core/*.h)
 GW_CORE     = src/core/json.c src/core/base64url.c
 GW_PG_INC   = $(shell $(PG_CONFIG) --includedir)
 GW_PG_LIB   = $(shell $(PG_CONFIG) --libdir)
-GW_CPPFLAGS = -Isrc/core -Isrc/gateway -I$(GW_PG_INC) $(shell pkg-config --cflags libmicrohttpd)
+GW_CPPFLAGS = -Isrc/core -Isrc/gateway -I$(GW_PG_INC) $(shell pkg-config --cflags libmicrohttpd gnutls)
 GW_CFLAGS   = -std=gnu11 -Wall -Wextra -Werror -pthread
-GW_LIBS     = -L$(GW_PG_LIB) -lpq $(shell pkg-config --libs libmicrohttpd) -lcrypto -lm -pthread
+GW_LIBS     = -L$(GW_PG_LIB) -lpq $(shell pkg-config --libs libmicrohttpd gnutls) -lcrypto -lm -pthread
 
 all: build/bin/bigpicture-gateway
 
@@ -30,7 +30,7 @@ build/gateway-unit/%: test/gateway/%.c $(GW_SRCS) $(GW_CORE) $(GW_HDRS) test/uni
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) $(GW_CFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		$(GW_CPPFLAGS) -Itest/unit -o $@ $< src/gateway/jwt.c src/gateway/buf.c src/gateway/request.c \
-		src/gateway/errors.c src/gateway/config.c $(GW_CORE) -lcrypto -lm
+		src/gateway/errors.c src/gateway/config.c src/gateway/client_cert.c $(GW_CORE) -lcrypto -lm
 
 .PHONY: gateway gateway-unit gateway-asan install-gateway
 gateway: build/bin/bigpicture-gateway

@@ -355,26 +355,82 @@ typedef struct auth
 	char	   *claims;			/* for request.jwt.claims, with "role" set */
 } auth;
 
+static void
+cert_required(gw_tx_result *out)
+{
+	gw_tx_error(out, 401, "BPGW401", "A client certificate is required", NULL,
+				"Connect with a certificate issued by the CA in tls-client-ca-file.");
+}
+
+/* A certificate that was sent and is not acceptable is never ignored. */
+static void
+cert_refused(gw_tx_result *out, const gw_client_cert *cert)
+{
+	gw_tx_error(out, 401, "BPGW401", "The client certificate is not accepted", cert->problem,
+				"Send a certificate issued by the CA in tls-client-ca-file, in date and for client authentication.");
+}
+
+/*
+ * A verified client certificate's claims join the JWT's; a token that names
+ * another value for one of them is refused.  False after answering.
+ */
+static bool
+add_cert_claims(auth *a, const gw_client_cert *cert, gw_tx_result *out)
+{
+	const char *conflict = NULL;
+	char	   *merged;
+
+	if (cert == NULL || cert->state != GW_CERT_VERIFIED)
+		return true;
+	merged = gw_cert_claims(a->claims, cert, &conflict);
+	if (merged == NULL)
+	{
+		gw_buf		m = GW_BUF_INIT;
+
+		gw_buf_printf(&m, "The JWT's %s claim disagrees with the client certificate", conflict);
+		gw_tx_error(out, 403, "BPGW403", m.data, NULL,
+					"A token may not override what a verified client certificate says; leave the claim out of the token.");
+		gw_buf_free(&m);
+		return false;
+	}
+	free(a->claims);
+	a->claims = merged;
+	return true;
+}
+
 /* Authenticate; false after answering the error. */
 static bool
 authenticate(const gw_config *cfg, const gw_http_request *req, auth *a, gw_tx_result *out)
 {
+	const gw_client_cert *cert = req->client_cert;
+	bool		verified = cert && cert->state == GW_CERT_VERIFIED;
 	const char *token;
 	size_t		len;
 	gw_jwt_result jr;
 	char		msg[128];
 
 	memset(a, 0, sizeof *a);
+	if (cert && cert->state == GW_CERT_REFUSED)
+	{
+		cert_refused(out, cert);
+		return false;
+	}
 	if (!gw_bearer_token(gw_http_header(req, "Authorization"), &token, &len))
 	{
-		if (cfg->anon_role == NULL)
+		if (verified && cfg->tls_client_role)
+		{
+			a->authenticated = true;
+			a->role = gw_xstrdup(cfg->tls_client_role);
+		}
+		else if (cfg->anon_role == NULL)
 		{
 			token_required(out);
 			return false;
 		}
-		a->role = gw_xstrdup(cfg->anon_role);
+		else
+			a->role = gw_xstrdup(cfg->anon_role);
 		a->claims = gw_jwt_claims_with_role(NULL, 0, a->role);
-		return true;
+		return add_cert_claims(a, cert, out);
 	}
 	if (!cfg->have_jwt_secret)
 	{
@@ -401,6 +457,8 @@ authenticate(const gw_config *cfg, const gw_http_request *req, auth *a, gw_tx_re
 	}
 	a->claims = gw_jwt_claims_with_role(jr.claims, jr.claims_len, a->role);
 	gw_jwt_result_free(&jr);
+	if (!add_cert_claims(a, cert, out))
+		return false;
 
 	/*
 	 * set_config('role', 'none') would mean "back to the login role"; a
@@ -601,6 +659,12 @@ handle_rpc_or_root(const gw_config *cfg, gw_pool *pool, const gw_http_request *r
 	if (!authenticate(cfg, req, &a, out))
 		goto done_parse;
 	*role_out = gw_xstrdup(a.role);
+	if (gw_cert_required(cfg, t->path, a.role) &&
+		!(req->client_cert && req->client_cert->state == GW_CERT_VERIFIED))
+	{
+		cert_required(out);
+		goto done;
+	}
 
 	if (!gw_schema_cache_ready())
 	{
@@ -726,7 +790,15 @@ gw_handle(const gw_config *cfg, gw_pool *pool, const gw_http_request *req, bool 
 	gw_target_parse(req->target, req->target_len, &t);
 	*path = gw_xstrdup(t.path ? t.path : "(invalid)");
 
-	if (t.route == GW_ROUTE_LIVE)
+	if (!admin && cfg->tls_client_auth == GW_TLS_CLIENT_REQUIRED &&
+		!(req->client_cert && req->client_cert->state == GW_CERT_VERIFIED))
+	{
+		if (req->client_cert && req->client_cert->state == GW_CERT_REFUSED)
+			cert_refused(out, req->client_cert);
+		else
+			cert_required(out);
+	}
+	else if (t.route == GW_ROUTE_LIVE)
 		out->status = 200;
 	else if (t.route == GW_ROUTE_READY)
 		out->status = gw_schema_cache_ready() && gw_pool_ping(pool) ? 200 : 503;

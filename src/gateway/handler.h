@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "client_cert.h"
 #include "config.h"
 #include "pool.h"
 #include "tx.h"
@@ -25,6 +26,7 @@ typedef struct gw_http_request
 	int			n_headers;
 	const char **header_names;	/* as received */
 	const char **header_values;
+	const gw_client_cert *client_cert;	/* NULL: none asked for (plain HTTP, or no client CA) */
 } gw_http_request;
 
 /* The value of the last header called name (case-insensitive), or NULL. */

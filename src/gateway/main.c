@@ -6,7 +6,8 @@
  * Settings come from the file and the PGRST_* / BIGPICTURE_GATEWAY_*
  * environment (config.h).  Signals are handled synchronously here with
  * sigwait, after blocking them in every thread: SIGUSR1 reloads the schema
- * cache, SIGTERM and SIGINT stop gracefully.
+ * cache, SIGHUP re-reads the TLS certificate, key and client CA files,
+ * SIGTERM and SIGINT stop gracefully.
  */
 #include "buf.h"
 #include "config.h"
@@ -15,6 +16,7 @@
 #include "pool.h"
 #include "schema_cache.h"
 #include "server.h"
+#include "tls.h"
 
 #include <openssl/crypto.h>
 #include <signal.h>
@@ -47,6 +49,12 @@ main(int argc, char **argv)
 		return 2;
 	}
 	gw_log_set_level(cfg.log_level);
+	if (gw_tls_load(&cfg, err, sizeof err) < 0)
+	{
+		fprintf(stderr, "bigpicture-gateway: configuration error: %s\n", err);
+		gw_config_free(&cfg);
+		return 2;
+	}
 
 	/* every thread created from here on inherits the blocked set */
 	sigemptyset(&sigs);
@@ -76,7 +84,8 @@ main(int argc, char **argv)
 		   "listening on %s port %d%s", cfg.server_host, cfg.server_port,
 		   cfg.admin_server_port ? " (admin server on its own port)" : "");
 	/* a line that scripts can wait for, whatever the log level */
-	fprintf(stderr, "bigpicture-gateway: listening on port %d\n", cfg.server_port);
+	fprintf(stderr, "bigpicture-gateway: listening on port %d%s\n", cfg.server_port,
+			cfg.tls_cert_file ? " (TLS)" : "");
 	fflush(stderr);
 
 	for (;;)
@@ -90,7 +99,24 @@ main(int argc, char **argv)
 			continue;
 		}
 		if (sig == SIGHUP)
-			continue;			/* PostgREST reloads config here; we do not */
+		{
+			/* PostgREST reloads its config here; we re-read only the TLS files */
+			if (cfg.tls_cert_file == NULL)
+				continue;
+			/* the stderr lines are for scripts to wait for, whatever the log level */
+			if (gw_tls_reload(err, sizeof err) < 0)
+			{
+				gw_log(GW_LOG_ERROR, "SIGHUP: TLS files not reloaded, the old ones stay in use: %s", err);
+				fprintf(stderr, "bigpicture-gateway: TLS reload failed: %s\n", err);
+			}
+			else
+			{
+				gw_log(GW_LOG_INFO, "SIGHUP: TLS certificate, key and client CA reloaded");
+				fprintf(stderr, "bigpicture-gateway: TLS reloaded\n");
+			}
+			fflush(stderr);
+			continue;
+		}
 		break;
 	}
 	gw_log(GW_LOG_INFO, "shutting down: finishing requests in flight");
@@ -98,6 +124,7 @@ main(int argc, char **argv)
 	gw_listener_stop();
 	gw_pool_destroy(pool);
 	gw_schema_cache_shutdown();
+	gw_tls_shutdown();
 	gw_config_free(&cfg);
 	fprintf(stderr, "bigpicture-gateway: stopped\n");
 	return 0;

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "handler.h"
 #include "log.h"
+#include "tls.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -42,6 +43,51 @@ typedef struct request_ctx
 	char	   *path;
 	char	   *role;
 } request_ctx;
+
+/* Per-connection state: the client certificate, verified at its first request. */
+typedef struct connection_ctx
+{
+	bool		cert_checked;
+	gw_client_cert cert;
+} connection_ctx;
+
+static void
+on_connection(void *cls, struct MHD_Connection *con, void **socket_ctx, enum MHD_ConnectionNotificationCode code)
+{
+	(void) cls;
+	(void) con;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_ctx = gw_xcalloc(1, sizeof(connection_ctx));
+	else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_ctx)
+	{
+		gw_client_cert_free(&((connection_ctx *) *socket_ctx)->cert);
+		free(*socket_ctx);
+		*socket_ctx = NULL;
+	}
+}
+
+/* The connection's client certificate, or NULL when none is asked for. */
+static const gw_client_cert *
+client_cert(const gw_server *s, struct MHD_Connection *con, bool admin)
+{
+	const union MHD_ConnectionInfo *ci;
+	connection_ctx *cc;
+
+	if (admin || s->cfg->tls_client_auth == GW_TLS_CLIENT_OFF)
+		return NULL;
+	ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || ci->socket_context == NULL)
+		return NULL;
+	cc = ci->socket_context;
+	if (!cc->cert_checked)
+	{
+		const union MHD_ConnectionInfo *ti = MHD_get_connection_info(con, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+		gw_tls_peer(ti ? ti->tls_session : NULL, &cc->cert);
+		cc->cert_checked = true;
+	}
+	return &cc->cert;
+}
 
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *con)
@@ -198,6 +244,7 @@ on_request(void *cls, struct MHD_Connection *con, const char *url, const char *m
 	req.n_headers = h.n;
 	req.header_names = h.names;
 	req.header_values = h.values;
+	req.client_cert = client_cert(s, con, admin);
 	gw_handle(s->cfg, s->pool, &req, admin, &result, &ctx->role, &ctx->path);
 	free(h.names);
 	free(h.values);
@@ -280,16 +327,34 @@ start_daemon(gw_server *s, const char *host, int port, unsigned threads, bool ad
 		return NULL;
 	if (gw_log_get_level() >= GW_LOG_DEBUG)
 		flags |= MHD_USE_ERROR_LOG;
-	d = MHD_start_daemon(flags, (uint16_t) port, NULL, NULL,
-						 admin ? on_admin_request : on_main_request, s,
-						 MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &ss,
-						 MHD_OPTION_THREAD_POOL_SIZE, threads,
-						 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) s->cfg->connection_timeout_s,
-						 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) 64 * 1024,
-						 MHD_OPTION_CONNECTION_LIMIT, (unsigned) 1000,
-						 MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-						 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-						 MHD_OPTION_END);
+	{
+		struct MHD_OptionItem tls[4];
+		int			n = 0;
+
+		memset(tls, 0, sizeof tls);
+		if (!admin && s->cfg->tls_cert_file)
+		{
+			flags |= MHD_USE_TLS;
+			tls[n++] = (struct MHD_OptionItem) {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *) GW_TLS_PRIORITIES};
+			tls[n++] = (struct MHD_OptionItem) {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, gw_tls_cert_callback()};
+			/* a trust list makes libmicrohttpd ask for client certificates; tls.c verifies them */
+			if (s->cfg->tls_client_auth != GW_TLS_CLIENT_OFF)
+				tls[n++] = (struct MHD_OptionItem) {MHD_OPTION_HTTPS_MEM_TRUST, 0, (void *) gw_tls_client_ca_pem()};
+		}
+		tls[n] = (struct MHD_OptionItem) {MHD_OPTION_END, 0, NULL};
+		d = MHD_start_daemon(flags, (uint16_t) port, NULL, NULL,
+							 admin ? on_admin_request : on_main_request, s,
+							 MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &ss,
+							 MHD_OPTION_THREAD_POOL_SIZE, threads,
+							 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) s->cfg->connection_timeout_s,
+							 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) 64 * 1024,
+							 MHD_OPTION_CONNECTION_LIMIT, (unsigned) 1000,
+							 MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+							 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+							 MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+							 MHD_OPTION_ARRAY, tls,
+							 MHD_OPTION_END);
+	}
 	if (d == NULL)
 		snprintf(err, errcap, "cannot listen on %s port %d (in use, or not allowed)", host, port);
 	return d;

@@ -31,6 +31,13 @@ CREATE FUNCTION bigpicture._jwt_claim(claim text) RETURNS text
 COMMENT ON FUNCTION bigpicture._jwt_claim(text) IS
 	'internal: one claim of request.jwt.claims, or NULL unless the session is the gateway''s';
 
+-- The install a request may act for (a client certificate's or token's install_id claim).
+CREATE FUNCTION bigpicture._bound_install_id(requested text) RETURNS text
+	LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'bigpicture_bound_install_id';
+COMMENT ON FUNCTION bigpicture._bound_install_id(text) IS
+	'internal: the requested install_id, or the one the gateway session''s claims bind it to; another is refused (42501)';
+
 -- ---- tenants -----------------------------------------------------------------------
 
 CREATE TABLE bigpicture.tenants (

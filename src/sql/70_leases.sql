@@ -194,7 +194,7 @@ DECLARE
 		'{tenant_id,product_id,subject_type,subject_id,install_id,duration}', '{product_id,subject_type,subject_id}');
 	t bigpicture.tenants := bigpicture._request_tenant(request ->> 'tenant_id');
 	product text := request ->> 'product_id';
-	install text := request ->> 'install_id';
+	install text := bigpicture._bound_install_id(request ->> 'install_id');
 	e bigpicture.entitlements;
 	l bigpicture.leases;
 	signed record;

@@ -26,6 +26,7 @@ SELECT set_eq(
 	('bigpicture._audit_context()', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._audit_event_type(text,text,jsonb,jsonb)', 'bigpicture_owner', 'i', false, '', ''),
 	('bigpicture._bad_lease_request(text,text,jsonb)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._bound_install_id(text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._check_id(text,text,text)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._check_lease_request(jsonb,text[],text[])', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._check_maintenance_window(jsonb)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),

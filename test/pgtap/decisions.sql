@@ -7,7 +7,7 @@
 -- traces, IT targets, installs, the decision log, bad requests, callers
 -- bound to a tenant, and key rotation.
 BEGIN;
-SELECT plan(118);
+SELECT plan(124);
 SET search_path = bigpicture, public;
 
 -- ---- helpers ------------------------------------------------------------------------
@@ -957,6 +957,29 @@ SET LOCAL ROLE dec_test_unbound;
 SELECT is(failure_of($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"tenant_id":"tenant_a"}')$$),
 	'42501 no tenant for this caller', 'an unbound client gets no tenant, even when it names one');
 RESET ROLE;
+
+-- ---- an install bound by the gateway's claims (a client certificate's or a token's install_id) ----
+CREATE ROLE dec_test_gw LOGIN NOINHERIT IN ROLE bigpicture_gateway;
+SET LOCAL SESSION AUTHORIZATION dec_test_gw;
+SET LOCAL ROLE bigpicture_client;
+SELECT set_config('request.jwt.claims', '{"role":"bigpicture_client","tenant_id":"tenant_a","install_id":"inst-bound"}', true);
+CREATE TEMP TABLE bound_tok AS SELECT check_update(pg_temp.q('prod_app', '1.0.0') - 'install_id') #>> '{decisions,0,token}' AS token;
+SELECT is(failure_of($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"install_id":"inst-other"}')$$),
+	'42501 install_id "inst-other" is not the install this request is bound to',
+	'a request whose claims name an install cannot ask for another');
+SELECT lives_ok($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"install_id":"inst-bound"}')$$,
+	'naming the bound install is fine');
+SELECT is(failure_of($$SELECT issue_lease('{"product_id":"prod_app","subject_type":"machine","subject_id":"m-bound","install_id":"inst-other"}')$$),
+	'42501 install_id "inst-other" is not the install this request is bound to', 'a lease for another install neither');
+SELECT set_config('request.jwt.claims', '{"role":"bigpicture_client","tenant_id":"tenant_a"}', true);
+SELECT lives_ok($$SELECT check_update(pg_temp.q('prod_app', '1.0.0') || '{"install_id":"inst-other"}')$$,
+	'claims without install_id bind no install');
+SELECT set_config('request.jwt.claims', '', true);
+RESET ROLE;
+RESET SESSION AUTHORIZATION;
+SELECT is((SELECT verify_token(token) ->> 'install_id' FROM bound_tok), 'inst-bound',
+	'a request bound to an install is for that install when it names none');
+SELECT is(bigpicture._bound_install_id('inst-x'), 'inst-x', 'outside the gateway no claim binds an install');
 DO $$BEGIN PERFORM clear_policy('tenant', 'tenant_a'); END$$;
 
 -- ---- key rotation ---------------------------------------------------------------------------------

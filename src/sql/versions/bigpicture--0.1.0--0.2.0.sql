@@ -788,6 +788,12 @@ BEGIN
 END
 $function$;
 
+CREATE FUNCTION bigpicture._bound_install_id(requested text) RETURNS text
+	LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'bigpicture_bound_install_id';
+COMMENT ON FUNCTION bigpicture._bound_install_id(text) IS
+	'internal: the requested install_id, or the one the gateway session''s claims bind it to; another is refused (42501)';
+
 CREATE OR REPLACE FUNCTION bigpicture.issue_lease(request jsonb)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -799,7 +805,7 @@ DECLARE
 		'{tenant_id,product_id,subject_type,subject_id,install_id,duration}', '{product_id,subject_type,subject_id}');
 	t bigpicture.tenants := bigpicture._request_tenant(request ->> 'tenant_id');
 	product text := request ->> 'product_id';
-	install text := request ->> 'install_id';
+	install text := bigpicture._bound_install_id(request ->> 'install_id');
 	e bigpicture.entitlements;
 	l bigpicture.leases;
 	signed record;
