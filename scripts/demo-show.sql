@@ -72,7 +72,43 @@ SELECT issue_lease('{"tenant_id": "tenant_globex", "product_id": "prod_editor", 
 SELECT jsonb_pretty(verify_token((:'lease')::jsonb ->> 'token')) AS lease_payload;
 SELECT entitlement_id, type, max_seats, seats_used, seats_available FROM entitlement_usage;
 
-\echo 'Signing keys (secrets sealed under the master key; only public halves are visible):'
+\echo 'A rollout that watches itself (docs/rollouts.md): Sync 3.2.0 is at 25%; halt it if more than 5% of installs fail, judged after 20:'
+SELECT r #>> '{guards,max_failure_rate}' AS max_failure_rate, r #>> '{guards,min_sample}' AS min_sample
+FROM set_rollout_guards((SELECT release_id FROM releases WHERE product_id = 'prod_sync' AND version = '3.2.0'),
+                        max_failure_rate => 0.05, min_sample => 20) r;
+\echo '400 Initech machines ask one after another; those the rollout reaches install it and report, and every fourth fails (E1603):'
+CREATE TEMP TABLE demo_fleet (i int, offered text, halted_before boolean);
+DO $$
+DECLARE
+	d jsonb;
+	n int := 0;
+BEGIN
+	FOR i IN 1..400 LOOP
+		d := bigpicture.check_update(jsonb_build_object('install_id', 'initech-pc-' || i, 'tenant_id', 'tenant_initech',
+			'platform', 'linux', 'arch', 'x86_64',
+			'products', '[{"product_id": "prod_sync", "current_version": "3.1.0"}]'::jsonb)) -> 'decisions' -> 0;
+		INSERT INTO demo_fleet VALUES (i, d ->> 'version', (SELECT o.halted_at IS NOT NULL FROM bigpicture.rollouts o
+			JOIN bigpicture.releases r USING (release_id) WHERE r.product_id = 'prod_sync' AND r.version = '3.2.0'));
+		IF d ->> 'version' = '3.2.0' THEN
+			n := n + 1;
+			PERFORM bigpicture.report(jsonb_build_object('decision', d ->> 'token', 'tenant_id', 'tenant_initech',
+				'outcome', CASE WHEN n % 4 = 0 THEN 'failed' ELSE 'installed' END,
+				'error_code', CASE WHEN n % 4 = 0 THEN 'E1603' END));
+		END IF;
+	END LOOP;
+END
+$$;
+SELECT count(*) FILTER (WHERE offered = '3.2.0' AND NOT halted_before) AS "offered 3.2.0 before the halt",
+       count(*) FILTER (WHERE offered = '3.2.0' AND halted_before) AS "after it",
+       count(*) FILTER (WHERE halted_before) AS "machines that asked after it"
+FROM demo_fleet;
+\echo 'The report that tripped the guard halted the rollout in its own transaction, with the evidence:'
+SELECT o.halt_reason, o.halt_evidence ->> 'attempts' AS attempts, o.halt_evidence ->> 'failures' AS failures,
+       o.halt_evidence -> 'failure_interval' AS failure_interval_95
+FROM rollouts o JOIN releases r USING (release_id) WHERE r.product_id = 'prod_sync' AND r.version = '3.2.0';
+SELECT type, payload ->> 'release_id' AS release_id, payload ->> 'halt_reason' AS reason FROM events ORDER BY event_id;
+
+\echo 'Signing keys (the secret halves sealed under the master key, or on the PKCS#11 token; only public halves are visible):'
 SELECT kid, purpose, public_key, state FROM public_keys ORDER BY purpose;
 
 \echo 'The key set, a PASETO v4.public token signed by the root key:'

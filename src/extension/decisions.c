@@ -175,6 +175,25 @@ is_channel_name(const JsonbValue *v)
 	return true;
 }
 
+static void run_insert(SPIPlanPtr plan, Datum *values, const char *nulls, const char *what);
+
+/* Remember that a rollout reached this install; it then keeps its offer if the rollout halts. */
+static void
+record_rollout_member(const char *tenant_id, const char *install_id, const char *release_id)
+{
+	static SPIPlanPtr plan;
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(release_id);
+	values[1] = CStringGetTextDatum(tenant_id);
+	values[2] = CStringGetTextDatum(install_id);
+	run_insert(bp_prepare_once(&plan,
+							   "INSERT INTO bigpicture.rollout_members (release_id, tenant_id, install_id) "
+							   "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 3, types),
+			   values, NULL, "record the rollout's new install");
+}
+
 /*
  * Check a request's shape; every problem is a
  * 22023 naming the field.  The checks and their order are what the tests pin.
@@ -566,6 +585,10 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 		}
 		if (bp_log_decisions && !read_only)
 			log_decision(&req, tenant_id, p, &d);
+		/* The first offer of a release under a rollout makes the install a member (docs/rollouts.md). */
+		if (d.have_target && d.enters_rollout && req.install_id != NULL && !read_only &&
+			strcmp(d.action, "NONE") != 0 && bp_schema_has_rollout_members())
+			record_rollout_member(tenant_id, req.install_id, d.release_id);
 	}
 	/*
 	 * A read-only transaction (a hot standby, or PostgREST's for a STABLE

@@ -15,8 +15,10 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/lsyscache.h"
 #include "utils/array.h"
 #include "utils/datum.h"
 #include "utils/builtins.h"
@@ -372,7 +374,9 @@ static SPIPlanPtr entitlement_plan;
 static const char candidates_sql[] =
 "SELECT r.release_id, r.version, r.critical, r.published_at, "
 "       x.url, x.sha256, x.size, x.installer_type, x.requires_admin, x.install_scope, "
-"       o.platform, o.percentage, o.salt, o.paused "
+"       o.platform, o.percentage, o.salt, o.paused, o.halted_at IS NOT NULL, o.max_new_per_hour, "
+"       o.release_id IS NOT NULL AND EXISTS (SELECT 1 FROM bigpicture.rollout_members m "
+"         WHERE m.release_id = r.release_id AND m.tenant_id = $6 AND m.install_id = $7) "
 "  FROM bigpicture.releases r "
 "  JOIN bigpicture.release_artifacts ra ON ra.release_id = r.release_id AND ra.platform = $3 AND ra.arch = $4 "
 "  JOIN bigpicture.artifacts x ON x.artifact_id = ra.artifact_id "
@@ -382,6 +386,32 @@ static const char candidates_sql[] =
 " ORDER BY r.version DESC";
 static SPIPlanPtr candidates_plan;
 
+/*
+ * The same for a database still at 0.1.0 (before ALTER EXTENSION UPDATE):
+ * the library serves both, and 0.1.0 has no halts, velocity or members.
+ */
+static const char candidates_sql_0_1_0[] =
+"SELECT r.release_id, r.version, r.critical, r.published_at, "
+"       x.url, x.sha256, x.size, x.installer_type, x.requires_admin, x.install_scope, "
+"       o.platform, o.percentage, o.salt, o.paused, false, NULL::integer, false "
+"  FROM bigpicture.releases r "
+"  JOIN bigpicture.release_artifacts ra ON ra.release_id = r.release_id AND ra.platform = $3 AND ra.arch = $4 "
+"  JOIN bigpicture.artifacts x ON x.artifact_id = ra.artifact_id "
+"  LEFT JOIN bigpicture.rollouts o ON o.release_id = r.release_id AND (o.platform IS NULL OR o.platform = $3) "
+" WHERE r.product_id = $1 AND r.channel = $2 AND r.status = 'published' "
+"   AND ($5::bigpicture.semver IS NULL OR r.version OPERATOR(bigpicture.>) $5::bigpicture.semver) "
+" ORDER BY r.version DESC";
+static SPIPlanPtr candidates_plan_0_1_0;
+
+/* Has this database's schema the rollout members (0.2.0 on)?  A syscache lookup. */
+bool
+bp_schema_has_rollout_members(void)
+{
+	Oid			ns = get_namespace_oid("bigpicture", true);
+
+	return OidIsValid(ns) && OidIsValid(get_relname_relid("rollout_members", ns));
+}
+
 static const char window_sql[] = "SELECT bigpicture.in_maintenance_window($1, pg_catalog.now())";
 static SPIPlanPtr window_plan;
 
@@ -389,7 +419,7 @@ static SPIPlanPtr window_plan;
 enum
 {
 	C_RELEASE = 1, C_VERSION, C_CRITICAL, C_PUBLISHED, C_URL, C_SHA256, C_SIZE, C_INSTALLER, C_ADMIN,
-	C_SCOPE, C_ROLLOUT_PLATFORM, C_PERCENT, C_SALT, C_PAUSED
+	C_SCOPE, C_ROLLOUT_PLATFORM, C_PERCENT, C_SALT, C_PAUSED, C_HALTED, C_MAX_NEW_PER_HOUR, C_MEMBER
 };
 
 #define CANDIDATE_BATCH 16
@@ -412,6 +442,9 @@ typedef struct candidate
 	int			percentage;
 	bytea	   *salt;
 	bool		paused;
+	bool		halted;			/* no new install enters */
+	int			max_new_per_hour;	/* 0: no limit */
+	bool		member;			/* this install entered the rollout before */
 } candidate;
 
 /*
@@ -493,6 +526,13 @@ gather_row(const bp_caps *caps, HeapTuple tup, TupleDesc desc, candidate *c, boo
 			c->salt = DatumGetByteaPCopy(salt);
 			c->percentage = DatumGetInt32(SPI_getbinval(tup, desc, C_PERCENT, &isnull));
 			c->paused = col_bool(tup, desc, C_PAUSED, false);
+			c->halted = col_bool(tup, desc, C_HALTED, false);
+			{
+				Datum		m = SPI_getbinval(tup, desc, C_MAX_NEW_PER_HOUR, &isnull);
+
+				c->max_new_per_hour = isnull ? 0 : DatumGetInt32(m);
+			}
+			c->member = col_bool(tup, desc, C_MEMBER, false);
 		}
 	}
 }
@@ -578,6 +618,31 @@ typedef struct judge
 } judge;
 
 /*
+ * Has the rollout let max installs in during the last hour?  Asked only for
+ * an install that would enter it, and reads at most max index entries.
+ */
+static bool
+rollout_hour_full(const char *release_id, int max)
+{
+	static SPIPlanPtr plan;
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2];
+	bool		isnull;
+	int64		n;
+
+	values[0] = CStringGetTextDatum(release_id);
+	values[1] = Int32GetDatum(max);
+	if (SPI_execute_plan(bp_prepare_once(&plan, "SELECT count(*) FROM (SELECT 1 FROM bigpicture.rollout_members m "
+										 "WHERE m.release_id = $1 AND m.entered_at > pg_catalog.now() - interval '1 hour' "
+										 "LIMIT $2) s", 2, types),
+						 values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not count a rollout's new installs");
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return n >= max;
+}
+
+/*
  * 3.–5. Keep or drop one candidate, newest first; the first one kept is the
  * target.  Returns true when the evaluation needs no more candidates.
  */
@@ -602,8 +667,12 @@ consider(const judge *j, bp_decision *d, const candidate *c)
 			  (strcmp(d->policy.expired_rule, "published_before_expiry") == 0 &&
 			   c->has_published && c->published_at >= j->cutoff)))
 		drop = "entitlement_expired";
-	else if (c->has_rollout && (c->paused || bucket >= c->percentage))
+	/* a halt stops new installs only; pausing or lowering the percentage stops everyone above it */
+	else if (c->has_rollout && (c->paused || bucket >= c->percentage || (c->halted && !c->member)))
 		drop = "rollout_not_reached";
+	else if (c->has_rollout && !c->member && c->max_new_per_hour > 0 &&
+			 rollout_hour_full(c->release_id, c->max_new_per_hour))
+		drop = "rollout_velocity";
 
 	if (in->with_trace)
 	{
@@ -618,8 +687,10 @@ consider(const judge *j, bp_decision *d, const candidate *c)
 		else
 			appendStringInfoString(d->trace, "null");
 		if (c->has_rollout)
-			appendStringInfo(d->trace, ",\"rollout\":{\"percentage\":%d,\"paused\":%s,\"bucket\":%d}}",
-							 c->percentage, c->paused ? "true" : "false", bucket);
+			appendStringInfo(d->trace, ",\"rollout\":{\"percentage\":%d,\"paused\":%s,\"halted\":%s,"
+							 "\"member\":%s,\"bucket\":%d}}",
+							 c->percentage, c->paused ? "true" : "false", c->halted ? "true" : "false",
+							 c->member ? "true" : "false", bucket);
 		else
 			appendStringInfoString(d->trace, ",\"rollout\":null}");
 	}
@@ -631,6 +702,7 @@ consider(const judge *j, bp_decision *d, const candidate *c)
 		d->critical = c->critical;
 		d->has_bucket = c->has_rollout;
 		d->bucket = bucket;
+		d->enters_rollout = c->has_rollout && !c->member;
 		d->artifact = c->artifact;
 		return !in->with_trace;
 	}
@@ -644,9 +716,9 @@ static void
 consider_candidates(const judge *j, bp_decision *d)
 {
 	const bp_eval_input *in = j->in;
-	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	Portal		portal;
 	candidate	c;
 	bool		have = false;
@@ -657,19 +729,29 @@ consider_candidates(const judge *j, bp_decision *d)
 	values[2] = CStringGetTextDatum(in->platform);
 	values[3] = CStringGetTextDatum(in->arch);
 	values[4] = text_or_null(in->current_version, &nulls[4]);
+	values[5] = CStringGetTextDatum(in->tenant_id);
+	values[6] = text_or_null(in->install_id, &nulls[6]);
 	/* Read newest first and in part: a plan that starts fast, down the index, without a sort. */
-	portal = SPI_cursor_open(NULL, bp_prepare_cursor_once(&candidates_plan, candidates_sql, 5, types,
-														  CURSOR_OPT_FAST_PLAN),
+	portal = SPI_cursor_open(NULL, bp_schema_has_rollout_members()
+							 ? bp_prepare_cursor_once(&candidates_plan, candidates_sql, 7, types, CURSOR_OPT_FAST_PLAN)
+							 : bp_prepare_cursor_once(&candidates_plan_0_1_0, candidates_sql_0_1_0, 7, types,
+													  CURSOR_OPT_FAST_PLAN),
 							 values, nulls, true);
 	while (!done)
 	{
+		SPITupleTable *batch;
+		uint64		n_batch;
+
 		SPI_cursor_fetch(portal, true, CANDIDATE_BATCH);
-		if (SPI_processed == 0)
+		/* kept aside: judging a candidate may run a query of its own */
+		batch = SPI_tuptable;
+		n_batch = SPI_processed;
+		if (n_batch == 0)
 			break;
-		for (uint64 r = 0; r < SPI_processed && !done; r++)
+		for (uint64 r = 0; r < n_batch && !done; r++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
+			HeapTuple	tup = batch->vals[r];
+			TupleDesc	desc = batch->tupdesc;
 			char	   *release_id = col_text(tup, desc, C_RELEASE);
 
 			if (have && strcmp(release_id, c.release_id) != 0)
@@ -684,7 +766,7 @@ consider_candidates(const judge *j, bp_decision *d)
 			gather_row(in->caps, tup, desc, &c, !have);
 			have = true;
 		}
-		SPI_freetuptable(SPI_tuptable);
+		SPI_freetuptable(batch);
 	}
 	if (have && !done)
 		(void) consider(j, d, &c);
@@ -860,6 +942,7 @@ reason_text(const char *reason)
 		{"blocked", "a newer release is blocked by policy"},
 		{"outside_pinned_range", "newer releases are outside the pinned version range"},
 		{"rollout_not_reached", "a newer release is rolling out and has not reached this install yet"},
+		{"rollout_velocity", "a newer release is rolling out and has taken as many new installs as it may this hour"},
 		{"prerelease_not_allowed", "newer prereleases are not allowed on this channel"},
 		{"entitlement_expired", "the entitlement has expired"},
 		{"managed_by_it", "updates are managed by IT"},

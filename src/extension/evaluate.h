@@ -79,6 +79,7 @@ typedef struct bp_decision
 	bool		critical;
 	bool		has_bucket;
 	int			bucket;
+	bool		enters_rollout;	/* the target is under a rollout this install had not entered */
 	bp_artifact artifact;
 	const char *reasons[BP_MAX_REASONS];
 	int			n_reasons;
@@ -91,6 +92,7 @@ extern void bp_effective_policy(const char *tenant_id, const char *product_id, c
 								const char *requested_channel, bp_policy *pol);
 extern void bp_policy_append_json(StringInfo out, const bp_policy *pol, bool sources);
 extern void bp_evaluate(const bp_eval_input *in, bp_decision *d);
+extern bool bp_schema_has_rollout_members(void);
 extern void bp_decision_append_reasons(StringInfo out, const bp_decision *d);
 extern void bp_decision_append_claims(StringInfo out, const bp_decision *d, bool full_artifact);
 extern void bp_decision_append_json(StringInfo out, const bp_decision *d, bool with_trace);

@@ -11,8 +11,11 @@
 #include <dlfcn.h>
 #include <sodium.h>
 
+#include "access/xact.h"
 #include "storage/fd.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include <p11-kit-1/p11-kit/pkcs11.h>
 
@@ -32,15 +35,48 @@ static CK_FUNCTION_LIST_PTR p11 = NULL;
 static bool p11_initialized = false;
 static CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
 
+/* Private keys found by kid, with the public key checked to be the kid's. */
 static struct
 {
 	char		kid[KID_LEN + 1];
 	CK_OBJECT_HANDLE handle;
+	unsigned char pk[32];
 } handles[HANDLE_SLOTS];
 static int	handle_next = 0;
 
+/*
+ * Key pairs generated in the current transaction, by kid and subtransaction:
+ * their rows are not committed yet, so an abort destroys them on the token
+ * rather than leave keys no row names.
+ */
+typedef struct new_pair
+{
+	char		kid[KID_LEN + 1];
+	SubTransactionId subxid;
+	struct new_pair *next;
+} new_pair;
+static new_pair *new_pairs = NULL;
+static bool xact_callbacks_registered = false;
+
+/* A PIN the token refused is not tried again for this long (an HSM may lock it). */
+#define PIN_RETRY_SECONDS 60
+static TimestampTz pin_refused_at = 0;
+
 /* OID 1.3.101.112 (id-Ed25519) as DER, which SoftHSM2 2.6 accepts. */
 static const unsigned char ed25519_params[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
+
+/* CKA_EC_POINT as the 32-byte key: a DER OCTET STRING, or the raw bytes as some modules give. */
+static bool
+point_to_pk(const unsigned char *point, CK_ULONG len, unsigned char *pk)
+{
+	if (len == 34 && point[0] == 0x04 && point[1] == 32)
+		memcpy(pk, point + 2, 32);
+	else if (len == 32)
+		memcpy(pk, point, 32);
+	else
+		return false;
+	return true;
+}
 
 static const char *
 ckr_name(CK_RV rv)
@@ -231,6 +267,19 @@ p11_session(void)
 		session = CK_INVALID_HANDLE;
 		token_error("C_OpenSession", rv);
 	}
+	if (pin_refused_at != 0 &&
+		!TimestampDifferenceExceeds(pin_refused_at, GetCurrentTimestamp(), PIN_RETRY_SECONDS * 1000))
+	{
+		(void) p11->C_CloseSession(session);
+		session = CK_INVALID_HANDLE;
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the PKCS#11 token refused the PIN less than %d seconds ago; not trying it again yet",
+						PIN_RETRY_SECONDS),
+				 errdetail("A token that counts failed logins may lock the PIN."),
+				 errhint("Fix bigpicture.pkcs11_pin_command; this session tries again after %d seconds.",
+						 PIN_RETRY_SECONDS)));
+	}
 	pin_len = read_pin(pin);
 	rv = p11->C_Login(session, CKU_USER, (unsigned char *) pin, pin_len);
 	sodium_memzero(pin, sizeof(pin));
@@ -238,8 +287,12 @@ p11_session(void)
 	{
 		(void) p11->C_CloseSession(session);
 		session = CK_INVALID_HANDLE;
+		if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||
+			rv == CKR_PIN_EXPIRED || rv == CKR_PIN_LOCKED)
+			pin_refused_at = GetCurrentTimestamp();
 		token_error("C_Login", rv);
 	}
+	pin_refused_at = 0;
 }
 
 void
@@ -281,13 +334,12 @@ generate_once(unsigned char *pk, char *kid, size_t kid_size)
 		return rv;
 	rv = p11->C_GetAttributeValue(session, pub, &get, 1);
 	if (rv != CKR_OK)
+	{
+		(void) p11->C_DestroyObject(session, priv);
+		(void) p11->C_DestroyObject(session, pub);
 		return rv;
-	/* DER OCTET STRING of 32 bytes (or the raw 32 bytes, as some modules give). */
-	if (get.ulValueLen == 34 && point[0] == 0x04 && point[1] == 32)
-		memcpy(pk, point + 2, 32);
-	else if (get.ulValueLen == 32)
-		memcpy(pk, point, 32);
-	else
+	}
+	if (!point_to_pk(point, get.ulValueLen, pk))
 	{
 		(void) p11->C_DestroyObject(session, priv);
 		(void) p11->C_DestroyObject(session, pub);
@@ -315,11 +367,101 @@ generate_once(unsigned char *pk, char *kid, size_t kid_size)
 	return rv;
 }
 
+/* Destroy every object (private and public key) with CKA_ID kid; best effort. */
+static void
+destroy_pair(const char *kid)
+{
+	CK_ATTRIBUTE t[] = {{CKA_ID, (void *) kid, strlen(kid)}};
+	CK_OBJECT_HANDLE found[4];
+	CK_ULONG	n = 0;
+
+	if (session == CK_INVALID_HANDLE ||
+		p11->C_FindObjectsInit(session, t, lengthof(t)) != CKR_OK)
+		goto failed;
+	if (p11->C_FindObjects(session, found, lengthof(found), &n) != CKR_OK)
+		n = 0;
+	(void) p11->C_FindObjectsFinal(session);
+	for (CK_ULONG i = 0; i < n; i++)
+		if (p11->C_DestroyObject(session, found[i]) != CKR_OK)
+			goto failed;
+	return;
+failed:
+	ereport(WARNING,
+			(errmsg("could not remove the key pair %s of an aborted transaction from the PKCS#11 token", kid),
+			 errhint("No signing_keys row names it; delete the objects with CKA_ID %s by hand.", kid)));
+}
+
+static void
+destroy_new_pairs(SubTransactionId from)
+{
+	new_pair  **p = &new_pairs;
+
+	while (*p)
+	{
+		if ((*p)->subxid >= from)
+		{
+			new_pair   *gone = *p;
+
+			destroy_pair(gone->kid);
+			*p = gone->next;
+			pfree(gone);
+		}
+		else
+			p = &(*p)->next;
+	}
+	bp_pkcs11_forget_handles();
+}
+
+static void
+forget_new_pairs(void)
+{
+	while (new_pairs)
+	{
+		new_pair   *next = new_pairs->next;
+
+		pfree(new_pairs);
+		new_pairs = next;
+	}
+}
+
+static void
+on_xact(XactEvent event, void *arg)
+{
+	(void) arg;
+	if (new_pairs == NULL)
+		return;
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		destroy_new_pairs(InvalidSubTransactionId);
+	else if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE)
+		forget_new_pairs();
+}
+
+static void
+on_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
+{
+	(void) arg;
+	if (new_pairs == NULL)
+		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		destroy_new_pairs(mySubid);
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+		for (new_pair *p = new_pairs; p; p = p->next)
+			if (p->subxid == mySubid)
+				p->subxid = parentSubid;
+}
+
 void
 bp_pkcs11_generate(unsigned char *pk, char *kid, size_t kid_size)
 {
 	CK_RV		rv;
+	new_pair   *pair;
 
+	if (!xact_callbacks_registered)
+	{
+		RegisterXactCallback(on_xact, NULL);
+		RegisterSubXactCallback(on_subxact, NULL);
+		xact_callbacks_registered = true;
+	}
 	p11_session();
 	rv = generate_once(pk, kid, kid_size);
 	if (lost(rv))
@@ -330,11 +472,49 @@ bp_pkcs11_generate(unsigned char *pk, char *kid, size_t kid_size)
 	}
 	if (rv != CKR_OK)
 		token_error("key pair generation", rv);
+	pair = MemoryContextAllocZero(TopMemoryContext, sizeof(new_pair));
+	strlcpy(pair->kid, kid, sizeof(pair->kid));
+	pair->subxid = GetCurrentSubTransactionId();
+	pair->next = new_pairs;
+	new_pairs = pair;
 }
 
-/* The private key whose CKA_ID is kid, or CK_INVALID_HANDLE. */
+/*
+ * The public key with CKA_ID kid into pk; false when there is none, or it is
+ * not the key kid names (PASERK pid of the key), so the private key beside
+ * it cannot be the one the key table means.
+ */
+static bool
+public_key_of(const char *kid, unsigned char *pk)
+{
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_ATTRIBUTE t[] = {
+		{CKA_CLASS, &cls, sizeof(cls)},
+		{CKA_ID, (void *) kid, strlen(kid)},
+	};
+	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE;
+	CK_ULONG	n = 0;
+	unsigned char point[64];
+	CK_ATTRIBUTE get = {CKA_EC_POINT, point, sizeof(point)};
+	char		pid[KID_LEN + 1];
+	size_t		pid_len;
+
+	if (p11->C_FindObjectsInit(session, t, lengthof(t)) != CKR_OK)
+		return false;
+	if (p11->C_FindObjects(session, &pub, 1, &n) != CKR_OK)
+		n = 0;
+	(void) p11->C_FindObjectsFinal(session);
+	if (n == 0 || p11->C_GetAttributeValue(session, pub, &get, 1) != CKR_OK ||
+		!point_to_pk(point, get.ulValueLen, pk) ||
+		bp_paserk_k4_pid(pk, 32, pid, sizeof(pid), &pid_len) != BP_PASERK_OK)
+		return false;
+	pid[pid_len] = '\0';
+	return strcmp(pid, kid) == 0;
+}
+
+/* The private key whose CKA_ID is kid, or CK_INVALID_HANDLE; pk: its public key. */
 static CK_RV
-find_key(const char *kid, CK_OBJECT_HANDLE *out)
+find_key(const char *kid, CK_OBJECT_HANDLE *out, unsigned char *pk)
 {
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE t[] = {
@@ -348,6 +528,7 @@ find_key(const char *kid, CK_OBJECT_HANDLE *out)
 		if (handles[i].kid[0] != '\0' && strcmp(handles[i].kid, kid) == 0)
 		{
 			*out = handles[i].handle;
+			memcpy(pk, handles[i].pk, 32);
 			return CKR_OK;
 		}
 	*out = CK_INVALID_HANDLE;
@@ -363,8 +544,16 @@ find_key(const char *kid, CK_OBJECT_HANDLE *out)
 		*out = CK_INVALID_HANDLE;
 		return CKR_OK;
 	}
+	if (!public_key_of(kid, pk))
+		ereport(ERROR,
+				(errcode(BP_ERRCODE_WRONG_STATE),
+				 errmsg("the PKCS#11 token's key %s is not the key its id names", kid),
+				 errdetail("The public key with CKA_ID %s on token \"%s\" is missing, or its PASERK id differs.",
+						   kid, pkcs11_token_label ? pkcs11_token_label : ""),
+				 errhint("Another object took this key's CKA_ID; nothing was signed with it.")));
 	strlcpy(handles[handle_next].kid, kid, sizeof(handles[0].kid));
 	handles[handle_next].handle = *out;
+	memcpy(handles[handle_next].pk, pk, 32);
 	handle_next = (handle_next + 1) % HANDLE_SLOTS;
 	return CKR_OK;
 }
@@ -376,10 +565,11 @@ sign_once(const char *kid, const unsigned char *msg, size_t msg_len, unsigned ch
 	CK_MECHANISM mech = {CKM_EDDSA, NULL, 0};
 	CK_OBJECT_HANDLE key;
 	CK_ULONG	sig_len = 64;
+	unsigned char pk[32];
 	CK_RV		rv;
 
 	*missing = false;
-	rv = find_key(kid, &key);
+	rv = find_key(kid, &key, pk);
 	if (rv != CKR_OK)
 		return rv;
 	if (key == CK_INVALID_HANDLE)
@@ -392,6 +582,13 @@ sign_once(const char *kid, const unsigned char *msg, size_t msg_len, unsigned ch
 		rv = p11->C_Sign(session, (unsigned char *) msg, msg_len, sig, &sig_len);
 	if (rv == CKR_OK && sig_len != 64)
 		rv = CKR_GENERAL_ERROR;
+	/* What leaves here verifies with the kid's key, or is not used. */
+	if (rv == CKR_OK && crypto_sign_verify_detached(sig, msg, msg_len, pk) != 0)
+		ereport(ERROR,
+				(errcode(BP_ERRCODE_WRONG_STATE),
+				 errmsg("the PKCS#11 token's signature with key %s does not verify", kid),
+				 errdetail("The signature does not verify with the public key the key id names."),
+				 errhint("The token's private key with this CKA_ID is not the key's; nothing was signed.")));
 	if (rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID)
 		bp_pkcs11_forget_handles();
 	return rv;

@@ -212,14 +212,16 @@ add_server_key(bp_verifier *v, const char kid[BP_PASERK_K4_PID_LEN], char **stat
 	bp_verify_key key;
 	bool		found;
 	MemoryContext outer = CurrentMemoryContext;
+	static SPIPlanPtr plan;
 
 	memset(&key, 0, sizeof(key));
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT kid, purpose, tenant_id, public_key, state, "
-							  "pg_catalog.floor(pg_catalog.date_part('epoch', valid_from))::int8, "
-							  "pg_catalog.floor(pg_catalog.date_part('epoch', valid_until))::int8 "
-							  "FROM bigpicture.public_keys WHERE kid = $1",
-							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+	/* prepared once per backend: planning the view each time cost more than verifying */
+	if (SPI_execute_plan(bp_prepare_once(&plan, "SELECT kid, purpose, tenant_id, public_key, state, "
+										 "pg_catalog.floor(pg_catalog.date_part('epoch', valid_from))::int8, "
+										 "pg_catalog.floor(pg_catalog.date_part('epoch', valid_until))::int8 "
+										 "FROM bigpicture.public_keys WHERE kid = $1", 1, types),
+						 values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up the signing key");
 	found = SPI_processed > 0;
 	if (found)

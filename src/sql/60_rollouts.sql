@@ -12,6 +12,13 @@ CREATE FUNCTION bigpicture.random_bytes(n integer) RETURNS bytea
 	AS 'MODULE_PATHNAME', 'bigpicture_random_bytes' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION bigpicture.random_bytes(integer) IS 'n bytes (1 to 1024) from a cryptographic random generator';
 
+-- A plan is 1 to 20 steps of 1 to 10000 basis points, rising.
+CREATE FUNCTION bigpicture._valid_rollout_plan(plan integer[]) RETURNS boolean
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	RETURN plan IS NULL OR (pg_catalog.cardinality(plan) BETWEEN 1 AND 20 AND pg_catalog.array_ndims(plan) = 1
+		AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(plan) WITH ORDINALITY AS s(p, i)
+			WHERE p IS NULL OR p NOT BETWEEN 1 AND 10000 OR (i > 1 AND p <= plan[i - 1])));
+
 CREATE TABLE bigpicture.rollouts (
 	release_id   text NOT NULL REFERENCES bigpicture.releases ON DELETE CASCADE,
 	platform     text CHECK (platform IN ('windows', 'macos', 'linux')),
@@ -22,7 +29,27 @@ CREATE TABLE bigpicture.rollouts (
 	created_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	updated_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	updated_by   text NOT NULL,
-	CONSTRAINT rollouts_target UNIQUE NULLS NOT DISTINCT (release_id, platform)
+	-- guards (docs/rollouts.md): judged on reports since guard_since
+	max_failure_rate double precision CHECK (max_failure_rate BETWEEN 0 AND 1),
+	max_crash_rate   double precision CHECK (max_crash_rate BETWEEN 0 AND 1),
+	min_sample       integer NOT NULL DEFAULT 100 CHECK (min_sample BETWEEN 1 AND 1000000),
+	max_new_per_hour integer CHECK (max_new_per_hour BETWEEN 1 AND 100000000),
+	crash_window     interval NOT NULL DEFAULT interval '24 hours'
+	                 CHECK (crash_window BETWEEN interval '1 minute' AND interval '30 days'),
+	guard_since      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	-- a plan: percentages in basis points, each step after step_interval
+	plan             integer[] CHECK (bigpicture._valid_rollout_plan(plan)),
+	step_interval    interval CHECK (step_interval BETWEEN interval '1 second' AND interval '365 days'),
+	step             integer,
+	stepped_at       timestamptz,
+	-- halted by a guard or by hand: no new install enters
+	halted_at        timestamptz,
+	halt_reason      text,
+	halt_evidence    jsonb,
+	CONSTRAINT rollouts_target UNIQUE NULLS NOT DISTINCT (release_id, platform),
+	CONSTRAINT rollouts_plan CHECK ((plan IS NULL) = (step IS NULL) AND (plan IS NULL) = (step_interval IS NULL)
+		AND (step IS NULL OR step BETWEEN 1 AND pg_catalog.cardinality(plan))),
+	CONSTRAINT rollouts_halt CHECK ((halted_at IS NULL) = (halt_reason IS NULL))
 );
 COMMENT ON TABLE bigpicture.rollouts IS
 	'staged rollout of a release (optionally per platform): percentage in basis points, the salt of its buckets, paused';

@@ -110,10 +110,17 @@ BEGIN
 	DELETE FROM bigpicture.rollouts o WHERE o.release_id = ANY (ids)
 	   AND NOT EXISTS (SELECT 1 FROM jsonb_populate_recordset(NULL::bigpicture.rollouts, s -> 'rollouts') n
 					   WHERE n.release_id = o.release_id AND n.platform IS NOT DISTINCT FROM o.platform);
-	INSERT INTO bigpicture.rollouts AS x SELECT * FROM jsonb_populate_recordset(NULL::bigpicture.rollouts, s -> 'rollouts')
+	-- A mirror follows the vendor's percentages; the plan that sets them is the vendor's worker's.
+	INSERT INTO bigpicture.rollouts AS x SELECT * FROM jsonb_populate_recordset(NULL::bigpicture.rollouts,
+		(SELECT jsonb_agg(e - '{plan,step,step_interval,stepped_at}'::text[]) FROM jsonb_array_elements(s -> 'rollouts') e))
 	ON CONFLICT ON CONSTRAINT rollouts_target DO UPDATE SET percentage = EXCLUDED.percentage,
-		paused = EXCLUDED.paused, updated_by = EXCLUDED.updated_by
-	WHERE (x.percentage, x.paused) IS DISTINCT FROM (EXCLUDED.percentage, EXCLUDED.paused);
+		paused = EXCLUDED.paused, updated_by = EXCLUDED.updated_by,
+		max_failure_rate = EXCLUDED.max_failure_rate, max_crash_rate = EXCLUDED.max_crash_rate,
+		min_sample = EXCLUDED.min_sample, max_new_per_hour = EXCLUDED.max_new_per_hour,
+		crash_window = EXCLUDED.crash_window, guard_since = EXCLUDED.guard_since,
+		halted_at = EXCLUDED.halted_at, halt_reason = EXCLUDED.halt_reason, halt_evidence = EXCLUDED.halt_evidence
+	WHERE (x.percentage, x.paused, x.halted_at, x.max_new_per_hour)
+		IS DISTINCT FROM (EXCLUDED.percentage, EXCLUDED.paused, EXCLUDED.halted_at, EXCLUDED.max_new_per_hour);
 END
 $$;
 

@@ -133,6 +133,72 @@ CREATE FUNCTION bigpicture_api.keyset() RETURNS jsonb
 COMMENT ON FUNCTION bigpicture_api.keyset() IS
 	'GET or POST /rpc/keyset — the key set token, signed by the root key (bigpicture.keyset); anyone, no scope';
 
+-- ---- rollouts (docs/rollouts.md) -------------------------------------------------------------
+
+CREATE FUNCTION bigpicture_api.report(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE
+	RETURN bigpicture.report($1);
+COMMENT ON FUNCTION bigpicture_api.report(jsonb) IS
+	'POST /rpc/report — what happened after a decision: downloaded … crashed (bigpicture.report); scope updates:check';
+
+CREATE FUNCTION bigpicture_api.rollout_health(release_id text, group_by text DEFAULT NULL, platform text DEFAULT NULL)
+	RETURNS jsonb
+	LANGUAGE sql STABLE
+	RETURN bigpicture.rollout_health(release_id, group_by, platform);
+COMMENT ON FUNCTION bigpicture_api.rollout_health(text, text, text) IS
+	'GET or POST /rpc/rollout_health — outcome counts and rates with confidence bounds (bigpicture.rollout_health); scope rollouts:read';
+
+CREATE FUNCTION bigpicture_api.rollout_set(jsonb) RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{release_id,percentage,platform,paused}', '{release_id,percentage}');
+BEGIN
+	IF jsonb_typeof(req -> 'percentage') <> 'number' THEN
+		RAISE EXCEPTION 'field "percentage" must be a whole number of basis points' USING ERRCODE = '22023';
+	END IF;
+	PERFORM bigpicture.set_rollout(req ->> 'release_id', (req ->> 'percentage')::numeric::integer, req ->> 'platform',
+		COALESCE((req ->> 'paused')::boolean, false));
+	RETURN bigpicture.rollout_health(req ->> 'release_id', NULL, req ->> 'platform') -> 'rollout';
+END
+$$;
+COMMENT ON FUNCTION bigpicture_api.rollout_set(jsonb) IS
+	'POST /rpc/rollout_set — start or change a staged rollout (bigpicture.set_rollout); scope rollouts:write';
+
+CREATE FUNCTION bigpicture_api.rollout_guards(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.set_rollout_guards(
+		bigpicture.api_request($1, '{release_id,platform,max_failure_rate,max_crash_rate,min_sample,max_new_per_hour,crash_window}',
+			'{release_id}') ->> 'release_id',
+		($1 ->> 'max_failure_rate')::double precision, ($1 ->> 'max_crash_rate')::double precision,
+		COALESCE(($1 ->> 'min_sample')::integer, 100), ($1 ->> 'max_new_per_hour')::integer,
+		COALESCE(($1 ->> 'crash_window')::interval, interval '24 hours'), $1 ->> 'platform');
+COMMENT ON FUNCTION bigpicture_api.rollout_guards(jsonb) IS
+	'POST /rpc/rollout_guards — the limits that halt a rollout (bigpicture.set_rollout_guards); scope rollouts:write';
+
+CREATE FUNCTION bigpicture_api.rollout_plan(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.set_rollout_plan(
+		bigpicture.api_request($1, '{release_id,platform,plan,step_interval}', '{release_id}') ->> 'release_id',
+		ARRAY(SELECT x::integer FROM jsonb_array_elements_text(CASE jsonb_typeof($1 -> 'plan') WHEN 'array' THEN $1 -> 'plan'
+			END) WITH ORDINALITY e(x, i) ORDER BY i),
+		($1 ->> 'step_interval')::interval, $1 ->> 'platform');
+COMMENT ON FUNCTION bigpicture_api.rollout_plan(jsonb) IS
+	'POST /rpc/rollout_plan — rising percentages stepped by the worker (bigpicture.set_rollout_plan); scope rollouts:write';
+
+CREATE FUNCTION bigpicture_api.rollout_halt(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.halt_rollout(bigpicture.api_request($1, '{release_id,platform,reason}', '{release_id,reason}') ->> 'release_id',
+		$1 ->> 'reason', $1 ->> 'platform');
+COMMENT ON FUNCTION bigpicture_api.rollout_halt(jsonb) IS
+	'POST /rpc/rollout_halt — halt a rollout by hand (bigpicture.halt_rollout); scope rollouts:write';
+
+CREATE FUNCTION bigpicture_api.rollout_resume(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.resume_rollout(bigpicture.api_request($1, '{release_id,platform,reason}', '{release_id,reason}') ->> 'release_id',
+		$1 ->> 'reason', $1 ->> 'platform');
+COMMENT ON FUNCTION bigpicture_api.rollout_resume(jsonb) IS
+	'POST /rpc/rollout_resume — resume a halted rollout, with a reason (bigpicture.resume_rollout); scope releases:approve';
+
 -- ---- mirrors ----------------------------------------------------------------------------
 
 CREATE FUNCTION bigpicture_api.snapshot_latest(jsonb) RETURNS jsonb
@@ -401,6 +467,14 @@ BEGIN ATOMIC
 			"maintenance_window": {"type": "object", "nullable": true}, "allow_prerelease": {"type": "boolean", "nullable": true},
 			"expired_entitlement_updates": {"type": "string", "nullable": true},
 			"updated_at": {"type": "string", "format": "date-time"}, "updated_by": {"type": "string"}}}'),
+		('rollout', '{"type": "object", "required": ["release_id", "percentage", "paused", "halted", "guards"], "properties": {
+			"release_id": {"type": "string"}, "platform": {"type": "string", "nullable": true},
+			"percentage": {"type": "integer", "description": "basis points"}, "paused": {"type": "boolean"},
+			"halted": {"type": "boolean"}, "halted_at": "$time_null", "halt_reason": {"type": "string", "nullable": true},
+			"halt_evidence": {"type": "object", "nullable": true}, "guards": {"type": "object"},
+			"plan": {"type": "array", "items": {"type": "integer"}, "nullable": true},
+			"step": {"type": "integer", "nullable": true}, "step_interval": {"type": "string", "nullable": true},
+			"stepped_at": "$time_null", "next_step_at": "$time_null"}}'),
 		('decision_request', '{"type": "object", "additionalProperties": false, "required": ["platform", "arch", "products"],
 			"properties": {
 				"install_id": {"type": "string", "minLength": 1, "maxLength": 128, "nullable": true},
@@ -532,6 +606,57 @@ BEGIN ATOMIC
 			"event_type": {"type": "string"}, "object_type": {"type": "string"}, "object_id": {"type": "string", "nullable": true},
 			"before": {"type": "object", "nullable": true}, "after": {"type": "object", "nullable": true},
 			"context": {"type": "object", "nullable": true}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}}}'),
+		('report', '{POST}', '/rpc/report', '{"type": "object", "additionalProperties": false,
+			"required": ["decision", "outcome"], "properties": {
+			"decision": {"type": "string", "pattern": "^v4\\.public\\.", "description": "the decision token the report follows"},
+			"outcome": {"type": "string", "enum": ["downloaded", "install_started", "installed", "failed", "rolled_back", "crashed"]},
+			"error_code": {"type": "string", "minLength": 1, "maxLength": 64, "nullable": true},
+			"install_id": "$id_opt", "tenant_id": "$id_opt"}}',
+			'{"type": "object", "required": ["report_id", "release_id", "outcome", "duplicate"], "properties": {
+			"report_id": {"type": "string", "nullable": true}, "release_id": {"type": "string"},
+			"outcome": {"type": "string"}, "duplicate": {"type": "boolean"}}}'),
+		('rollout_health', '{GET,POST}', '/rpc/rollout_health', '{"group_by": {"enum": ["hour", "platform", "tenant"]},
+			"platform": {"enum": ["windows", "macos", "linux"]}}',
+			'{"type": "object", "required": ["release_id", "version", "groups"], "properties": {
+			"release_id": {"type": "string"}, "version": {"type": "string"},
+			"group_by": {"type": "string", "nullable": true}, "tenant_id": {"type": "string", "nullable": true},
+			"rollout": {"type": "object", "nullable": true},
+			"groups": {"type": "array", "items": {"type": "object", "required": ["installs", "attempts", "failures"],
+				"properties": {"installs": {"type": "integer"}, "attempts": {"type": "integer"}, "failures": {"type": "integer"},
+				"installed": {"type": "integer"}, "crashed": {"type": "integer"},
+				"failure_rate": {"type": "number", "nullable": true},
+				"failure_interval": {"type": "array", "items": {"type": "number"}, "nullable": true},
+				"crash_rate": {"type": "number", "nullable": true},
+				"crash_interval": {"type": "array", "items": {"type": "number"}, "nullable": true}}}}}}'),
+		('rollout_set', '{POST}', '/rpc/rollout_set', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "percentage"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true},
+			"percentage": {"type": "integer", "minimum": 0, "maximum": 10000}, "paused": {"type": "boolean", "nullable": true}}}',
+			'"$rollout"'),
+		('rollout_guards', '{POST}', '/rpc/rollout_guards', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true},
+			"max_failure_rate": {"type": "number", "minimum": 0, "maximum": 1, "nullable": true},
+			"max_crash_rate": {"type": "number", "minimum": 0, "maximum": 1, "nullable": true},
+			"min_sample": {"type": "integer", "minimum": 1, "maximum": 1000000, "nullable": true},
+			"max_new_per_hour": {"type": "integer", "minimum": 1, "nullable": true},
+			"crash_window": {"type": "string", "description": "a PostgreSQL interval, 1 minute to 30 days", "nullable": true}}}',
+			'"$rollout"'),
+		('rollout_plan', '{POST}', '/rpc/rollout_plan', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true},
+			"plan": {"type": "array", "minItems": 1, "maxItems": 20, "nullable": true, "description": "null clears the plan",
+				"items": {"type": "integer", "minimum": 1, "maximum": 10000}},
+			"step_interval": {"type": "string", "nullable": true, "description": "a PostgreSQL interval, 1 second to 365 days"}}}',
+			'"$rollout"'),
+		('rollout_halt', '{POST}', '/rpc/rollout_halt', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "reason"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true}, "reason": {"type": "string", "minLength": 1}}}',
+			'"$rollout"'),
+		('rollout_resume', '{POST}', '/rpc/rollout_resume', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "reason"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true}, "reason": {"type": "string", "minLength": 1}}}',
+			'"$rollout"'),
 		('openapi', '{GET}', '/', '{}', '{"type": "object", "required": ["openapi", "info", "paths"],
 			"description": "this document (OpenAPI 3.0.3)"}')
 	), x(k, function, methods, path, request, response) AS (
@@ -663,3 +788,10 @@ GRANT EXECUTE ON FUNCTION bigpicture_api.usage(timestamptz, timestamptz, text)
 	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor;
 GRANT EXECUTE ON FUNCTION bigpicture_api.audit(text, text, text, timestamptz, timestamptz, integer)
 	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor;
+GRANT EXECUTE ON FUNCTION bigpicture_api.report(jsonb) TO bigpicture_client, bigpicture_tenant_admin, bigpicture_admin;
+GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_health(text, text, text)
+	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor, bigpicture_publisher, bigpicture_approver;
+GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_set(jsonb), bigpicture_api.rollout_guards(jsonb),
+	bigpicture_api.rollout_plan(jsonb), bigpicture_api.rollout_halt(jsonb)
+	TO bigpicture_publisher, bigpicture_admin;
+GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_resume(jsonb) TO bigpicture_approver, bigpicture_admin;

@@ -35,7 +35,9 @@ BEGIN ATOMIC
 		('retire_expired_keys', 'mark retiring keys whose grace period has ended as retired', interval '1 minute'),
 		('refresh_signatures', 're-sign what the active keys did not sign or what is half-way to its exp',
 		 interval '1 hour'),
-		('renew_due_entitlements', 'extend auto-renewing entitlements that end within a day', interval '1 hour')
+		('renew_due_entitlements', 'extend auto-renewing entitlements that end within a day', interval '1 hour'),
+		('advance_rollouts', 'take the next step of rollout plans whose time has come, while their guards hold',
+		 interval '1 minute')
 	ON CONFLICT (job) DO NOTHING;
 END;
 REVOKE ALL ON FUNCTION bigpicture._install_worker_jobs() FROM PUBLIC;

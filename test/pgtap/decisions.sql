@@ -727,9 +727,9 @@ SELECT is((SELECT array_agg(format('%s %s %s', t ->> 'version', t ->> 'kept', CO
 	ARRAY['2.1.0 false blocked', '2.0.0 true -', '1.2.0 false older_than_target', '1.1.0 false older_than_target'],
 	'the trace lists every release considered, newest first, kept or dropped with the reason');
 SELECT is((SELECT t -> 'rollout' FROM ex, jsonb_array_elements(e #> '{decisions,0,trace}') t WHERE t ->> 'version' = '2.0.0'),
-	jsonb_build_object('percentage', 10000, 'paused', false,
+	jsonb_build_object('percentage', 10000, 'paused', false, 'halted', false, 'member', false,
 		'bucket', rollout_bucket((SELECT salt FROM rollouts WHERE release_id = 'rel_app_2_0_0'), 'inst-1')),
-	'a release under rollout shows percentage, paused and the install''s bucket');
+	'a release under rollout shows percentage, paused, halted, whether the install is in, and its bucket');
 SELECT is((SELECT e #> '{decisions,0,policy_sources}' FROM ex),
 	'{"mode":"default","channel":"default","blocked":"tenant_product","pinned_range":"tenant_product","allow_prerelease":"default","expired_entitlement_updates":"default"}'::jsonb,
 	'the trace has the policy sources');

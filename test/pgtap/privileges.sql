@@ -14,7 +14,7 @@
 -- Every actor is a real role (SET SESSION AUTHORIZATION / SET ROLE), never the
 -- superuser, who bypasses all of it.
 BEGIN;
-SELECT plan(654);
+SELECT plan(684);
 
 -- ==== (a) the extension's objects ==============================================================
 
@@ -250,6 +250,16 @@ INSERT INTO volatile_ok VALUES
 	('bigpicture.run_job(text)', 'writes'),
 	('bigpicture.run_due_jobs()', 'writes'),
 	('bigpicture.set_worker_job(text,boolean,interval)', 'writes'),
+	('bigpicture.report(jsonb)', 'writes'),
+	('bigpicture.set_rollout_guards(text,double precision,double precision,integer,integer,interval,text)', 'writes'),
+	('bigpicture.set_rollout_plan(text,integer[],interval,text)', 'writes'),
+	('bigpicture.halt_rollout(text,text,text)', 'writes'),
+	('bigpicture.resume_rollout(text,text,text)', 'writes'),
+	('bigpicture.advance_rollouts()', 'writes'),
+	('bigpicture._check_rollout_guards(bigpicture.rollouts)', 'writes'),
+	('bigpicture._emit_event(text,text,jsonb)', 'writes'),
+	('bigpicture._count_report(bigpicture.rollouts,text,boolean,boolean,boolean,boolean,text)', 'writes'),
+	('bigpicture._lock_rollout(text,text)', 'locks'),
 	('bigpicture._install_worker_jobs()', 'writes'),
 	('bigpicture.pre_restore()', 'writes'),
 	('bigpicture.post_restore()', 'writes'),
@@ -287,7 +297,13 @@ INSERT INTO volatile_ok VALUES
 	('bigpicture_api.release_revoke(jsonb)', 'writes'),
 	('bigpicture_api.policy_put(jsonb)', 'writes'),
 	('bigpicture_api.entitlement_create(jsonb)', 'writes'),
-	('bigpicture_api.entitlement_update(jsonb)', 'writes');
+	('bigpicture_api.entitlement_update(jsonb)', 'writes'),
+	('bigpicture_api.report(jsonb)', 'writes'),
+	('bigpicture_api.rollout_set(jsonb)', 'writes'),
+	('bigpicture_api.rollout_guards(jsonb)', 'writes'),
+	('bigpicture_api.rollout_plan(jsonb)', 'writes'),
+	('bigpicture_api.rollout_halt(jsonb)', 'writes'),
+	('bigpicture_api.rollout_resume(jsonb)', 'writes');
 INSERT INTO volatile_ok SELECT sig, 'trigger' FROM ext_proc WHERE prorettype = 'trigger'::regtype;
 SELECT set_eq($$SELECT sig FROM ext_proc WHERE provolatile = 'v'$$, 'SELECT sig FROM volatile_ok',
 	'the VOLATILE functions are exactly the pinned ones (each writes, locks rows, draws random bytes or is a trigger)');
@@ -395,6 +411,11 @@ INSERT INTO vals VALUES
 	('mirror_pk', bigpicture.paserk_public(decode(repeat('5a', 32), 'hex'))),
 	('decision_token', (bigpicture.check_update('{"tenant_id": "tenant_a", "install_id": "i-1", "platform": "linux",
 		"arch": "x86_64", "products": [{"product_id": "prod_p", "current_version": "1.0.0"}]}') -> 'decisions' -> 0 ->> 'token'));
+INSERT INTO vals
+SELECT 'decision_token_' || s, bigpicture.check_update(jsonb_build_object('tenant_id', 'tenant_' || s, 'install_id', 'i-1',
+	'platform', 'linux', 'arch', 'x86_64', 'products', '[{"product_id": "prod_p", "current_version": "1.0.0"}]'::jsonb))
+	#>> '{decisions,0,token}'
+FROM unnest('{a,b}'::text[]) s;
 
 -- One login role per group (p_<group>); and the gateway's login, NOINHERIT like
 -- bigpicture_gateway, which becomes a request role by SET ROLE.
@@ -528,6 +549,8 @@ INSERT INTO tenant_calls (fn, call) VALUES
 	('bigpicture.license_status(jsonb)', $$SELECT bigpicture.license_status('{"tenant_id": "tenant_{s}", "product_id": "prod_p",
 		"subject_type": "user", "subject_id": "u1"}')$$),
 	('bigpicture.lease_revocations(text)', $$SELECT bigpicture.lease_revocations('tenant_{s}')$$),
+	('bigpicture.report(jsonb)', $$SELECT bigpicture.report('{"tenant_id": "tenant_{s}", "outcome": "downloaded",
+		"decision": "{decision_token_{s}}"}')$$),
 	('bigpicture.list_entitlements(text,text,integer,text)', $$SELECT * FROM bigpicture.list_entitlements('tenant_{s}')$$),
 	('bigpicture.license_usage_report(text,timestamp with time zone,timestamp with time zone)',
 		$$SELECT * FROM bigpicture.license_usage_report('tenant_{s}', now() - interval '1 day', now() + interval '1 day')$$),
@@ -548,6 +571,8 @@ INSERT INTO tenant_calls (fn, call) VALUES
 	('bigpicture_api.lease_release(jsonb)', $$SELECT bigpicture_api.lease_release('{"tenant_id": "tenant_{s}", "lease_id": "{lease_{s}}"}')$$),
 	('bigpicture_api.decision_readonly(jsonb)', $$SELECT bigpicture_api.decision_readonly('{"tenant_id": "tenant_{s}", "install_id": "i-9",
 		"platform": "linux", "arch": "x86_64", "products": [{"product_id": "prod_p", "current_version": "1.0.0"}]}')$$),
+	('bigpicture_api.report(jsonb)', $$SELECT bigpicture_api.report('{"tenant_id": "tenant_{s}", "outcome": "downloaded",
+		"decision": "{decision_token_{s}}"}')$$),
 	('bigpicture_api.license_status(text,text,text,text,text)', $$SELECT bigpicture_api.license_status('prod_p', 'user', 'u1',
 		tenant_id => 'tenant_{s}')$$),
 	('bigpicture_api.lease_revocations(text)', $$SELECT bigpicture_api.lease_revocations('tenant_{s}')$$),
@@ -575,7 +600,13 @@ INSERT INTO api_without_tenant VALUES
 	('bigpicture_api.release_approve(jsonb)', 'releases are vendor-wide'),
 	('bigpicture_api.release_reject(jsonb)', 'releases are vendor-wide'),
 	('bigpicture_api.release_revoke(jsonb)', 'releases are vendor-wide'),
-	('bigpicture_api.entitlement_update(jsonb)', 'names an entitlement, not a tenant (admins only)');
+	('bigpicture_api.entitlement_update(jsonb)', 'names an entitlement, not a tenant (admins only)'),
+	('bigpicture_api.rollout_health(text,text,text)', 'names no tenant: a tenant admin sees its own installs, vendor roles every tenant''s'),
+	('bigpicture_api.rollout_set(jsonb)', 'rollouts are vendor-wide'),
+	('bigpicture_api.rollout_guards(jsonb)', 'rollouts are vendor-wide'),
+	('bigpicture_api.rollout_plan(jsonb)', 'rollouts are vendor-wide'),
+	('bigpicture_api.rollout_halt(jsonb)', 'rollouts are vendor-wide'),
+	('bigpicture_api.rollout_resume(jsonb)', 'rollouts are vendor-wide');
 CREATE TEMP VIEW tenant_taking AS
 SELECT p.sig FROM ext_proc p
 WHERE p.prokind = 'f' AND p.prosecdef
@@ -762,6 +793,17 @@ INSERT INTO leak_calls VALUES
 	('bigpicture.run_job(text)', $$SELECT bigpicture.run_job('retire_expired_keys')$$),
 	('bigpicture.run_due_jobs()', $$SELECT * FROM bigpicture.run_due_jobs()$$),
 	('bigpicture.set_worker_job(text,boolean,interval)', $$SELECT bigpicture.set_worker_job('retire_expired_keys', true)$$),
+	('bigpicture.report(jsonb)', $$SELECT bigpicture.report('{"tenant_id": "tenant_a", "outcome": "downloaded",
+		"decision": "{decision_token}"}')$$),
+	('bigpicture.rollout_health(text,text,text)', $$SELECT bigpicture.rollout_health('rel_pub', 'tenant')$$),
+	('bigpicture.wilson_interval(bigint,bigint)', $$SELECT bigpicture.wilson_interval(3, 5)$$),
+	('bigpicture.set_rollout_guards(text,double precision,double precision,integer,integer,interval,text)',
+		$$SELECT bigpicture.set_rollout_guards('rel_pub', max_failure_rate => 0.5)$$),
+	('bigpicture.set_rollout_plan(text,integer[],interval,text)',
+		$$SELECT bigpicture.set_rollout_plan('rel_pub', ARRAY[6000, 10000], '1 hour')$$),
+	('bigpicture.halt_rollout(text,text,text)', $$SELECT bigpicture.halt_rollout('rel_pub', 'privileges test')$$),
+	('bigpicture.resume_rollout(text,text,text)', $$SELECT bigpicture.resume_rollout(h ->> 'release_id', 'privileges test')
+		FROM bigpicture.halt_rollout('rel_pub', 'privileges test') h$$),
 	('bigpicture.update_entitlement(text,timestamp with time zone,integer,text[],boolean,boolean)',
 		$$SELECT bigpicture.update_entitlement('ent_a1', max_seats => 6)$$),
 	('bigpicture.set_entitlement_status(text,text,text)', $$SELECT bigpicture.set_entitlement_status('ent_a1', 'suspended')$$),
@@ -801,6 +843,16 @@ INSERT INTO leak_calls VALUES
 	('bigpicture_api.lease_revocations(text)', $$SELECT bigpicture_api.lease_revocations('tenant_a')$$),
 	('bigpicture_api.keyset()', $$SELECT bigpicture_api.keyset()$$),
 	('bigpicture_api.snapshot_latest(jsonb)', $$SELECT bigpicture_api.snapshot_latest('{"tenant_id": "tenant_a", "mirror_id": "mirror_a1"}')$$),
+	('bigpicture_api.report(jsonb)', $$SELECT bigpicture_api.report('{"tenant_id": "tenant_a", "outcome": "install_started",
+		"decision": "{decision_token_a}"}')$$),
+	('bigpicture_api.rollout_health(text,text,text)', $$SELECT bigpicture_api.rollout_health('rel_pub')$$),
+	('bigpicture_api.rollout_set(jsonb)', $$SELECT bigpicture_api.rollout_set('{"release_id": "rel_pub", "percentage": 6000}')$$),
+	('bigpicture_api.rollout_guards(jsonb)', $$SELECT bigpicture_api.rollout_guards('{"release_id": "rel_pub", "max_crash_rate": 0.2}')$$),
+	('bigpicture_api.rollout_plan(jsonb)', $$SELECT bigpicture_api.rollout_plan('{"release_id": "rel_pub", "plan": [7000, 10000],
+		"step_interval": "2 hours"}')$$),
+	('bigpicture_api.rollout_halt(jsonb)', $$SELECT bigpicture_api.rollout_halt('{"release_id": "rel_pub", "reason": "test"}')$$),
+	('bigpicture_api.rollout_resume(jsonb)', $$SELECT bigpicture_api.rollout_resume(jsonb_build_object('release_id',
+		bigpicture.halt_rollout('rel_pub', 'test') ->> 'release_id', 'reason', 'test'))$$),
 	('bigpicture_api.release_create(jsonb)', $$SELECT bigpicture_api.release_create('{"product_id": "prod_p", "version": "6.0.0", "channel": "stable"}')$$),
 	('bigpicture_api.release_attach(jsonb)', $$SELECT bigpicture_api.release_attach('{"release_id": "rel_draft", "artifact_id": "art_p_4_0_0_mac"}')$$),
 	('bigpicture_api.release_submit(jsonb)', $$SELECT bigpicture_api.release_submit('{"release_id": "rel_draft"}')$$),

@@ -38,12 +38,17 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION bigpicture._install_worker_jobs()
- RETURNS void
- LANGUAGE sql
- SET search_path TO 'pg_catalog', 'pg_temp'
+CREATE OR REPLACE FUNCTION bigpicture._install_worker_jobs() RETURNS void
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
- INSERT INTO bigpicture.worker_jobs (job, description, every) VALUES ('retire_expired_keys'::text,'mark retiring keys whose grace period has ended as retired'::text,'00:01:00'::interval), ('refresh_signatures'::text,'re-sign what the active keys did not sign or what is half-way to its exp'::text,'01:00:00'::interval), ('renew_due_entitlements'::text,'extend auto-renewing entitlements that end within a day'::text,'01:00:00'::interval) ON CONFLICT(job) DO NOTHING;
+	INSERT INTO bigpicture.worker_jobs (job, description, every) VALUES
+		('retire_expired_keys', 'mark retiring keys whose grace period has ended as retired', interval '1 minute'),
+		('refresh_signatures', 're-sign what the active keys did not sign or what is half-way to its exp',
+		 interval '1 hour'),
+		('renew_due_entitlements', 'extend auto-renewing entitlements that end within a day', interval '1 hour'),
+		('advance_rollouts', 'take the next step of rollout plans whose time has come, while their guards hold',
+		 interval '1 minute')
+	ON CONFLICT (job) DO NOTHING;
 END;
 
 CREATE OR REPLACE FUNCTION bigpicture._lock_entitlement(p_entitlement_id text)
@@ -308,35 +313,51 @@ GRANT EXECUTE ON FUNCTION bigpicture.api_request(jsonb,text[],text[]) TO bigpict
 
 COMMENT ON FUNCTION bigpicture.api_request(jsonb,text[],text[]) IS 'bigpicture_api''s check of a POST body: a JSON object with only the allowed fields and every required one, or 22023 naming the field';
 
-CREATE OR REPLACE FUNCTION bigpicture.api_routes()
- RETURNS TABLE(function text, methods text[], path text, request jsonb, response jsonb)
- LANGUAGE sql
- IMMUTABLE
+CREATE OR REPLACE FUNCTION bigpicture.api_routes() RETURNS TABLE (function text, methods text[], path text, request jsonb, response jsonb)
+	LANGUAGE sql IMMUTABLE
 BEGIN ATOMIC
- WITH RECURSIVE s(n, name, schema) AS (
-          SELECT row_number() OVER () AS row_number,
-             v.name,
-             v.schema
-            FROM ( VALUES ('id'::text,'{"type": "string", "minLength": 1, "maxLength": 128}'::text), ('id_opt'::text,'{"type": "string", "minLength": 1, "maxLength": 128, "nullable": true}'::text), ('str_opt'::text,'{"type": "string", "nullable": true}'::text), ('time'::text,'{"type": "string", "format": "date-time"}'::text), ('time_null'::text,'{"type": "string", "format": "date-time", "nullable": true}'::text), ('strings_opt'::text,'{"type": "array", "items": {"type": "string"}, "nullable": true}'::text), ('release_status'::text,'{"type": "object", "required": ["release_id", "status"], "properties": {
+	-- "$name" (a JSON string) stands for the shared schema of that name in s;
+	-- s is in dependency order (a schema may name only those before it), and
+	-- the names are replaced last first.
+	WITH RECURSIVE s(n, name, schema) AS (SELECT row_number() OVER (), v.name, v.schema FROM (VALUES
+		('id', '{"type": "string", "minLength": 1, "maxLength": 128}'),
+		('id_opt', '{"type": "string", "minLength": 1, "maxLength": 128, "nullable": true}'),
+		('str_opt', '{"type": "string", "nullable": true}'),
+		('time', '{"type": "string", "format": "date-time"}'),
+		('time_null', '{"type": "string", "format": "date-time", "nullable": true}'),
+		('strings_opt', '{"type": "array", "items": {"type": "string"}, "nullable": true}'),
+		('release_status', '{"type": "object", "required": ["release_id", "status"], "properties": {
 			"release_id": {"type": "string"}, "status": {"type": "string",
-			"enum": ["draft", "pending_approval", "published", "rejected", "revoked"]}}}'::text), ('lease'::text,'{"type": "object", "required": ["lease_id", "entitlement_id", "product_id", "subject", "expires_at", "token"],
+			"enum": ["draft", "pending_approval", "published", "rejected", "revoked"]}}}'),
+		('lease', '{"type": "object", "required": ["lease_id", "entitlement_id", "product_id", "subject", "expires_at", "token"],
 			"properties": {"lease_id": {"type": "string"}, "entitlement_id": {"type": "string"}, "product_id": {"type": "string"},
 			"subject": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"},
-			"token": {"type": "string", "pattern": "^v4\\.public\\."}, "renewed": {"type": "boolean"}}}'::text), ('policy'::text,'{"type": "object", "required": ["policy_id"], "properties": {"policy_id": {"type": "string"},
+			"token": {"type": "string", "pattern": "^v4\\.public\\."}, "renewed": {"type": "boolean"}}}'),
+		('policy', '{"type": "object", "required": ["policy_id"], "properties": {"policy_id": {"type": "string"},
 			"tenant_id": {"type": "string", "nullable": true}, "product_id": {"type": "string", "nullable": true},
 			"platform": {"type": "string", "nullable": true}, "mode": {"type": "string", "nullable": true},
 			"channel": {"type": "string", "nullable": true}, "pinned_range": {"type": "string", "nullable": true},
 			"blocked": {"type": "array", "items": {"type": "string"}, "nullable": true},
 			"maintenance_window": {"type": "object", "nullable": true}, "allow_prerelease": {"type": "boolean", "nullable": true},
 			"expired_entitlement_updates": {"type": "string", "nullable": true},
-			"updated_at": {"type": "string", "format": "date-time"}, "updated_by": {"type": "string"}}}'::text), ('policy_or_null'::text,'{"type": "object", "nullable": true, "required": ["policy_id"], "properties": {"policy_id": {"type": "string"},
+			"updated_at": {"type": "string", "format": "date-time"}, "updated_by": {"type": "string"}}}'),
+		('policy_or_null', '{"type": "object", "nullable": true, "required": ["policy_id"], "properties": {"policy_id": {"type": "string"},
 			"tenant_id": {"type": "string", "nullable": true}, "product_id": {"type": "string", "nullable": true},
 			"platform": {"type": "string", "nullable": true}, "mode": {"type": "string", "nullable": true},
 			"channel": {"type": "string", "nullable": true}, "pinned_range": {"type": "string", "nullable": true},
 			"blocked": {"type": "array", "items": {"type": "string"}, "nullable": true},
 			"maintenance_window": {"type": "object", "nullable": true}, "allow_prerelease": {"type": "boolean", "nullable": true},
 			"expired_entitlement_updates": {"type": "string", "nullable": true},
-			"updated_at": {"type": "string", "format": "date-time"}, "updated_by": {"type": "string"}}}'::text), ('decision_request'::text,'{"type": "object", "additionalProperties": false, "required": ["platform", "arch", "products"],
+			"updated_at": {"type": "string", "format": "date-time"}, "updated_by": {"type": "string"}}}'),
+		('rollout', '{"type": "object", "required": ["release_id", "percentage", "paused", "halted", "guards"], "properties": {
+			"release_id": {"type": "string"}, "platform": {"type": "string", "nullable": true},
+			"percentage": {"type": "integer", "description": "basis points"}, "paused": {"type": "boolean"},
+			"halted": {"type": "boolean"}, "halted_at": "$time_null", "halt_reason": {"type": "string", "nullable": true},
+			"halt_evidence": {"type": "object", "nullable": true}, "guards": {"type": "object"},
+			"plan": {"type": "array", "items": {"type": "integer"}, "nullable": true},
+			"step": {"type": "integer", "nullable": true}, "step_interval": {"type": "string", "nullable": true},
+			"stepped_at": "$time_null", "next_step_at": "$time_null"}}'),
+		('decision_request', '{"type": "object", "additionalProperties": false, "required": ["platform", "arch", "products"],
 			"properties": {
 				"install_id": {"type": "string", "minLength": 1, "maxLength": 128, "nullable": true},
 				"tenant_id": {"type": "string", "minLength": 1, "maxLength": 128, "nullable": true},
@@ -351,23 +372,33 @@ BEGIN ATOMIC
 					"additionalProperties": false, "required": ["product_id"], "properties": {
 					"product_id": {"type": "string", "minLength": 1, "maxLength": 128},
 					"current_version": {"type": "string", "nullable": true},
-					"channel": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,31}$", "nullable": true}}}}}}'::text), ('decision_response'::text,'{"type": "object", "required": ["decisions", "retry_after", "recorded"], "properties": {
+					"channel": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,31}$", "nullable": true}}}}}}'),
+		('decision_response', '{"type": "object", "required": ["decisions", "retry_after", "recorded"], "properties": {
 			"decisions": {"type": "array", "items": {"type": "object", "required": ["product_id", "action", "version", "token"],
 				"properties": {"product_id": {"type": "string"}, "action": {"type": "string"},
 				"version": {"type": "string", "nullable": true}, "token": {"type": "string", "pattern": "^v4\\.public\\."}}}},
 			"retry_after": {"type": "integer"},
-			"recorded": {"type": "boolean", "description": "false when nothing was written: a read-only transaction or a standby"}}}'::text)) v(name, schema)
-         ), r(function, methods, path, request, response) AS (
-          VALUES ('decision'::text,'{POST}'::text[],'/rpc/decision'::text,'"$decision_request"'::text,'"$decision_response"'::text), ('decision_readonly'::text,'{POST}'::text[],'/rpc/decision_readonly'::text,'"$decision_request"'::text,'"$decision_response"'::text), ('lease'::text,'{POST}'::text[],'/rpc/lease'::text,'{"type": "object", "additionalProperties": false,
+			"recorded": {"type": "boolean", "description": "false when nothing was written: a read-only transaction or a standby"}}}')
+		) v(name, schema)
+	), r(function, methods, path, request, response) AS (VALUES
+
+		('decision', '{POST}'::text[], '/rpc/decision', '"$decision_request"', '"$decision_response"'),
+		('decision_readonly', '{POST}', '/rpc/decision_readonly', '"$decision_request"', '"$decision_response"'),
+		('lease', '{POST}', '/rpc/lease', '{"type": "object", "additionalProperties": false,
 			"required": ["product_id", "subject_type", "subject_id"], "properties": {"product_id": "$id",
 			"subject_type": {"type": "string", "enum": ["user", "machine"]}, "subject_id": "$id",
 			"install_id": "$id_opt", "tenant_id": "$id_opt",
 			"duration": {"type": "integer", "minimum": 1, "maximum": 31622400, "nullable": true,
-				"description": "seconds; at most the entitlement''s maximum"}}}'::text,'"$lease"'::text), ('lease_renew'::text,'{POST}'::text[],'/rpc/lease_renew'::text,'{"type": "object", "additionalProperties": false,
+				"description": "seconds; at most the entitlement''s maximum"}}}', '"$lease"'),
+		('lease_renew', '{POST}', '/rpc/lease_renew', '{"type": "object", "additionalProperties": false,
 			"required": ["lease_id"], "properties": {"lease_id": "$id", "tenant_id": "$id_opt",
-			"duration": {"type": "integer", "minimum": 1, "maximum": 31622400, "nullable": true}}}'::text,'"$lease"'::text), ('lease_release'::text,'{POST}'::text[],'/rpc/lease_release'::text,'{"type": "object", "additionalProperties": false,
-			"required": ["lease_id"], "properties": {"lease_id": "$id", "tenant_id": "$id_opt"}}'::text,'{"type": "object", "required": ["lease_id", "state"], "properties": {"lease_id": {"type": "string"},
-			"state": {"type": "string"}}}'::text), ('license_status'::text,'{GET,POST}'::text[],'/rpc/license_status'::text,'{"subject_type": {"enum": ["user", "machine"]}}'::text,'{"type": "object", "required": ["tenant_id", "product_id", "entitlements"], "properties": {
+			"duration": {"type": "integer", "minimum": 1, "maximum": 31622400, "nullable": true}}}', '"$lease"'),
+		('lease_release', '{POST}', '/rpc/lease_release', '{"type": "object", "additionalProperties": false,
+			"required": ["lease_id"], "properties": {"lease_id": "$id", "tenant_id": "$id_opt"}}',
+			'{"type": "object", "required": ["lease_id", "state"], "properties": {"lease_id": {"type": "string"},
+			"state": {"type": "string"}}}'),
+		('license_status', '{GET,POST}', '/rpc/license_status', '{"subject_type": {"enum": ["user", "machine"]}}',
+			'{"type": "object", "required": ["tenant_id", "product_id", "entitlements"], "properties": {
 			"tenant_id": {"type": "string"}, "product_id": {"type": "string"},
 			"entitlements": {"type": "array", "items": {"type": "object", "required": ["entitlement_id", "type", "state"],
 				"properties": {"entitlement_id": {"type": "string"}, "type": {"type": "string"}, "state": {"type": "string"},
@@ -377,16 +408,24 @@ BEGIN ATOMIC
 				"seats_available": {"type": "integer", "nullable": true},
 				"lease": {"type": "object", "nullable": true, "properties": {"lease_id": {"type": "string"},
 					"expires_at": {"type": "string", "format": "date-time"},
-					"install_id": {"type": "string", "nullable": true}}}}}}}}'::text), ('lease_revocations'::text,'{GET,POST}'::text[],'/rpc/lease_revocations'::text,'{}'::text,'{"type": "object", "required": ["lease_revocations"], "properties": {
-			"lease_revocations": {"type": "string", "pattern": "^v4\\.public\\."}}}'::text), ('keyset'::text,'{GET,POST}'::text[],'/rpc/keyset'::text,'{}'::text,'{"type": "object", "required": ["keyset"], "properties": {"keyset": {"type": "string", "pattern": "^v4\\.public\\."}}}'::text), ('snapshot_latest'::text,'{POST}'::text[],'/rpc/snapshot_latest'::text,'{"type": "object", "additionalProperties": false,
-			"properties": {"tenant_id": "$id_opt", "mirror_id": "$id_opt"}}'::text,'{"type": "object", "required": ["tenant_id", "seq", "created_at", "expires_at", "content_hash", "token"],
+					"install_id": {"type": "string", "nullable": true}}}}}}}}'),
+		('lease_revocations', '{GET,POST}', '/rpc/lease_revocations', '{}',
+			'{"type": "object", "required": ["lease_revocations"], "properties": {
+			"lease_revocations": {"type": "string", "pattern": "^v4\\.public\\."}}}'),
+		('keyset', '{GET,POST}', '/rpc/keyset', '{}',
+			'{"type": "object", "required": ["keyset"], "properties": {"keyset": {"type": "string", "pattern": "^v4\\.public\\."}}}'),
+		('snapshot_latest', '{POST}', '/rpc/snapshot_latest', '{"type": "object", "additionalProperties": false,
+			"properties": {"tenant_id": "$id_opt", "mirror_id": "$id_opt"}}',
+			'{"type": "object", "required": ["tenant_id", "seq", "created_at", "expires_at", "content_hash", "token"],
 			"properties": {"tenant_id": {"type": "string"}, "seq": {"type": "integer"},
 			"created_at": {"type": "string", "format": "date-time"}, "expires_at": {"type": "string", "format": "date-time"},
-			"content_hash": {"type": "string"}, "token": {"type": "string", "pattern": "^v4\\.public\\."}}}'::text), ('release_create'::text,'{POST}'::text[],'/rpc/release_create'::text,'{"type": "object", "additionalProperties": false,
+			"content_hash": {"type": "string"}, "token": {"type": "string", "pattern": "^v4\\.public\\."}}}'),
+		('release_create', '{POST}', '/rpc/release_create', '{"type": "object", "additionalProperties": false,
 			"required": ["product_id", "version", "channel"], "properties": {"product_id": "$id",
 			"version": {"type": "string", "description": "SemVer 2.0.0"}, "channel": {"type": "string"},
 			"notes": "$str_opt", "metadata": {"type": "object", "nullable": true},
-			"critical": {"type": "boolean", "nullable": true}, "release_id": "$id_opt"}}'::text,'"$release_status"'::text), ('release_attach'::text,'{POST}'::text[],'/rpc/release_attach'::text,'{"type": "object", "additionalProperties": false,
+			"critical": {"type": "boolean", "nullable": true}, "release_id": "$id_opt"}}', '"$release_status"'),
+		('release_attach', '{POST}', '/rpc/release_attach', '{"type": "object", "additionalProperties": false,
 			"required": ["release_id"], "description": "exactly one of artifact_id (attach an existing artifact) and artifact (create one)",
 			"properties": {"release_id": "$id", "artifact_id": "$id",
 			"artifact": {"type": "object", "additionalProperties": false,
@@ -395,68 +434,121 @@ BEGIN ATOMIC
 				"size": {"type": "integer", "minimum": 0}, "platform": {"type": "string", "enum": ["windows", "macos", "linux"]},
 				"arch": {"type": "string", "enum": ["x86_64", "x86", "arm64"]}, "installer_type": {"type": "string"},
 				"requires_admin": {"type": "boolean", "nullable": true}, "install_scope": {"type": "string", "nullable": true},
-				"source_type": {"type": "string", "nullable": true}, "artifact_id": "$id_opt"}}}}'::text,'{"type": "object", "required": ["release_id", "artifact_id"], "properties": {"release_id": {"type": "string"},
-			"artifact_id": {"type": "string"}}}'::text), ('release_submit'::text,'{POST}'::text[],'/rpc/release_submit'::text,'{"type": "object", "additionalProperties": false,
-			"required": ["release_id"], "properties": {"release_id": "$id"}}'::text,'"$release_status"'::text), ('release_approve'::text,'{POST}'::text[],'/rpc/release_approve'::text,'{"type": "object", "additionalProperties": false,
-			"required": ["release_id"], "properties": {"release_id": "$id", "comment": "$str_opt"}}'::text,'"$release_status"'::text), ('release_reject'::text,'{POST}'::text[],'/rpc/release_reject'::text,'{"type": "object", "additionalProperties": false,
-			"required": ["release_id", "reason"], "properties": {"release_id": "$id", "reason": {"type": "string"}}}'::text,'"$release_status"'::text), ('release_revoke'::text,'{POST}'::text[],'/rpc/release_revoke'::text,'{"type": "object", "additionalProperties": false,
-			"required": ["release_id", "reason"], "properties": {"release_id": "$id", "reason": {"type": "string"}}}'::text,'"$release_status"'::text), ('policy_get'::text,'{GET,POST}'::text[],'/rpc/policy_get'::text,'{"scope": {"enum": ["global", "product", "tenant", "tenant_product"]}}'::text,'"$policy_or_null"'::text), ('policy_put'::text,'{POST}'::text[],'/rpc/policy_put'::text,'{"type": "object", "additionalProperties": false, "required": ["scope"],
+				"source_type": {"type": "string", "nullable": true}, "artifact_id": "$id_opt"}}}}',
+			'{"type": "object", "required": ["release_id", "artifact_id"], "properties": {"release_id": {"type": "string"},
+			"artifact_id": {"type": "string"}}}'),
+		('release_submit', '{POST}', '/rpc/release_submit', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id"], "properties": {"release_id": "$id"}}', '"$release_status"'),
+		('release_approve', '{POST}', '/rpc/release_approve', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id"], "properties": {"release_id": "$id", "comment": "$str_opt"}}',
+			'"$release_status"'),
+		('release_reject', '{POST}', '/rpc/release_reject', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "reason"], "properties": {"release_id": "$id", "reason": {"type": "string"}}}',
+			'"$release_status"'),
+		('release_revoke', '{POST}', '/rpc/release_revoke', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "reason"], "properties": {"release_id": "$id", "reason": {"type": "string"}}}',
+			'"$release_status"'),
+		('policy_get', '{GET,POST}', '/rpc/policy_get', '{"scope": {"enum": ["global", "product", "tenant", "tenant_product"]}}',
+			'"$policy_or_null"'),
+		('policy_put', '{POST}', '/rpc/policy_put', '{"type": "object", "additionalProperties": false, "required": ["scope"],
 			"properties": {"scope": {"type": "string"}, "tenant_id": "$id_opt", "product_id": "$id_opt",
 			"platform": "$str_opt", "mode": "$str_opt", "channel": "$str_opt",
 			"pinned_range": {"type": "string", "nullable": true, "description": "a SemVer range"},
 			"blocked": "$strings_opt", "maintenance_window": {"type": "object", "nullable": true},
-			"allow_prerelease": {"type": "boolean", "nullable": true}, "expired_entitlement_updates": "$str_opt"}}'::text,'"$policy"'::text), ('entitlement_create'::text,'{POST}'::text[],'/rpc/entitlement_create'::text,'{"type": "object", "additionalProperties": false,
+			"allow_prerelease": {"type": "boolean", "nullable": true}, "expired_entitlement_updates": "$str_opt"}}',
+			'"$policy"'),
+		('entitlement_create', '{POST}', '/rpc/entitlement_create', '{"type": "object", "additionalProperties": false,
 			"required": ["tenant_id", "product_id", "type"], "properties": {"tenant_id": "$id", "product_id": "$id",
 			"type": {"type": "string"}, "max_seats": {"type": "integer", "nullable": true}, "features": "$strings_opt",
 			"starts_at": "$time_null", "ends_at": "$time_null", "auto_renew": {"type": "boolean", "nullable": true},
 			"renewal_days": {"type": "integer", "nullable": true},
 			"default_lease_duration": {"type": "string", "nullable": true, "description": "a PostgreSQL interval, default 1 day"},
 			"max_lease_duration": {"type": "string", "nullable": true, "description": "a PostgreSQL interval, default 7 days"},
-			"entitlement_id": "$id_opt"}}'::text,'{"type": "object", "required": ["entitlement_id"], "properties": {"entitlement_id": {"type": "string"}}}'::text), ('entitlement_update'::text,'{POST}'::text[],'/rpc/entitlement_update'::text,'{"type": "object", "additionalProperties": false,
+			"entitlement_id": "$id_opt"}}',
+			'{"type": "object", "required": ["entitlement_id"], "properties": {"entitlement_id": {"type": "string"}}}'),
+		('entitlement_update', '{POST}', '/rpc/entitlement_update', '{"type": "object", "additionalProperties": false,
 			"required": ["entitlement_id"], "properties": {"entitlement_id": "$id", "ends_at": "$time_null",
 			"clear_ends_at": {"type": "boolean", "nullable": true}, "max_seats": {"type": "integer", "nullable": true},
 			"features": "$strings_opt", "auto_renew": {"type": "boolean", "nullable": true},
-			"status": "$str_opt", "reason": "$str_opt"}}'::text,'{"type": "object", "required": ["entitlement_id", "tenant_id", "product_id", "type", "state"], "properties": {
+			"status": "$str_opt", "reason": "$str_opt"}}',
+			'{"type": "object", "required": ["entitlement_id", "tenant_id", "product_id", "type", "state"], "properties": {
 			"tenant_id": {"type": "string"}, "entitlement_id": {"type": "string"}, "product_id": {"type": "string"},
 			"type": {"type": "string"}, "state": {"type": "string"}, "max_seats": {"type": "integer", "nullable": true},
 			"seats_used": {"type": "integer"}, "features": {"type": "array", "items": {"type": "string"}},
-			"starts_at": "$time", "ends_at": "$time_null", "auto_renew": {"type": "boolean"}}}'::text), ('usage'::text,'{GET,POST}'::text[],'/rpc/usage'::text,'{}'::text,'{"type": "array", "items": {"type": "object", "required": ["entitlement_id", "product_id", "type", "leases",
+			"starts_at": "$time", "ends_at": "$time_null", "auto_renew": {"type": "boolean"}}}'),
+		('usage', '{GET,POST}', '/rpc/usage', '{}',
+			'{"type": "array", "items": {"type": "object", "required": ["entitlement_id", "product_id", "type", "leases",
 			"peak_concurrency", "average_concurrency"], "properties": {"entitlement_id": {"type": "string"},
 			"product_id": {"type": "string"}, "type": {"type": "string"}, "max_seats": {"type": "integer", "nullable": true},
-			"leases": {"type": "integer"}, "peak_concurrency": {"type": "integer"}, "average_concurrency": {"type": "number"}}}}'::text), ('audit'::text,'{GET,POST}'::text[],'/rpc/audit'::text,'{"max_events": {"minimum": 1, "maximum": 10000}}'::text,'{"type": "array", "items": {"type": "object", "required": ["chain_id", "seq", "event_id", "occurred_at", "actor",
+			"leases": {"type": "integer"}, "peak_concurrency": {"type": "integer"}, "average_concurrency": {"type": "number"}}}}'),
+		('audit', '{GET,POST}', '/rpc/audit', '{"max_events": {"minimum": 1, "maximum": 10000}}',
+			'{"type": "array", "items": {"type": "object", "required": ["chain_id", "seq", "event_id", "occurred_at", "actor",
 			"event_type", "object_type", "hash"], "properties": {"chain_id": {"type": "string"}, "seq": {"type": "integer"},
 			"event_id": {"type": "string"}, "occurred_at": "$time", "actor": {"type": "string"},
 			"event_type": {"type": "string"}, "object_type": {"type": "string"}, "object_id": {"type": "string", "nullable": true},
 			"before": {"type": "object", "nullable": true}, "after": {"type": "object", "nullable": true},
-			"context": {"type": "object", "nullable": true}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}}}'::text), ('openapi'::text,'{GET}'::text[],'/'::text,'{}'::text,'{"type": "object", "required": ["openapi", "info", "paths"],
-			"description": "this document (OpenAPI 3.0.3)"}'::text)
-         ), x(k, function, methods, path, request, response) AS (
-          SELECT ( SELECT max(s.n) AS max
-                    FROM s) AS max,
-             r.function,
-             r.methods,
-             r.path,
-             r.request,
-             r.response
-            FROM r
-         UNION ALL
-          SELECT (x_1.k - 1),
-             x_1.function,
-             x_1.methods,
-             x_1.path,
-             replace(x_1.request, format('"$%s"'::text, s.name), s.schema) AS replace,
-             replace(x_1.response, format('"$%s"'::text, s.name), s.schema) AS replace
-            FROM (x x_1
-              JOIN s ON ((s.n = x_1.k)))
-         )
-  SELECT x.function,
-     x.methods,
-     x.path,
-     (x.request)::jsonb AS request,
-     (x.response)::jsonb AS response
-    FROM x
-   WHERE (x.k = 0)
-   ORDER BY x.path;
+			"context": {"type": "object", "nullable": true}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}}}'),
+		('report', '{POST}', '/rpc/report', '{"type": "object", "additionalProperties": false,
+			"required": ["decision", "outcome"], "properties": {
+			"decision": {"type": "string", "pattern": "^v4\\.public\\.", "description": "the decision token the report follows"},
+			"outcome": {"type": "string", "enum": ["downloaded", "install_started", "installed", "failed", "rolled_back", "crashed"]},
+			"error_code": {"type": "string", "minLength": 1, "maxLength": 64, "nullable": true},
+			"install_id": "$id_opt", "tenant_id": "$id_opt"}}',
+			'{"type": "object", "required": ["report_id", "release_id", "outcome", "duplicate"], "properties": {
+			"report_id": {"type": "string", "nullable": true}, "release_id": {"type": "string"},
+			"outcome": {"type": "string"}, "duplicate": {"type": "boolean"}}}'),
+		('rollout_health', '{GET,POST}', '/rpc/rollout_health', '{"group_by": {"enum": ["hour", "platform", "tenant"]},
+			"platform": {"enum": ["windows", "macos", "linux"]}}',
+			'{"type": "object", "required": ["release_id", "version", "groups"], "properties": {
+			"release_id": {"type": "string"}, "version": {"type": "string"},
+			"group_by": {"type": "string", "nullable": true}, "tenant_id": {"type": "string", "nullable": true},
+			"rollout": {"type": "object", "nullable": true},
+			"groups": {"type": "array", "items": {"type": "object", "required": ["installs", "attempts", "failures"],
+				"properties": {"installs": {"type": "integer"}, "attempts": {"type": "integer"}, "failures": {"type": "integer"},
+				"installed": {"type": "integer"}, "crashed": {"type": "integer"},
+				"failure_rate": {"type": "number", "nullable": true},
+				"failure_interval": {"type": "array", "items": {"type": "number"}, "nullable": true},
+				"crash_rate": {"type": "number", "nullable": true},
+				"crash_interval": {"type": "array", "items": {"type": "number"}, "nullable": true}}}}}}'),
+		('rollout_set', '{POST}', '/rpc/rollout_set', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "percentage"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true},
+			"percentage": {"type": "integer", "minimum": 0, "maximum": 10000}, "paused": {"type": "boolean", "nullable": true}}}',
+			'"$rollout"'),
+		('rollout_guards', '{POST}', '/rpc/rollout_guards', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true},
+			"max_failure_rate": {"type": "number", "minimum": 0, "maximum": 1, "nullable": true},
+			"max_crash_rate": {"type": "number", "minimum": 0, "maximum": 1, "nullable": true},
+			"min_sample": {"type": "integer", "minimum": 1, "maximum": 1000000, "nullable": true},
+			"max_new_per_hour": {"type": "integer", "minimum": 1, "nullable": true},
+			"crash_window": {"type": "string", "description": "a PostgreSQL interval, 1 minute to 30 days", "nullable": true}}}',
+			'"$rollout"'),
+		('rollout_plan', '{POST}', '/rpc/rollout_plan', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true},
+			"plan": {"type": "array", "minItems": 1, "maxItems": 20, "nullable": true, "description": "null clears the plan",
+				"items": {"type": "integer", "minimum": 1, "maximum": 10000}},
+			"step_interval": {"type": "string", "nullable": true, "description": "a PostgreSQL interval, 1 second to 365 days"}}}',
+			'"$rollout"'),
+		('rollout_halt', '{POST}', '/rpc/rollout_halt', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "reason"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true}, "reason": {"type": "string", "minLength": 1}}}',
+			'"$rollout"'),
+		('rollout_resume', '{POST}', '/rpc/rollout_resume', '{"type": "object", "additionalProperties": false,
+			"required": ["release_id", "reason"], "properties": {"release_id": "$id",
+			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true}, "reason": {"type": "string", "minLength": 1}}}',
+			'"$rollout"'),
+		('openapi', '{GET}', '/', '{}', '{"type": "object", "required": ["openapi", "info", "paths"],
+			"description": "this document (OpenAPI 3.0.3)"}')
+	), x(k, function, methods, path, request, response) AS (
+		SELECT (SELECT max(n) FROM s), r.function, r.methods, r.path, r.request, r.response FROM r
+		UNION ALL
+		SELECT x.k - 1, x.function, x.methods, x.path,
+			replace(x.request, format('"$%s"', s.name), s.schema), replace(x.response, format('"$%s"', s.name), s.schema)
+		FROM x JOIN s ON s.n = x.k
+	)
+	SELECT x.function, x.methods, x.path, x.request::jsonb, x.response::jsonb FROM x WHERE x.k = 0 ORDER BY x.path;
 END;
 
 GRANT EXECUTE ON FUNCTION bigpicture.api_routes() TO bigpicture_admin;
@@ -1967,6 +2059,781 @@ ALTER TABLE bigpicture.signing_keys
 	ADD COLUMN backend text NOT NULL DEFAULT 'sealed' CHECK (backend IN ('sealed', 'pkcs11'));
 ALTER TABLE bigpicture.signing_keys ADD CONSTRAINT signing_keys_secret_where
 	CHECK ((backend = 'sealed') = (sealed_secret IS NOT NULL));
+
+-- ---- rollouts that watch themselves: guards, plans and halts; reports, members, events ----------
+
+-- A plan is 1 to 20 steps of 1 to 10000 basis points, rising.
+CREATE FUNCTION bigpicture._valid_rollout_plan(plan integer[]) RETURNS boolean
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	RETURN plan IS NULL OR (pg_catalog.cardinality(plan) BETWEEN 1 AND 20 AND pg_catalog.array_ndims(plan) = 1
+		AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(plan) WITH ORDINALITY AS s(p, i)
+			WHERE p IS NULL OR p NOT BETWEEN 1 AND 10000 OR (i > 1 AND p <= plan[i - 1])));
+
+ALTER TABLE bigpicture.rollouts
+	ADD COLUMN max_failure_rate double precision CHECK (max_failure_rate BETWEEN 0 AND 1),
+	ADD COLUMN max_crash_rate   double precision CHECK (max_crash_rate BETWEEN 0 AND 1),
+	ADD COLUMN min_sample       integer NOT NULL DEFAULT 100 CHECK (min_sample BETWEEN 1 AND 1000000),
+	ADD COLUMN max_new_per_hour integer CHECK (max_new_per_hour BETWEEN 1 AND 100000000),
+	ADD COLUMN crash_window     interval NOT NULL DEFAULT interval '24 hours' CHECK (crash_window BETWEEN interval '1 minute' AND interval '30 days'),
+	ADD COLUMN guard_since      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	ADD COLUMN plan             integer[] CHECK (bigpicture._valid_rollout_plan(plan)),
+	ADD COLUMN step_interval    interval CHECK (step_interval BETWEEN interval '1 second' AND interval '365 days'),
+	ADD COLUMN step             integer,
+	ADD COLUMN stepped_at       timestamptz,
+	ADD COLUMN halted_at        timestamptz,
+	ADD COLUMN halt_reason      text,
+	ADD COLUMN halt_evidence    jsonb,
+	ADD CONSTRAINT rollouts_plan CHECK ((plan IS NULL) = (step IS NULL) AND (plan IS NULL) = (step_interval IS NULL) AND (step IS NULL OR step BETWEEN 1 AND pg_catalog.cardinality(plan))),
+	ADD CONSTRAINT rollouts_halt CHECK ((halted_at IS NULL) = (halt_reason IS NULL));
+
+-- Rollouts that watch themselves (docs/rollouts.md): who entered a rollout,
+-- what installs report after a decision, health with confidence bounds,
+-- guards that halt a rollout in the transaction of the report that trips
+-- them, resuming by an approver, and plans the background worker steps
+-- through.  The rates and the guards' rule are src/core/health.c.
+
+-- ---- events (the outbox) -----------------------------------------------------------------
+-- One row per state change of interest, written in the change's own
+-- transaction.  This batch writes rollout events; the outbox's consumers
+-- (cursor API, webhooks) come with docs/events.md.
+CREATE SEQUENCE bigpicture.event_ids;
+COMMENT ON SEQUENCE bigpicture.event_ids IS 'the outbox''s event ids: one order across tenants';
+REVOKE ALL ON SEQUENCE bigpicture.event_ids FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.event_ids', '');
+CREATE TABLE bigpicture.events (
+	event_id    bigint PRIMARY KEY DEFAULT pg_catalog.nextval('bigpicture.event_ids'),
+	type        text NOT NULL CHECK (type OPERATOR(pg_catalog.~) '^[a-z_]+\.[a-z_]+$'),
+	tenant_id   text REFERENCES bigpicture.tenants ON DELETE CASCADE,
+	payload     jsonb NOT NULL,
+	created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX events_tenant ON bigpicture.events (tenant_id, event_id);
+COMMENT ON TABLE bigpicture.events IS
+	'outbox: state changes of interest (type, tenant or NULL for vendor-wide, payload), written in the change''s transaction';
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.events', '');
+ALTER TABLE bigpicture.events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bigpicture.events FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner_all ON bigpicture.events TO bigpicture_owner USING (true) WITH CHECK (true);
+CREATE POLICY admin_read ON bigpicture.events FOR SELECT TO bigpicture_admin USING (true);
+CREATE POLICY auditor_read ON bigpicture.events FOR SELECT TO bigpicture_auditor USING (true);
+CREATE POLICY own_tenant_read ON bigpicture.events FOR SELECT TO bigpicture_tenant_admin
+	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+GRANT SELECT ON bigpicture.events TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
+
+CREATE FUNCTION bigpicture._emit_event(type text, tenant_id text, payload jsonb) RETURNS bigint
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	INSERT INTO bigpicture.events (type, tenant_id, payload) VALUES (type, tenant_id, payload) RETURNING event_id;
+END;
+COMMENT ON FUNCTION bigpicture._emit_event(text, text, jsonb) IS 'internal: write one event to the outbox';
+
+-- ---- who entered a rollout --------------------------------------------------------------
+-- Written by check_update the first time a decision offers an install a
+-- release under a rollout.  A member keeps its offer when the rollout halts
+-- or is lowered; only new installs wait.
+CREATE TABLE bigpicture.rollout_members (
+	release_id  text NOT NULL REFERENCES bigpicture.releases ON DELETE CASCADE,
+	tenant_id   text NOT NULL REFERENCES bigpicture.tenants ON DELETE CASCADE,
+	install_id  text NOT NULL CHECK (pg_catalog.length(install_id) BETWEEN 1 AND 128),
+	entered_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (tenant_id, release_id, install_id)
+);
+-- velocity: a rollout's new installs in the last hour, over every tenant
+CREATE INDEX rollout_members_entered ON bigpicture.rollout_members (release_id, entered_at);
+COMMENT ON TABLE bigpicture.rollout_members IS
+	'installs a rollout has reached (the first decision that offered them the release); they keep it when the rollout halts';
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.rollout_members', '');
+ALTER TABLE bigpicture.rollout_members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bigpicture.rollout_members FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner_all ON bigpicture.rollout_members TO bigpicture_owner USING (true) WITH CHECK (true);
+CREATE POLICY admin_read ON bigpicture.rollout_members FOR SELECT TO bigpicture_admin USING (true);
+CREATE POLICY auditor_read ON bigpicture.rollout_members FOR SELECT TO bigpicture_auditor USING (true);
+CREATE POLICY own_tenant_read ON bigpicture.rollout_members FOR SELECT TO bigpicture_tenant_admin
+	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+GRANT SELECT ON bigpicture.rollout_members TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
+
+-- ---- outcome reports ------------------------------------------------------------------------
+CREATE TABLE bigpicture.install_reports (
+	tenant_id      text NOT NULL REFERENCES bigpicture.tenants ON DELETE CASCADE,
+	report_id      text NOT NULL DEFAULT bigpicture.new_id('rep'),
+	install_id     text NOT NULL CHECK (pg_catalog.length(install_id) BETWEEN 1 AND 128),
+	release_id     text NOT NULL REFERENCES bigpicture.releases ON DELETE CASCADE,
+	platform       text NOT NULL CHECK (platform IN ('windows', 'macos', 'linux')),
+	decision_hash  bytea NOT NULL CHECK (pg_catalog.length(decision_hash) = 32),
+	decided_at     timestamptz NOT NULL,
+	outcome        text NOT NULL CHECK (outcome IN ('downloaded', 'install_started', 'installed', 'failed',
+	               'rolled_back', 'crashed')),
+	error_code     text CHECK (pg_catalog.length(error_code) BETWEEN 1 AND 64),
+	reported_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (tenant_id, report_id),
+	-- one report per install, decision and outcome: a client may retry
+	CONSTRAINT install_reports_once UNIQUE (tenant_id, install_id, decision_hash, outcome)
+);
+-- health and guards: a release's reports over every tenant
+CREATE INDEX install_reports_release ON bigpicture.install_reports (release_id, outcome, reported_at);
+CREATE INDEX install_reports_install ON bigpicture.install_reports (tenant_id, install_id, release_id);
+COMMENT ON TABLE bigpicture.install_reports IS
+	'what installs report after a decision (downloaded … crashed), bound to the signed decision by its SHA-256';
+COMMENT ON COLUMN bigpicture.install_reports.decision_hash IS 'SHA-256 of the decision token the report follows';
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.install_reports', '');
+ALTER TABLE bigpicture.install_reports ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bigpicture.install_reports FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner_all ON bigpicture.install_reports TO bigpicture_owner USING (true) WITH CHECK (true);
+CREATE POLICY admin_read ON bigpicture.install_reports FOR SELECT TO bigpicture_admin USING (true);
+CREATE POLICY auditor_read ON bigpicture.install_reports FOR SELECT TO bigpicture_auditor USING (true);
+CREATE POLICY publisher_read ON bigpicture.install_reports FOR SELECT TO bigpicture_publisher USING (true);
+CREATE POLICY own_tenant_read ON bigpicture.install_reports FOR SELECT TO bigpicture_tenant_admin
+	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+GRANT SELECT ON bigpicture.install_reports TO bigpicture_admin, bigpicture_auditor, bigpicture_publisher,
+	bigpicture_tenant_admin;
+
+-- What a rollout's guards judge, kept as reports arrive so a report costs
+-- the same at the ten-thousandth install as at the first: installs counted
+-- once each, since the rollout's guard_since, in 16 shards so concurrent
+-- reports seldom wait on one row.
+CREATE TABLE bigpicture.rollout_counts (
+	release_id  text NOT NULL REFERENCES bigpicture.releases ON DELETE CASCADE,
+	platform    text,		-- the rollout's platform; NULL: the platform-wide rollout
+	since       timestamptz NOT NULL,
+	shard       smallint NOT NULL CHECK (shard BETWEEN 0 AND 15),
+	attempts    bigint NOT NULL DEFAULT 0,	-- installs that installed, failed or rolled back
+	failures    bigint NOT NULL DEFAULT 0,	-- installs that failed or rolled back
+	installed   bigint NOT NULL DEFAULT 0,
+	crashed     bigint NOT NULL DEFAULT 0,	-- installed installs that crashed
+	CONSTRAINT rollout_counts_key UNIQUE NULLS NOT DISTINCT (release_id, platform, since, shard)
+);
+COMMENT ON TABLE bigpicture.rollout_counts IS
+	'running counts of installs per outcome class for each rollout since its guard_since, in 16 shards: what its guards judge';
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.rollout_counts', '');
+GRANT SELECT ON bigpicture.rollout_counts TO bigpicture_admin, bigpicture_auditor, bigpicture_publisher;
+
+-- ---- rates --------------------------------------------------------------------------------
+CREATE FUNCTION bigpicture.wilson_interval(k bigint, n bigint) RETURNS double precision[]
+	AS 'MODULE_PATHNAME', 'bigpicture_wilson_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bigpicture.wilson_interval(bigint, bigint) IS
+	'the 95% Wilson score interval {lower, upper} of k successes in n trials ({0,0} when n is 0)';
+
+CREATE FUNCTION bigpicture._guard_verdict(attempts bigint, failures bigint, installed bigint, crashes bigint,
+	max_failure_rate double precision, max_crash_rate double precision, min_sample integer) RETURNS text
+	AS 'MODULE_PATHNAME', 'bigpicture_guard_verdict' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bigpicture._guard_verdict(bigint, bigint, bigint, bigint, double precision, double precision, integer) IS
+	'internal: failure_rate or crash_rate when that guard trips (Wilson lower bound above the limit after min_sample), else NULL';
+
+-- Installs per outcome, each install once, with the rates: the counts one
+-- row of health is made of.
+CREATE FUNCTION bigpicture._health_row(installs_by_outcome jsonb) RETURNS jsonb
+	LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+	RETURN (WITH c AS (SELECT
+			COALESCE((installs_by_outcome ->> 'attempts')::bigint, 0) AS attempts,
+			COALESCE((installs_by_outcome ->> 'failures')::bigint, 0) AS failures,
+			COALESCE((installs_by_outcome ->> 'installed')::bigint, 0) AS installed,
+			COALESCE((installs_by_outcome ->> 'crashed')::bigint, 0) AS crashes)
+		SELECT installs_by_outcome || jsonb_build_object(
+			'failure_rate', CASE WHEN attempts > 0 THEN round(failures::numeric / attempts, 4) END,
+			'failure_interval', CASE WHEN attempts > 0 THEN
+				to_jsonb(ARRAY(SELECT round(x::numeric, 4) FROM unnest(bigpicture.wilson_interval(failures, attempts)) x)) END,
+			'crash_rate', CASE WHEN installed > 0 THEN round(least(crashes, installed)::numeric / installed, 4) END,
+			'crash_interval', CASE WHEN installed > 0 THEN
+				to_jsonb(ARRAY(SELECT round(x::numeric, 4)
+					FROM unnest(bigpicture.wilson_interval(least(crashes, installed), installed)) x)) END)
+		FROM c);
+
+-- Health of one release's reports since a time (of one tenant, or all),
+-- grouped by nothing, hour, platform or tenant.  A rollout's guards use the
+-- same counts, over every tenant.
+CREATE FUNCTION bigpicture._release_health(release_id text, platform text, since timestamptz, group_by text,
+	tenant_id text DEFAULT NULL)
+	RETURNS SETOF jsonb
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	WITH per_install AS (
+		SELECT CASE group_by WHEN 'hour' THEN to_jsonb(date_trunc('hour', min(r.reported_at)))
+				WHEN 'platform' THEN to_jsonb(r.platform) WHEN 'tenant' THEN to_jsonb(r.tenant_id) END AS grp,
+			bool_or(r.outcome = 'downloaded') AS downloaded,
+			bool_or(r.outcome = 'install_started') AS install_started,
+			bool_or(r.outcome = 'installed') AS installed,
+			bool_or(r.outcome = 'failed') AS failed,
+			bool_or(r.outcome = 'rolled_back') AS rolled_back,
+			bool_or(r.outcome = 'crashed') AS crashed
+		FROM bigpicture.install_reports r
+		WHERE r.release_id = _release_health.release_id
+		  AND (_release_health.platform IS NULL OR r.platform = _release_health.platform)
+		  AND r.reported_at >= COALESCE(_release_health.since, '-infinity')
+		  AND (_release_health.tenant_id IS NULL OR r.tenant_id = _release_health.tenant_id)
+		GROUP BY r.tenant_id, r.install_id, r.platform
+	)
+	SELECT bigpicture._health_row(jsonb_build_object(
+			'group', p.grp,
+			'installs', count(*),
+			'downloaded', count(*) FILTER (WHERE p.downloaded),
+			'install_started', count(*) FILTER (WHERE p.install_started),
+			'installed', count(*) FILTER (WHERE p.installed),
+			'failed', count(*) FILTER (WHERE p.failed),
+			'rolled_back', count(*) FILTER (WHERE p.rolled_back),
+			'crashed', count(*) FILTER (WHERE p.crashed AND p.installed),
+			'attempts', count(*) FILTER (WHERE p.installed OR p.failed OR p.rolled_back),
+			'failures', count(*) FILTER (WHERE p.failed OR p.rolled_back)))
+	FROM per_install p
+	GROUP BY p.grp
+	ORDER BY p.grp NULLS FIRST;
+END;
+
+-- The vendor's roles see every tenant's installs; a tenant admin its own only.
+CREATE FUNCTION bigpicture.rollout_health(release_id text, group_by text DEFAULT NULL, platform text DEFAULT NULL)
+	RETURNS jsonb
+	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r bigpicture.releases;
+	o bigpicture.rollouts;
+	caller name := bigpicture.calling_role();
+	scope text;
+BEGIN
+	IF NOT (bigpicture.acts_for_all_tenants() OR pg_has_role(caller, 'bigpicture_publisher', 'USAGE')
+			OR pg_has_role(caller, 'bigpicture_approver', 'USAGE')) THEN
+		scope := bigpicture.current_tenant();
+		IF scope IS NULL THEN
+			RAISE EXCEPTION 'no tenant for this caller' USING ERRCODE = '42501',
+				HINT = 'A tenant admin sees the health of its own installs; bind the role to a tenant.';
+		END IF;
+		IF group_by = 'tenant' THEN
+			group_by := NULL;
+		END IF;
+	END IF;
+	IF group_by IS NOT NULL AND group_by NOT IN ('hour', 'platform', 'tenant') THEN
+		RAISE EXCEPTION 'health is grouped by hour, platform or tenant, not "%"', group_by USING ERRCODE = '22023',
+			HINT = 'Leave group_by out for one row.';
+	END IF;
+	IF platform IS NOT NULL AND platform NOT IN ('windows', 'macos', 'linux') THEN
+		RAISE EXCEPTION 'invalid platform "%"', platform USING ERRCODE = '22023', HINT = 'Use windows, macos or linux.';
+	END IF;
+	SELECT * INTO r FROM bigpicture.releases x WHERE x.release_id = rollout_health.release_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'release "%" does not exist', release_id USING ERRCODE = 'PT404';
+	END IF;
+	SELECT * INTO o FROM bigpicture.rollouts x
+	 WHERE x.release_id = r.release_id AND x.platform IS NOT DISTINCT FROM rollout_health.platform;
+	RETURN jsonb_build_object(
+		'release_id', r.release_id, 'version', r.version::text, 'group_by', group_by,
+		'rollout', CASE WHEN o.release_id IS NULL THEN NULL WHEN scope IS NULL THEN bigpicture._rollout_json(o)
+			ELSE bigpicture._rollout_json(o) - 'halt_evidence' END,
+		'tenant_id', scope,
+		'groups', COALESCE((SELECT jsonb_agg(h) FROM bigpicture._release_health(r.release_id, platform, NULL, group_by, scope) h),
+			'[]'));
+END
+$$;
+COMMENT ON FUNCTION bigpicture.rollout_health(text, text, text) IS
+	'outcome counts (installs, each once), failure and crash rates with 95% Wilson intervals, for a release, optionally by hour, platform or tenant; a tenant admin sees its own installs only, and the rollout without its evidence';
+
+-- The reports as rows, for SQL: installs (each once) and reports per release,
+-- tenant, platform, hour and outcome.  security_invoker: install_reports'
+-- row-level security applies, so a tenant admin sees its own installs.
+CREATE VIEW bigpicture.release_outcomes WITH (security_invoker = true) AS
+SELECT r.release_id, r.tenant_id, r.platform, pg_catalog.date_trunc('hour', r.reported_at) AS hour, r.outcome,
+	   count(DISTINCT r.install_id) AS installs, count(*) AS reports
+FROM bigpicture.install_reports r
+GROUP BY r.release_id, r.tenant_id, r.platform, pg_catalog.date_trunc('hour', r.reported_at), r.outcome;
+COMMENT ON VIEW bigpicture.release_outcomes IS
+	'installs and reports per release, tenant, platform, hour and outcome; a tenant admin sees its own (RLS)';
+GRANT SELECT ON bigpicture.release_outcomes TO bigpicture_admin, bigpicture_auditor, bigpicture_publisher,
+	bigpicture_tenant_admin;
+
+-- A rollout as its API shows it.
+CREATE FUNCTION bigpicture._rollout_json(o bigpicture.rollouts) RETURNS jsonb
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+	RETURN jsonb_build_object('release_id', o.release_id, 'platform', o.platform, 'percentage', o.percentage,
+		'paused', o.paused, 'halted', o.halted_at IS NOT NULL, 'halted_at', bigpicture.rfc3339(o.halted_at),
+		'halt_reason', o.halt_reason, 'halt_evidence', o.halt_evidence,
+		'guards', jsonb_build_object('max_failure_rate', o.max_failure_rate, 'max_crash_rate', o.max_crash_rate,
+			'min_sample', o.min_sample, 'max_new_per_hour', o.max_new_per_hour,
+			'crash_window', o.crash_window::text, 'since', bigpicture.rfc3339(o.guard_since)),
+		'plan', o.plan, 'step', o.step, 'step_interval', o.step_interval::text,
+		'stepped_at', bigpicture.rfc3339(o.stepped_at),
+		'next_step_at', CASE WHEN o.plan IS NOT NULL AND o.step < cardinality(o.plan)
+			THEN bigpicture.rfc3339(o.stepped_at + o.step_interval) END);
+
+-- ---- guards ---------------------------------------------------------------------------------
+-- Judge a rollout's guards on its reports since guard_since; when one trips,
+-- halt it here, in the caller's transaction, with the evidence (audited with
+-- the row) and an event.  Returns the verdict or NULL.
+CREATE FUNCTION bigpicture._check_rollout_guards(o bigpicture.rollouts) RETURNS text
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	n record;
+	h jsonb;
+	verdict text;
+BEGIN
+	IF o.halted_at IS NOT NULL OR (o.max_failure_rate IS NULL AND o.max_crash_rate IS NULL) THEN
+		RETURN NULL;
+	END IF;
+	SELECT COALESCE(sum(c.attempts), 0)::bigint AS attempts, COALESCE(sum(c.failures), 0)::bigint AS failures,
+		   COALESCE(sum(c.installed), 0)::bigint AS installed, COALESCE(sum(c.crashed), 0)::bigint AS crashed
+	  INTO n FROM bigpicture.rollout_counts c
+	 WHERE c.release_id = o.release_id AND c.platform IS NOT DISTINCT FROM o.platform AND c.since = o.guard_since;
+	verdict := bigpicture._guard_verdict(n.attempts, n.failures, n.installed, n.crashed,
+		o.max_failure_rate, o.max_crash_rate, o.min_sample);
+	IF verdict IS NULL THEN
+		RETURN NULL;
+	END IF;
+	h := bigpicture._health_row(to_jsonb(n));
+	UPDATE bigpicture.rollouts x
+	   SET halted_at = now(), halt_reason = verdict,
+		   halt_evidence = h || jsonb_build_object('guard', verdict,
+				'limit', CASE verdict WHEN 'failure_rate' THEN o.max_failure_rate ELSE o.max_crash_rate END,
+				'min_sample', o.min_sample, 'since', bigpicture.rfc3339(o.guard_since)),
+		   updated_by = bigpicture.current_actor()
+	 WHERE x.release_id = o.release_id AND x.platform IS NOT DISTINCT FROM o.platform AND x.halted_at IS NULL
+	RETURNING * INTO o;
+	IF FOUND THEN
+		PERFORM bigpicture._emit_event('rollout.halted', NULL, bigpicture._rollout_json(o));
+	END IF;
+	RETURN verdict;
+END
+$$;
+
+CREATE FUNCTION bigpicture._lock_rollout(release_id text, platform text) RETURNS bigpicture.rollouts
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	o bigpicture.rollouts;
+BEGIN
+	IF platform IS NOT NULL AND platform NOT IN ('windows', 'macos', 'linux') THEN
+		RAISE EXCEPTION 'invalid platform "%"', platform USING ERRCODE = '22023', HINT = 'Use windows, macos or linux, or NULL for all.';
+	END IF;
+	SELECT * INTO o FROM bigpicture.rollouts x
+	 WHERE x.release_id = _lock_rollout.release_id AND x.platform IS NOT DISTINCT FROM _lock_rollout.platform
+	   FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'release "%" has no rollout%', release_id,
+			CASE WHEN platform IS NOT NULL THEN ' for ' || platform ELSE '' END USING ERRCODE = 'PT404',
+			HINT = 'Start one with bigpicture.set_rollout.';
+	END IF;
+	RETURN o;
+END
+$$;
+
+CREATE FUNCTION bigpicture.set_rollout_guards(release_id text, max_failure_rate double precision DEFAULT NULL,
+	max_crash_rate double precision DEFAULT NULL, min_sample integer DEFAULT 100,
+	max_new_per_hour integer DEFAULT NULL, crash_window interval DEFAULT interval '24 hours',
+	platform text DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	o bigpicture.rollouts := bigpicture._lock_rollout(release_id, platform);
+BEGIN
+	IF max_failure_rate NOT BETWEEN 0 AND 1 OR max_crash_rate NOT BETWEEN 0 AND 1 THEN
+		RAISE EXCEPTION 'a rate limit is a fraction from 0 to 1' USING ERRCODE = '22023',
+			DETAIL = format('Got max_failure_rate %s, max_crash_rate %s.', max_failure_rate, max_crash_rate),
+			HINT = '0.05 means 5%.';
+	END IF;
+	IF min_sample IS NULL OR min_sample NOT BETWEEN 1 AND 1000000 THEN
+		RAISE EXCEPTION 'min_sample must be 1 to 1000000 installs' USING ERRCODE = '22023',
+			DETAIL = format('Got %s.', COALESCE(min_sample::text, 'NULL'));
+	END IF;
+	IF max_new_per_hour <= 0 THEN
+		RAISE EXCEPTION 'max_new_per_hour must be positive' USING ERRCODE = '22023', HINT = 'NULL means no limit.';
+	END IF;
+	IF crash_window IS NULL OR crash_window NOT BETWEEN interval '1 minute' AND interval '30 days' THEN
+		RAISE EXCEPTION 'crash_window must be 1 minute to 30 days' USING ERRCODE = '22023';
+	END IF;
+	UPDATE bigpicture.rollouts x
+	   SET max_failure_rate = set_rollout_guards.max_failure_rate, max_crash_rate = set_rollout_guards.max_crash_rate,
+		   min_sample = set_rollout_guards.min_sample, max_new_per_hour = set_rollout_guards.max_new_per_hour,
+		   crash_window = set_rollout_guards.crash_window, updated_by = bigpicture.current_actor()
+	 WHERE x.release_id = o.release_id AND x.platform IS NOT DISTINCT FROM o.platform
+	RETURNING * INTO o;
+	RETURN bigpicture._rollout_json(o);
+END
+$$;
+COMMENT ON FUNCTION bigpicture.set_rollout_guards(text, double precision, double precision, integer, integer, interval, text) IS
+	'guard a rollout: halt it when the failure or crash rate is above the limit with 95% confidence after min_sample installs; hold new installs past max_new_per_hour';
+
+CREATE FUNCTION bigpicture.set_rollout_plan(release_id text, plan integer[], step_interval interval,
+	platform text DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	o bigpicture.rollouts := bigpicture._lock_rollout(release_id, platform);
+BEGIN
+	IF plan IS NOT NULL AND NOT bigpicture._valid_rollout_plan(plan) THEN
+		RAISE EXCEPTION 'a rollout plan is 1 to 20 rising steps of 1 to 10000 basis points' USING ERRCODE = '22023',
+			DETAIL = format('Got %s.', plan), HINT = 'For 1%% → 5%% → 25%% → 100%%: ARRAY[100, 500, 2500, 10000].';
+	END IF;
+	IF plan IS NOT NULL AND (step_interval IS NULL OR step_interval NOT BETWEEN interval '1 second' AND interval '365 days') THEN
+		RAISE EXCEPTION 'step_interval must be 1 second to 365 days' USING ERRCODE = '22023',
+			DETAIL = format('Got %s.', COALESCE(step_interval::text, 'NULL'));
+	END IF;
+	IF plan IS NOT NULL AND plan[cardinality(plan)] < o.percentage THEN
+		RAISE EXCEPTION 'the plan ends below the rollout''s percentage' USING ERRCODE = 'PT409',
+			DETAIL = format('The rollout is at %s basis points; the plan ends at %s.', o.percentage, plan[cardinality(plan)]),
+			HINT = 'A rollout never shrinks by plan: end the plan at or above the current percentage.';
+	END IF;
+	-- Start at the first step at or above where the rollout is: it only grows.
+	UPDATE bigpicture.rollouts x
+	   SET plan = set_rollout_plan.plan,
+		   step_interval = CASE WHEN set_rollout_plan.plan IS NOT NULL THEN set_rollout_plan.step_interval END,
+		   step = (SELECT min(i) FROM unnest(set_rollout_plan.plan) WITH ORDINALITY s(p, i) WHERE p >= o.percentage),
+		   percentage = COALESCE((SELECT min(p) FROM unnest(set_rollout_plan.plan) p WHERE p >= o.percentage), o.percentage),
+		   stepped_at = CASE WHEN set_rollout_plan.plan IS NOT NULL THEN now() END,
+		   updated_by = bigpicture.current_actor()
+	 WHERE x.release_id = o.release_id AND x.platform IS NOT DISTINCT FROM o.platform
+	RETURNING * INTO o;
+	RETURN bigpicture._rollout_json(o);
+END
+$$;
+COMMENT ON FUNCTION bigpicture.set_rollout_plan(text, integer[], interval, text) IS
+	'give a rollout a plan of rising percentages (basis points); the background worker takes the next step after step_interval while the guards hold (NULL plan: none)';
+
+CREATE FUNCTION bigpicture.halt_rollout(release_id text, reason text, platform text DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	o bigpicture.rollouts := bigpicture._lock_rollout(release_id, platform);
+BEGIN
+	IF reason IS NULL OR reason !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'halting a rollout needs a reason' USING ERRCODE = '22023';
+	END IF;
+	IF o.halted_at IS NOT NULL THEN
+		RAISE EXCEPTION 'the rollout of release % is already halted', o.release_id USING ERRCODE = 'PT409',
+			DETAIL = format('Halted at %s: %s.', bigpicture.rfc3339(o.halted_at), o.halt_reason);
+	END IF;
+	UPDATE bigpicture.rollouts x
+	   SET halted_at = now(), halt_reason = 'manual', halt_evidence = jsonb_build_object('reason', halt_rollout.reason,
+			'by', bigpicture.current_actor()), updated_by = bigpicture.current_actor()
+	 WHERE x.release_id = o.release_id AND x.platform IS NOT DISTINCT FROM o.platform
+	RETURNING * INTO o;
+	PERFORM bigpicture._emit_event('rollout.halted', NULL, bigpicture._rollout_json(o));
+	RETURN bigpicture._rollout_json(o);
+END
+$$;
+COMMENT ON FUNCTION bigpicture.halt_rollout(text, text, text) IS
+	'halt a rollout by hand, with a reason: no new install enters it; installs already in keep their decision';
+
+CREATE FUNCTION bigpicture.resume_rollout(release_id text, reason text, platform text DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	o bigpicture.rollouts := bigpicture._lock_rollout(release_id, platform);
+	caller name := bigpicture.calling_role();
+BEGIN
+	IF NOT (pg_has_role(caller, 'bigpicture_approver', 'USAGE') OR pg_has_role(caller, 'bigpicture_admin', 'USAGE')) THEN
+		RAISE EXCEPTION 'resuming a rollout needs an approver' USING ERRCODE = '42501',
+			HINT = 'Ask a member of bigpicture_approver.';
+	END IF;
+	IF reason IS NULL OR reason !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'resuming a rollout needs a reason' USING ERRCODE = '22023',
+			HINT = 'Say what was fixed or why the evidence does not apply; it goes into the audit chain.';
+	END IF;
+	IF o.halted_at IS NULL THEN
+		RAISE EXCEPTION 'the rollout of release % is not halted', o.release_id USING ERRCODE = 'PT409';
+	END IF;
+	-- The guards start a new sample: the evidence that tripped them was judged.  (The clock,
+	-- not the transaction's start: the new sample is distinct even within one transaction.)
+	UPDATE bigpicture.rollouts x
+	   SET halted_at = NULL, halt_reason = NULL,
+		   halt_evidence = o.halt_evidence || jsonb_build_object('resumed_by', bigpicture.current_actor(),
+				'resumed_at', bigpicture.rfc3339(now()), 'resume_reason', resume_rollout.reason),
+		   guard_since = clock_timestamp(), stepped_at = CASE WHEN x.plan IS NOT NULL THEN now() END,
+		   updated_by = bigpicture.current_actor()
+	 WHERE x.release_id = o.release_id AND x.platform IS NOT DISTINCT FROM o.platform
+	RETURNING * INTO o;
+	PERFORM bigpicture._emit_event('rollout.resumed', NULL, bigpicture._rollout_json(o));
+	RETURN bigpicture._rollout_json(o);
+END
+$$;
+COMMENT ON FUNCTION bigpicture.resume_rollout(text, text, text) IS
+	'resume a halted rollout (approvers and admins), with a reason; the guards then judge only reports from now on';
+
+-- ---- scheduled steps (a worker job) ----------------------------------------------------------
+CREATE FUNCTION bigpicture.advance_rollouts() RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	o bigpicture.rollouts;
+	advanced int := 0;
+	halted int := 0;
+BEGIN
+	FOR o IN SELECT * FROM bigpicture.rollouts x
+			  WHERE x.plan IS NOT NULL AND x.step < cardinality(x.plan) AND NOT x.paused AND x.halted_at IS NULL
+				AND x.stepped_at + x.step_interval <= now()
+			  ORDER BY x.release_id, x.platform NULLS FIRST
+			  FOR UPDATE SKIP LOCKED LOOP
+		-- A step is taken only while the guards hold.
+		IF bigpicture._check_rollout_guards(o) IS NOT NULL THEN
+			halted := halted + 1;
+			CONTINUE;
+		END IF;
+		UPDATE bigpicture.rollouts x
+		   SET step = o.step + 1, percentage = greatest(x.percentage, o.plan[o.step + 1]), stepped_at = now(),
+			   updated_by = 'bigpicture worker'
+		 WHERE x.release_id = o.release_id AND x.platform IS NOT DISTINCT FROM o.platform
+		RETURNING * INTO o;
+		PERFORM bigpicture._emit_event('rollout.advanced', NULL, bigpicture._rollout_json(o));
+		advanced := advanced + 1;
+	END LOOP;
+	RETURN jsonb_build_object('advanced', advanced, 'halted', halted);
+END
+$$;
+COMMENT ON FUNCTION bigpicture.advance_rollouts() IS
+	'worker job: take the next step of every rollout plan whose step_interval has passed, while its guards hold';
+
+-- Add what one report changes to the rollout's counts: an install becomes an
+-- attempt, a failure, an installed one or a crash at most once per sample.
+-- True when a count changed.
+CREATE FUNCTION bigpicture._count_report(o bigpicture.rollouts, install_id text, was_attempt boolean,
+	was_failure boolean, was_installed boolean, was_crashed boolean, outcome text) RETURNS boolean
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	attempt boolean := was_attempt OR outcome IN ('installed', 'failed', 'rolled_back');
+	failure boolean := was_failure OR outcome IN ('failed', 'rolled_back');
+	installed boolean := was_installed OR outcome = 'installed';
+	crashed boolean := was_crashed OR outcome = 'crashed';
+	d_attempts int := (attempt AND NOT was_attempt)::int;
+	d_failures int := (failure AND NOT was_failure)::int;
+	d_installed int := (installed AND NOT was_installed)::int;
+	d_crashed int := (installed AND crashed AND NOT (was_installed AND was_crashed))::int;
+BEGIN
+	IF d_attempts + d_failures + d_installed + d_crashed = 0 THEN
+		RETURN false;
+	END IF;
+	INSERT INTO bigpicture.rollout_counts AS c (release_id, platform, since, shard, attempts, failures, installed, crashed)
+	VALUES (o.release_id, o.platform, o.guard_since, abs(hashtext(_count_report.install_id)) % 16,
+		d_attempts, d_failures, d_installed, d_crashed)
+	ON CONFLICT ON CONSTRAINT rollout_counts_key DO UPDATE
+		SET attempts = c.attempts + EXCLUDED.attempts, failures = c.failures + EXCLUDED.failures,
+			installed = c.installed + EXCLUDED.installed, crashed = c.crashed + EXCLUDED.crashed;
+	RETURN true;
+END
+$$;
+
+-- ---- reports ----------------------------------------------------------------------------------
+CREATE FUNCTION bigpicture.report(request jsonb) RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	k text;
+	d jsonb;
+	t bigpicture.tenants;
+	install text;
+	rel bigpicture.releases;
+	decided timestamptz;
+	what text := request ->> 'outcome';
+	counts boolean := request ->> 'outcome' IN ('installed', 'failed', 'rolled_back', 'crashed');
+	hash bytea;
+	window_ interval;
+	o bigpicture.rollouts;
+	seen record;
+	rep bigpicture.install_reports;
+BEGIN
+	IF request IS NULL OR jsonb_typeof(request) <> 'object' THEN
+		RAISE EXCEPTION 'invalid report: must be a JSON object' USING ERRCODE = '22023';
+	END IF;
+	SELECT x INTO k FROM jsonb_object_keys(request) x
+	 WHERE x NOT IN ('decision', 'outcome', 'error_code', 'install_id', 'tenant_id') ORDER BY x LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'invalid report: "%" is not a report field', k USING ERRCODE = '22023',
+			HINT = 'A report has decision, outcome, and optionally error_code, install_id and tenant_id.';
+	END IF;
+	SELECT x INTO k FROM unnest(ARRAY['install_id', 'tenant_id', 'error_code']) x
+	 WHERE jsonb_typeof(request -> x) <> 'null' AND (jsonb_typeof(request -> x) <> 'string'
+		OR length(request ->> x) NOT BETWEEN 1 AND CASE x WHEN 'error_code' THEN 64 ELSE 128 END) LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'invalid report: "%" must be a string of 1 to % characters', k,
+			CASE k WHEN 'error_code' THEN 64 ELSE 128 END USING ERRCODE = '22023';
+	END IF;
+	IF jsonb_typeof(request -> 'outcome') IS DISTINCT FROM 'string' OR what NOT IN ('downloaded', 'install_started',
+		'installed', 'failed', 'rolled_back', 'crashed') THEN
+		RAISE EXCEPTION 'invalid report: "outcome" must be one of downloaded, install_started, installed, failed, rolled_back, crashed'
+			USING ERRCODE = '22023';
+	END IF;
+	IF jsonb_typeof(request -> 'error_code') = 'string' AND what NOT IN ('failed', 'rolled_back', 'crashed') THEN
+		RAISE EXCEPTION 'invalid report: "error_code" goes with failed, rolled_back or crashed' USING ERRCODE = '22023';
+	END IF;
+	IF jsonb_typeof(request -> 'decision') IS DISTINCT FROM 'string' THEN
+		RAISE EXCEPTION 'invalid report: "decision" must be the decision token the report follows' USING ERRCODE = '22023';
+	END IF;
+	-- The decision: signed by this server (at any time; an install may take a while).
+	d := bigpicture._verify(request ->> 'decision', 'decision', now(), true);
+	t := bigpicture._request_tenant(request ->> 'tenant_id');
+	IF d ->> 'tenant_id' IS DISTINCT FROM t.tenant_id THEN
+		RAISE EXCEPTION 'the decision was not issued to this tenant' USING ERRCODE = '42501';
+	END IF;
+	install := bigpicture._bound_install_id(COALESCE(request ->> 'install_id', d ->> 'install_id'));
+	IF d ->> 'install_id' IS NULL OR install IS DISTINCT FROM d ->> 'install_id' THEN
+		RAISE EXCEPTION 'install % never received this decision', COALESCE(install, '(none)') USING ERRCODE = '42501',
+			DETAIL = format('The decision was issued to %s.', COALESCE(d ->> 'install_id', 'no install (a tenant-wide answer)')),
+			HINT = 'Report the decision your own install received.';
+	END IF;
+	IF d ->> 'version' IS NULL OR d ->> 'action' = 'NONE' THEN
+		RAISE EXCEPTION 'the decision offered no update, so there is no outcome to report' USING ERRCODE = 'PT409';
+	END IF;
+	decided := (d ->> 'iat')::timestamptz;
+	IF decided < now() - interval '30 days' THEN
+		RAISE EXCEPTION 'the decision is more than 30 days old' USING ERRCODE = 'PT409',
+			DETAIL = format('It was issued at %s.', d ->> 'iat'), HINT = 'Report outcomes soon after the decision.';
+	END IF;
+	SELECT * INTO rel FROM bigpicture.releases x
+	 WHERE x.product_id = d ->> 'product_id' AND x.version OPERATOR(bigpicture.=) (d ->> 'version')::bigpicture.semver;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'the decision''s release no longer exists' USING ERRCODE = 'PT404';
+	END IF;
+	hash := sha256(convert_to(request ->> 'decision', 'UTF8'));
+	-- The rollout that applies: the platform's own wins over a platform-wide one, as in a decision.
+	SELECT * INTO o FROM bigpicture.rollouts x WHERE x.release_id = rel.release_id
+	   AND (x.platform IS NULL OR x.platform = d ->> 'platform') ORDER BY x.platform NULLS LAST LIMIT 1;
+	-- One install's counted reports for a rollout's release, one at a time, so each counts the install
+	-- once: they queue on its member row (locked, not rewritten; a report makes it a member: it had the decision).
+	IF counts AND o.release_id IS NOT NULL THEN
+		INSERT INTO bigpicture.rollout_members AS m (release_id, tenant_id, install_id)
+		VALUES (rel.release_id, t.tenant_id, install)
+		ON CONFLICT (tenant_id, release_id, install_id) DO UPDATE SET entered_at = m.entered_at WHERE false;
+	END IF;
+	-- What the install sent for this release before: one read for duplicates, the flood cap, what it
+	-- counted as in the rollout's current sample, and when it installed.
+	SELECT count(*) AS n,
+		   (array_agg(x.report_id) FILTER (WHERE x.decision_hash = hash AND x.outcome = what))[1] AS duplicate,
+		   COALESCE(bool_or(x.outcome IN ('installed', 'failed', 'rolled_back')) FILTER (WHERE x.reported_at >= o.guard_since), false) AS attempt,
+		   COALESCE(bool_or(x.outcome IN ('failed', 'rolled_back')) FILTER (WHERE x.reported_at >= o.guard_since), false) AS failure,
+		   COALESCE(bool_or(x.outcome = 'installed') FILTER (WHERE x.reported_at >= o.guard_since), false) AS installed,
+		   COALESCE(bool_or(x.outcome = 'crashed') FILTER (WHERE x.reported_at >= o.guard_since), false) AS crashed,
+		   min(x.reported_at) FILTER (WHERE x.outcome = 'installed') AS installed_at
+	  INTO seen FROM bigpicture.install_reports x
+	 WHERE x.tenant_id = t.tenant_id AND x.install_id = install AND x.release_id = rel.release_id;
+	IF seen.duplicate IS NOT NULL THEN
+		RETURN jsonb_build_object('report_id', seen.duplicate, 'release_id', rel.release_id, 'outcome', what,
+			'duplicate', true);
+	END IF;
+	-- A flood from one install cannot grow without bound (and never moves a rate: installs count once).
+	IF seen.n >= 32 THEN
+		RAISE EXCEPTION 'install % has sent 32 reports for release % already', install, rel.release_id
+			USING ERRCODE = 'PT429', HINT = 'Each outcome is reported once per decision.';
+	END IF;
+	IF what = 'crashed' THEN
+		window_ := COALESCE(o.crash_window, interval '24 hours');
+		IF now() > COALESCE(seen.installed_at, decided) + window_ THEN
+			RAISE EXCEPTION 'a crash counts only within % after updating', window_ USING ERRCODE = 'PT409',
+				DETAIL = format('The update was %s at %s.', CASE WHEN seen.installed_at IS NULL THEN 'decided' ELSE 'installed' END,
+					bigpicture.rfc3339(COALESCE(seen.installed_at, decided)));
+		END IF;
+	END IF;
+	INSERT INTO bigpicture.install_reports AS x (tenant_id, install_id, release_id, platform, decision_hash, decided_at,
+		outcome, error_code)
+	VALUES (t.tenant_id, install, rel.release_id, d ->> 'platform', hash, decided, what, request ->> 'error_code')
+	ON CONFLICT ON CONSTRAINT install_reports_once DO NOTHING
+	RETURNING * INTO rep;
+	IF NOT FOUND THEN			-- a concurrent retry won
+		RETURN jsonb_build_object('report_id', NULL, 'release_id', rel.release_id, 'outcome', what, 'duplicate', true);
+	END IF;
+	-- The rollout's counts, and its guards judged now: a halt commits with this report.
+	IF counts AND o.release_id IS NOT NULL
+	   AND bigpicture._count_report(o, install, seen.attempt, seen.failure, seen.installed, seen.crashed, what)
+	   AND o.halted_at IS NULL AND (o.max_failure_rate IS NOT NULL OR o.max_crash_rate IS NOT NULL) THEN
+		PERFORM bigpicture._check_rollout_guards(o);
+	END IF;
+	RETURN jsonb_build_object('report_id', rep.report_id, 'release_id', rep.release_id, 'outcome', rep.outcome,
+		'duplicate', false);
+END
+$$;
+COMMENT ON FUNCTION bigpicture.report(jsonb) IS
+	'an install reports what happened after a decision: {"decision": token, "outcome": downloaded|install_started|installed|failed|rolled_back|crashed, "error_code"}; idempotent; may halt the rollout';
+
+GRANT EXECUTE ON FUNCTION bigpicture.report(jsonb) TO bigpicture_client, bigpicture_tenant_admin, bigpicture_admin;
+GRANT EXECUTE ON FUNCTION bigpicture.rollout_health(text, text, text), bigpicture.wilson_interval(bigint, bigint)
+	TO bigpicture_admin, bigpicture_publisher, bigpicture_approver, bigpicture_auditor, bigpicture_tenant_admin;
+GRANT EXECUTE ON FUNCTION bigpicture.set_rollout_guards(text, double precision, double precision, integer, integer, interval, text),
+	bigpicture.set_rollout_plan(text, integer[], interval, text), bigpicture.halt_rollout(text, text, text)
+	TO bigpicture_admin, bigpicture_publisher;
+GRANT EXECUTE ON FUNCTION bigpicture.resume_rollout(text, text, text) TO bigpicture_admin, bigpicture_approver;
+
+CREATE OR REPLACE FUNCTION bigpicture._import_rollouts(s jsonb) RETURNS void
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	ids text[];
+BEGIN
+	ids := ARRAY(SELECT e ->> 'release_id' FROM jsonb_array_elements(s -> 'releases') e);
+	DELETE FROM bigpicture.rollouts o WHERE o.release_id = ANY (ids)
+	   AND NOT EXISTS (SELECT 1 FROM jsonb_populate_recordset(NULL::bigpicture.rollouts, s -> 'rollouts') n
+					   WHERE n.release_id = o.release_id AND n.platform IS NOT DISTINCT FROM o.platform);
+	-- A mirror follows the vendor's percentages; the plan that sets them is the vendor's worker's.
+	INSERT INTO bigpicture.rollouts AS x SELECT * FROM jsonb_populate_recordset(NULL::bigpicture.rollouts,
+		(SELECT jsonb_agg(e - '{plan,step,step_interval,stepped_at}'::text[]) FROM jsonb_array_elements(s -> 'rollouts') e))
+	ON CONFLICT ON CONSTRAINT rollouts_target DO UPDATE SET percentage = EXCLUDED.percentage,
+		paused = EXCLUDED.paused, updated_by = EXCLUDED.updated_by,
+		max_failure_rate = EXCLUDED.max_failure_rate, max_crash_rate = EXCLUDED.max_crash_rate,
+		min_sample = EXCLUDED.min_sample, max_new_per_hour = EXCLUDED.max_new_per_hour,
+		crash_window = EXCLUDED.crash_window, guard_since = EXCLUDED.guard_since,
+		halted_at = EXCLUDED.halted_at, halt_reason = EXCLUDED.halt_reason, halt_evidence = EXCLUDED.halt_evidence
+	WHERE (x.percentage, x.paused, x.halted_at, x.max_new_per_hour)
+		IS DISTINCT FROM (EXCLUDED.percentage, EXCLUDED.paused, EXCLUDED.halted_at, EXCLUDED.max_new_per_hour);
+END
+$$;
+
+-- ---- rollouts over HTTP: report, rollout_health and the rollout routes ----------------------------
+
+
+CREATE FUNCTION bigpicture_api.report(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE
+	RETURN bigpicture.report($1);
+COMMENT ON FUNCTION bigpicture_api.report(jsonb) IS
+	'POST /rpc/report — what happened after a decision: downloaded … crashed (bigpicture.report); scope updates:check';
+
+CREATE FUNCTION bigpicture_api.rollout_health(release_id text, group_by text DEFAULT NULL, platform text DEFAULT NULL)
+	RETURNS jsonb
+	LANGUAGE sql STABLE
+	RETURN bigpicture.rollout_health(release_id, group_by, platform);
+COMMENT ON FUNCTION bigpicture_api.rollout_health(text, text, text) IS
+	'GET or POST /rpc/rollout_health — outcome counts and rates with confidence bounds (bigpicture.rollout_health); scope rollouts:read';
+
+CREATE FUNCTION bigpicture_api.rollout_set(jsonb) RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{release_id,percentage,platform,paused}', '{release_id,percentage}');
+BEGIN
+	IF jsonb_typeof(req -> 'percentage') <> 'number' THEN
+		RAISE EXCEPTION 'field "percentage" must be a whole number of basis points' USING ERRCODE = '22023';
+	END IF;
+	PERFORM bigpicture.set_rollout(req ->> 'release_id', (req ->> 'percentage')::numeric::integer, req ->> 'platform',
+		COALESCE((req ->> 'paused')::boolean, false));
+	RETURN bigpicture.rollout_health(req ->> 'release_id', NULL, req ->> 'platform') -> 'rollout';
+END
+$$;
+COMMENT ON FUNCTION bigpicture_api.rollout_set(jsonb) IS
+	'POST /rpc/rollout_set — start or change a staged rollout (bigpicture.set_rollout); scope rollouts:write';
+
+CREATE FUNCTION bigpicture_api.rollout_guards(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.set_rollout_guards(
+		bigpicture.api_request($1, '{release_id,platform,max_failure_rate,max_crash_rate,min_sample,max_new_per_hour,crash_window}',
+			'{release_id}') ->> 'release_id',
+		($1 ->> 'max_failure_rate')::double precision, ($1 ->> 'max_crash_rate')::double precision,
+		COALESCE(($1 ->> 'min_sample')::integer, 100), ($1 ->> 'max_new_per_hour')::integer,
+		COALESCE(($1 ->> 'crash_window')::interval, interval '24 hours'), $1 ->> 'platform');
+COMMENT ON FUNCTION bigpicture_api.rollout_guards(jsonb) IS
+	'POST /rpc/rollout_guards — the limits that halt a rollout (bigpicture.set_rollout_guards); scope rollouts:write';
+
+CREATE FUNCTION bigpicture_api.rollout_plan(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.set_rollout_plan(
+		bigpicture.api_request($1, '{release_id,platform,plan,step_interval}', '{release_id}') ->> 'release_id',
+		ARRAY(SELECT x::integer FROM jsonb_array_elements_text(CASE jsonb_typeof($1 -> 'plan') WHEN 'array' THEN $1 -> 'plan'
+			END) WITH ORDINALITY e(x, i) ORDER BY i),
+		($1 ->> 'step_interval')::interval, $1 ->> 'platform');
+COMMENT ON FUNCTION bigpicture_api.rollout_plan(jsonb) IS
+	'POST /rpc/rollout_plan — rising percentages stepped by the worker (bigpicture.set_rollout_plan); scope rollouts:write';
+
+CREATE FUNCTION bigpicture_api.rollout_halt(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.halt_rollout(bigpicture.api_request($1, '{release_id,platform,reason}', '{release_id,reason}') ->> 'release_id',
+		$1 ->> 'reason', $1 ->> 'platform');
+COMMENT ON FUNCTION bigpicture_api.rollout_halt(jsonb) IS
+	'POST /rpc/rollout_halt — halt a rollout by hand (bigpicture.halt_rollout); scope rollouts:write';
+
+CREATE FUNCTION bigpicture_api.rollout_resume(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.resume_rollout(bigpicture.api_request($1, '{release_id,platform,reason}', '{release_id,reason}') ->> 'release_id',
+		$1 ->> 'reason', $1 ->> 'platform');
+COMMENT ON FUNCTION bigpicture_api.rollout_resume(jsonb) IS
+	'POST /rpc/rollout_resume — resume a halted rollout, with a reason (bigpicture.resume_rollout); scope releases:approve';
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.report(jsonb) TO bigpicture_client, bigpicture_tenant_admin, bigpicture_admin;
+GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_health(text, text, text)
+	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor, bigpicture_publisher, bigpicture_approver;
+GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_set(jsonb), bigpicture_api.rollout_guards(jsonb),
+	bigpicture_api.rollout_plan(jsonb), bigpicture_api.rollout_halt(jsonb)
+	TO bigpicture_publisher, bigpicture_admin;
+GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_resume(jsonb) TO bigpicture_approver, bigpicture_admin;
 
 -- ---- privileges, as src/sql/99_privileges.sql applies them at install -------------------------------
 -- Privileges, last so that nothing created above escapes them.  PostgreSQL
