@@ -4,6 +4,7 @@
 #include "health.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /*
  * Square root by Newton's method: src/core is linked without libm
@@ -97,4 +98,62 @@ bp_guard_verdict_name(bp_guard_verdict v)
 			break;
 	}
 	return NULL;
+}
+
+static const char *const outcome_names[] = {
+	"downloaded", "install_started", "installed", "failed", "rolled_back", "crashed"
+};
+
+bool
+bp_outcome_from_name(const char *name, size_t len, bp_outcome *out)
+{
+	if (name == NULL || out == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof outcome_names / sizeof outcome_names[0]; i++)
+		if (strlen(outcome_names[i]) == len && memcmp(outcome_names[i], name, len) == 0)
+		{
+			*out = (bp_outcome) i;
+			return true;
+		}
+	return false;
+}
+
+const char *
+bp_outcome_name(bp_outcome o)
+{
+	return (unsigned) o < sizeof outcome_names / sizeof outcome_names[0] ? outcome_names[o] : NULL;
+}
+
+bool
+bp_outcome_counts(bp_outcome o)
+{
+	return o == BP_OUTCOME_INSTALLED || o == BP_OUTCOME_FAILED || o == BP_OUTCOME_ROLLED_BACK ||
+		o == BP_OUTCOME_CRASHED;
+}
+
+bool
+bp_outcome_takes_error_code(bp_outcome o)
+{
+	return o == BP_OUTCOME_FAILED || o == BP_OUTCOME_ROLLED_BACK || o == BP_OUTCOME_CRASHED;
+}
+
+bool
+bp_report_delta(const bp_install_counted *was, bp_outcome o, bp_rollout_counts *delta)
+{
+	bp_install_counted now;
+
+	memset(delta, 0, sizeof *delta);
+	if (was == NULL)
+		return false;
+	now = *was;
+	now.attempt |= o == BP_OUTCOME_INSTALLED || o == BP_OUTCOME_FAILED || o == BP_OUTCOME_ROLLED_BACK;
+	now.failure |= o == BP_OUTCOME_FAILED || o == BP_OUTCOME_ROLLED_BACK;
+	now.installed |= o == BP_OUTCOME_INSTALLED;
+	now.crashed |= o == BP_OUTCOME_CRASHED;
+	delta->attempts = now.attempt && !was->attempt;
+	delta->failures = now.failure && !was->failure;
+	delta->installed = now.installed && !was->installed;
+	/* a crash counts against installs that installed: when both are known, once */
+	delta->crashes = (now.installed && now.crashed) && !(was->installed && was->crashed);
+	return delta->attempts || delta->failures || delta->installed || delta->crashes;
 }

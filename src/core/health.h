@@ -13,6 +13,7 @@
 #define BP_HEALTH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -61,6 +62,43 @@ bp_guard_verdict bp_guard_check(const bp_rollout_counts *c, const bp_rollout_gua
 
 /* "failure_rate", "crash_rate", or NULL for BP_GUARD_HOLDS. */
 const char *bp_guard_verdict_name(bp_guard_verdict v);
+
+/* What an install reports after a decision. */
+typedef enum bp_outcome
+{
+	BP_OUTCOME_DOWNLOADED = 0,
+	BP_OUTCOME_INSTALL_STARTED,
+	BP_OUTCOME_INSTALLED,
+	BP_OUTCOME_FAILED,
+	BP_OUTCOME_ROLLED_BACK,
+	BP_OUTCOME_CRASHED
+} bp_outcome;
+
+/* The outcome named name[0, len) ("installed", ...); false for any other. */
+bool		bp_outcome_from_name(const char *name, size_t len, bp_outcome *out);
+const char *bp_outcome_name(bp_outcome o);
+
+/* Does the outcome count towards a rollout's rates (installed, failed, rolled back, crashed)? */
+bool		bp_outcome_counts(bp_outcome o);
+
+/* May a report of this outcome carry an error code (failed, rolled back, crashed)? */
+bool		bp_outcome_takes_error_code(bp_outcome o);
+
+/* What an install has counted as so far, in a rollout's current sample. */
+typedef struct bp_install_counted
+{
+	bool		attempt;
+	bool		failure;
+	bool		installed;
+	bool		crashed;		/* reported a crash (counted once it has also installed) */
+} bp_install_counted;
+
+/*
+ * What one more report of outcome o by an install that counted as *was
+ * adds to the rollout's counts (each field 0 or 1: an install counts once
+ * per class), into *delta.  True when anything changes.
+ */
+bool		bp_report_delta(const bp_install_counted *was, bp_outcome o, bp_rollout_counts *delta);
 
 #ifdef __cplusplus
 }

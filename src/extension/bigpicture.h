@@ -14,6 +14,7 @@
 #define BP_ERRCODE_NOT_FOUND	MAKE_SQLSTATE('P', 'T', '4', '0', '4')
 #define BP_ERRCODE_WRONG_STATE	MAKE_SQLSTATE('P', 'T', '4', '0', '9')
 #define BP_ERRCODE_GONE			MAKE_SQLSTATE('P', 'T', '4', '1', '0')
+#define BP_ERRCODE_TOO_MANY		MAKE_SQLSTATE('P', 'T', '4', '2', '9')
 #define BP_ERRCODE_RESTORING	MAKE_SQLSTATE('P', 'T', '5', '0', '3')
 
 /* restore.c: between pre_restore() and post_restore() nothing is signed */

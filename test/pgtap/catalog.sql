@@ -33,7 +33,6 @@ SELECT set_eq(
 	('bigpicture._check_request(jsonb)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._check_rollout_guards(bigpicture.rollouts)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._checkpoint_claims(text,bigint,bytea)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
-	('bigpicture._count_report(bigpicture.rollouts,text,boolean,boolean,boolean,boolean,text)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._emit_event(text,text,jsonb)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._evaluate(bigpicture.tenants,text,text,text,jsonb,text,bigpicture.semver,text,boolean)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._expect_status(bigpicture.releases,text,text)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),

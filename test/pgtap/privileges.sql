@@ -258,7 +258,6 @@ INSERT INTO volatile_ok VALUES
 	('bigpicture.advance_rollouts()', 'writes'),
 	('bigpicture._check_rollout_guards(bigpicture.rollouts)', 'writes'),
 	('bigpicture._emit_event(text,text,jsonb)', 'writes'),
-	('bigpicture._count_report(bigpicture.rollouts,text,boolean,boolean,boolean,boolean,text)', 'writes'),
 	('bigpicture._lock_rollout(text,text)', 'locks'),
 	('bigpicture._install_worker_jobs()', 'writes'),
 	('bigpicture.pre_restore()', 'writes'),

@@ -94,5 +94,38 @@ main(void)
 	CHECK(bp_guard_check(&c, &g) == BP_GUARD_FAILURE_RATE);
 	c.failures = 0;
 	CHECK(bp_guard_check(&c, &g) == BP_GUARD_HOLDS);
+	/* ---- outcomes and what a report adds ---- */
+	{
+		bp_outcome	o;
+		bp_install_counted was = {0};
+		bp_rollout_counts d;
+
+		CHECK(bp_outcome_from_name("rolled_back", 11, &o) && o == BP_OUTCOME_ROLLED_BACK);
+		CHECK(!bp_outcome_from_name("rolled", 6, &o));
+		CHECK(!bp_outcome_from_name("installedx", 10, &o));
+		CHECK(!bp_outcome_from_name(NULL, 0, &o));
+		CHECK_STR_EQ(bp_outcome_name(BP_OUTCOME_INSTALL_STARTED), "install_started");
+		CHECK(bp_outcome_name((bp_outcome) 99) == NULL);
+		CHECK(!bp_outcome_counts(BP_OUTCOME_DOWNLOADED) && bp_outcome_counts(BP_OUTCOME_CRASHED));
+		CHECK(bp_outcome_takes_error_code(BP_OUTCOME_FAILED) && !bp_outcome_takes_error_code(BP_OUTCOME_INSTALLED));
+		/* downloaded changes nothing */
+		CHECK(!bp_report_delta(&was, BP_OUTCOME_DOWNLOADED, &d));
+		/* failed: an attempt and a failure */
+		CHECK(bp_report_delta(&was, BP_OUTCOME_FAILED, &d) && d.attempts == 1 && d.failures == 1 && d.installed == 0);
+		/* then rolled back: nothing new (the install counts once) */
+		was.attempt = was.failure = true;
+		CHECK(!bp_report_delta(&was, BP_OUTCOME_ROLLED_BACK, &d));
+		/* then installed after all: installed, not another attempt */
+		CHECK(bp_report_delta(&was, BP_OUTCOME_INSTALLED, &d) && d.attempts == 0 && d.installed == 1 && d.crashes == 0);
+		/* a crash before installing counts when the install comes */
+		memset(&was, 0, sizeof was);
+		CHECK(!bp_report_delta(&was, BP_OUTCOME_CRASHED, &d) && d.crashes == 0);
+		was.crashed = true;
+		CHECK(bp_report_delta(&was, BP_OUTCOME_INSTALLED, &d) && d.installed == 1 && d.crashes == 1);
+		/* a second crash of an installed install counts no more */
+		was.attempt = was.installed = true;
+		CHECK(!bp_report_delta(&was, BP_OUTCOME_CRASHED, &d));
+		CHECK(!bp_report_delta(NULL, BP_OUTCOME_CRASHED, &d));
+	}
 	return unit_summary("health");
 }
