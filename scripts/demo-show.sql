@@ -106,7 +106,8 @@ FROM demo_fleet;
 SELECT o.halt_reason, o.halt_evidence ->> 'attempts' AS attempts, o.halt_evidence ->> 'failures' AS failures,
        o.halt_evidence -> 'failure_interval' AS failure_interval_95
 FROM rollouts o JOIN releases r USING (release_id) WHERE r.product_id = 'prod_sync' AND r.version = '3.2.0';
-SELECT type, payload ->> 'release_id' AS release_id, payload ->> 'halt_reason' AS reason FROM events ORDER BY event_id;
+SELECT type, payload ->> 'release_id' AS release_id, payload ->> 'halt_reason' AS reason FROM events
+WHERE type = 'rollout.halted' ORDER BY event_id;
 
 \echo 'Signing keys (the secret halves sealed under the master key, or on the PKCS#11 token; only public halves are visible):'
 SELECT kid, purpose, public_key, state FROM public_keys ORDER BY purpose;

@@ -199,6 +199,17 @@ CREATE FUNCTION bigpicture_api.rollout_resume(jsonb) RETURNS jsonb
 COMMENT ON FUNCTION bigpicture_api.rollout_resume(jsonb) IS
 	'POST /rpc/rollout_resume — resume a halted rollout, with a reason (bigpicture.resume_rollout); scope releases:approve';
 
+-- ---- events (docs/events.md) ---------------------------------------------------------------
+
+CREATE FUNCTION bigpicture_api.events(after_id bigint DEFAULT 0, max_events integer DEFAULT 100, types text[] DEFAULT NULL)
+	RETURNS jsonb
+	LANGUAGE sql STABLE
+	RETURN (SELECT COALESCE(jsonb_agg(jsonb_build_object('event_id', e.event_id, 'type', e.type, 'tenant_id', e.tenant_id,
+		'created_at', bigpicture.rfc3339(e.created_at), 'payload', e.payload) ORDER BY e.event_id), '[]')
+		FROM bigpicture.events_after(after_id, max_events, types) e);
+COMMENT ON FUNCTION bigpicture_api.events(bigint, integer, text[]) IS
+	'GET or POST /rpc/events — the outbox after a cursor, oldest first (bigpicture.events_after); scope events:read';
+
 -- ---- mirrors ----------------------------------------------------------------------------
 
 CREATE FUNCTION bigpicture_api.snapshot_latest(jsonb) RETURNS jsonb
@@ -657,6 +668,10 @@ BEGIN ATOMIC
 			"required": ["release_id", "reason"], "properties": {"release_id": "$id",
 			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true}, "reason": {"type": "string", "minLength": 1}}}',
 			'"$rollout"'),
+		('events', '{GET,POST}', '/rpc/events', '{"after_id": {"minimum": 0}, "max_events": {"minimum": 1, "maximum": 10000}}',
+			'{"type": "array", "items": {"type": "object", "required": ["event_id", "type", "created_at", "payload"],
+			"properties": {"event_id": {"type": "integer"}, "type": {"type": "string"},
+			"tenant_id": {"type": "string", "nullable": true}, "created_at": "$time", "payload": {"type": "object"}}}}'),
 		('openapi', '{GET}', '/', '{}', '{"type": "object", "required": ["openapi", "info", "paths"],
 			"description": "this document (OpenAPI 3.0.3)"}')
 	), x(k, function, methods, path, request, response) AS (
@@ -795,3 +810,5 @@ GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_set(jsonb), bigpicture_api.roll
 	bigpicture_api.rollout_plan(jsonb), bigpicture_api.rollout_halt(jsonb)
 	TO bigpicture_publisher, bigpicture_admin;
 GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_resume(jsonb) TO bigpicture_approver, bigpicture_admin;
+GRANT EXECUTE ON FUNCTION bigpicture_api.events(bigint, integer, text[])
+	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor;

@@ -605,7 +605,8 @@ INSERT INTO api_without_tenant VALUES
 	('bigpicture_api.rollout_guards(jsonb)', 'rollouts are vendor-wide'),
 	('bigpicture_api.rollout_plan(jsonb)', 'rollouts are vendor-wide'),
 	('bigpicture_api.rollout_halt(jsonb)', 'rollouts are vendor-wide'),
-	('bigpicture_api.rollout_resume(jsonb)', 'rollouts are vendor-wide');
+	('bigpicture_api.rollout_resume(jsonb)', 'rollouts are vendor-wide'),
+	('bigpicture_api.events(bigint,integer,text[])', 'names no tenant: row-level security shows each caller its own events');
 CREATE TEMP VIEW tenant_taking AS
 SELECT p.sig FROM ext_proc p
 WHERE p.prokind = 'f' AND p.prosecdef
@@ -845,6 +846,8 @@ INSERT INTO leak_calls VALUES
 	('bigpicture_api.report(jsonb)', $$SELECT bigpicture_api.report('{"tenant_id": "tenant_a", "outcome": "install_started",
 		"decision": "{decision_token_a}"}')$$),
 	('bigpicture_api.rollout_health(text,text,text)', $$SELECT bigpicture_api.rollout_health('rel_pub')$$),
+	('bigpicture_api.events(bigint,integer,text[])', $$SELECT bigpicture_api.events()$$),
+	('bigpicture.events_after(bigint,integer,text[])', $$SELECT * FROM bigpicture.events_after(0, 50)$$),
 	('bigpicture_api.rollout_set(jsonb)', $$SELECT bigpicture_api.rollout_set('{"release_id": "rel_pub", "percentage": 6000}')$$),
 	('bigpicture_api.rollout_guards(jsonb)', $$SELECT bigpicture_api.rollout_guards('{"release_id": "rel_pub", "max_crash_rate": 0.2}')$$),
 	('bigpicture_api.rollout_plan(jsonb)', $$SELECT bigpicture_api.rollout_plan('{"release_id": "rel_pub", "plan": [7000, 10000],

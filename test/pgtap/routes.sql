@@ -118,7 +118,7 @@ SELECT is((SELECT array_agg(x ORDER BY x) FROM pg_temp.route_problems('bigpictur
 SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc WHERE pronamespace = 'bigpicture_api'::regnamespace
 		   GROUP BY proname HAVING count(*) > 1), NULL, 'no function of bigpicture_api is overloaded at all');
 SELECT is((SELECT array_agg(function ORDER BY function) FROM bigpicture.api_routes() WHERE 'GET' = ANY (methods)),
-	'{audit,keyset,lease_revocations,license_status,openapi,policy_get,rollout_health,usage}', 'the GET routes');
+	'{audit,events,keyset,lease_revocations,license_status,openapi,policy_get,rollout_health,usage}', 'the GET routes');
 SELECT is((SELECT array_agg(r.function ORDER BY r.function) FROM bigpicture.api_routes() r
 		   JOIN pg_proc p ON p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname = r.function
 		   WHERE pg_temp.call_form(p.oid) = 'body'),

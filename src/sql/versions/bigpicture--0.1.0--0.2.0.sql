@@ -539,6 +539,10 @@ BEGIN ATOMIC
 			"required": ["release_id", "reason"], "properties": {"release_id": "$id",
 			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true}, "reason": {"type": "string", "minLength": 1}}}',
 			'"$rollout"'),
+		('events', '{GET,POST}', '/rpc/events', '{"after_id": {"minimum": 0}, "max_events": {"minimum": 1, "maximum": 10000}}',
+			'{"type": "array", "items": {"type": "object", "required": ["event_id", "type", "created_at", "payload"],
+			"properties": {"event_id": {"type": "integer"}, "type": {"type": "string"},
+			"tenant_id": {"type": "string", "nullable": true}, "created_at": "$time", "payload": {"type": "object"}}}}'),
 		('openapi', '{GET}', '/', '{}', '{"type": "object", "required": ["openapi", "info", "paths"],
 			"description": "this document (OpenAPI 3.0.3)"}')
 	), x(k, function, methods, path, request, response) AS (
@@ -2092,41 +2096,6 @@ ALTER TABLE bigpicture.rollouts
 -- them, resuming by an approver, and plans the background worker steps
 -- through.  The rates and the guards' rule are src/core/health.c.
 
--- ---- events (the outbox) -----------------------------------------------------------------
--- One row per state change of interest, written in the change's own
--- transaction.  This batch writes rollout events; the outbox's consumers
--- (cursor API, webhooks) come with docs/events.md.
-CREATE SEQUENCE bigpicture.event_ids;
-COMMENT ON SEQUENCE bigpicture.event_ids IS 'the outbox''s event ids: one order across tenants';
-REVOKE ALL ON SEQUENCE bigpicture.event_ids FROM PUBLIC;
-SELECT pg_catalog.pg_extension_config_dump('bigpicture.event_ids', '');
-CREATE TABLE bigpicture.events (
-	event_id    bigint PRIMARY KEY DEFAULT pg_catalog.nextval('bigpicture.event_ids'),
-	type        text NOT NULL CHECK (type OPERATOR(pg_catalog.~) '^[a-z_]+\.[a-z_]+$'),
-	tenant_id   text REFERENCES bigpicture.tenants ON DELETE CASCADE,
-	payload     jsonb NOT NULL,
-	created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
-);
-CREATE INDEX events_tenant ON bigpicture.events (tenant_id, event_id);
-COMMENT ON TABLE bigpicture.events IS
-	'outbox: state changes of interest (type, tenant or NULL for vendor-wide, payload), written in the change''s transaction';
-SELECT pg_catalog.pg_extension_config_dump('bigpicture.events', '');
-ALTER TABLE bigpicture.events ENABLE ROW LEVEL SECURITY;
-ALTER TABLE bigpicture.events FORCE ROW LEVEL SECURITY;
-CREATE POLICY owner_all ON bigpicture.events TO bigpicture_owner USING (true) WITH CHECK (true);
-CREATE POLICY admin_read ON bigpicture.events FOR SELECT TO bigpicture_admin USING (true);
-CREATE POLICY auditor_read ON bigpicture.events FOR SELECT TO bigpicture_auditor USING (true);
-CREATE POLICY own_tenant_read ON bigpicture.events FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
-GRANT SELECT ON bigpicture.events TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
-
-CREATE FUNCTION bigpicture._emit_event(type text, tenant_id text, payload jsonb) RETURNS bigint
-	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	INSERT INTO bigpicture.events (type, tenant_id, payload) VALUES (type, tenant_id, payload) RETURNING event_id;
-END;
-COMMENT ON FUNCTION bigpicture._emit_event(text, text, jsonb) IS 'internal: write one event to the outbox';
-
 -- ---- who entered a rollout --------------------------------------------------------------
 -- Written by check_update the first time a decision offers an install a
 -- release under a rollout.  A member keeps its offer when the rollout halts
@@ -2685,6 +2654,208 @@ GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_set(jsonb), bigpicture_api.roll
 	bigpicture_api.rollout_plan(jsonb), bigpicture_api.rollout_halt(jsonb)
 	TO bigpicture_publisher, bigpicture_admin;
 GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_resume(jsonb) TO bigpicture_approver, bigpicture_admin;
+
+-- ---- events out: the outbox, its writers and its cursor ----------------------------------------
+
+-- Events out (docs/events.md): the outbox.  One row per state change of
+-- interest, written by the change's own transaction, so an event exists if
+-- and only if its change committed.  Consumers read it with events_after()
+-- (SQL, GET /rpc/events) or LISTEN bigpicture_events; webhooks are
+-- delivered from it by a daemon beside the gateway, never from a backend.
+
+CREATE SEQUENCE bigpicture.event_ids;
+COMMENT ON SEQUENCE bigpicture.event_ids IS 'the outbox''s event ids: one order across tenants';
+REVOKE ALL ON SEQUENCE bigpicture.event_ids FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.event_ids', '');
+CREATE SEQUENCE bigpicture.event_provisional_ids;
+COMMENT ON SEQUENCE bigpicture.event_provisional_ids IS 'provisional (negated) ids of events not yet committed';
+REVOKE ALL ON SEQUENCE bigpicture.event_provisional_ids FROM PUBLIC;
+CREATE TABLE bigpicture.events (
+	-- negative (provisional) until its transaction commits: see _events_commit
+	event_id    bigint PRIMARY KEY DEFAULT (- pg_catalog.nextval('bigpicture.event_provisional_ids')),
+	type        text NOT NULL CHECK (type OPERATOR(pg_catalog.~) '^[a-z_]+\.[a-z_]+$'),
+	tenant_id   text REFERENCES bigpicture.tenants ON DELETE CASCADE,
+	payload     jsonb NOT NULL,
+	created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX events_tenant ON bigpicture.events (tenant_id, event_id);
+COMMENT ON TABLE bigpicture.events IS
+	'outbox: state changes of interest (type, tenant or NULL for vendor-wide, payload), written in the change''s transaction';
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.events', '');
+ALTER TABLE bigpicture.events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bigpicture.events FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner_all ON bigpicture.events TO bigpicture_owner USING (true) WITH CHECK (true);
+CREATE POLICY admin_read ON bigpicture.events FOR SELECT TO bigpicture_admin USING (true);
+CREATE POLICY auditor_read ON bigpicture.events FOR SELECT TO bigpicture_auditor USING (true);
+CREATE POLICY own_tenant_read ON bigpicture.events FOR SELECT TO bigpicture_tenant_admin
+	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+GRANT SELECT ON bigpicture.events TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
+
+-- Ids in commit order, so a consumer that has read up to an id never finds a
+-- smaller one later (events_after is a safe cursor): an event is written with
+-- a provisional, negative id, and at commit a deferred trigger takes one lock
+-- and gives it the next id.  The lock is held only from that moment to the
+-- commit, when the transaction takes no other lock, so it cannot deadlock.
+
+CREATE FUNCTION bigpicture._emit_event(type text, tenant_id text, payload jsonb) RETURNS bigint
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	INSERT INTO bigpicture.events (type, tenant_id, payload) VALUES (type, tenant_id, payload) RETURNING event_id;
+END;
+COMMENT ON FUNCTION bigpicture._emit_event(text, text, jsonb) IS
+	'internal: write one event to the outbox (its id is given at commit)';
+
+-- At commit: the next id, in commit order, and NOTIFY bigpicture_events with it.
+-- As the owner: a deferred trigger runs as whoever commits (a gateway's
+-- request role, say), who may not write the outbox.
+CREATE FUNCTION bigpicture._events_commit() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	id bigint;
+BEGIN
+	PERFORM pg_advisory_xact_lock(8700, 1);
+	UPDATE bigpicture.events e SET event_id = pg_catalog.nextval('bigpicture.event_ids')
+	 WHERE e.event_id = NEW.event_id RETURNING e.event_id INTO id;
+	IF id IS NOT NULL THEN
+		PERFORM pg_notify('bigpicture_events', id::text);
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER events_commit AFTER INSERT ON bigpicture.events
+	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.event_id < 0)
+	EXECUTE FUNCTION bigpicture._events_commit();
+
+
+-- ---- the writers ------------------------------------------------------------------------------
+-- Triggers on the tables whose changes are events, so no path that makes the
+-- change can skip its event.  (Rollout halts, resumes and steps are written
+-- by their functions, with the rollout as payload: docs/rollouts.md.)
+
+CREATE FUNCTION bigpicture._release_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	kind text := CASE NEW.status WHEN 'pending_approval' THEN 'submitted' WHEN 'published' THEN 'published'
+		WHEN 'rejected' THEN 'rejected' WHEN 'revoked' THEN 'revoked' END;
+BEGIN
+	IF kind IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.status IS DISTINCT FROM OLD.status) THEN
+		PERFORM bigpicture._emit_event('release.' || kind, NULL, jsonb_build_object('release_id', NEW.release_id,
+			'product_id', NEW.product_id, 'version', NEW.version::text, 'channel', NEW.channel, 'status', NEW.status));
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events AFTER INSERT OR UPDATE OF status ON bigpicture.releases
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._release_event();
+
+CREATE FUNCTION bigpicture._approval_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('release.approved', NULL, jsonb_build_object('release_id', NEW.release_id,
+		'approver', NEW.approver, 'comment', NEW.comment));
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events AFTER INSERT ON bigpicture.release_approvals
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._approval_event();
+
+CREATE FUNCTION bigpicture._rollout_started_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('rollout.started', NULL, bigpicture._rollout_json(NEW));
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events AFTER INSERT ON bigpicture.rollouts
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._rollout_started_event();
+
+CREATE FUNCTION bigpicture._key_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NEW.state IN ('active', 'retiring', 'revoked') AND NEW.state IS DISTINCT FROM OLD.state THEN
+		PERFORM bigpicture._emit_event('key.' || CASE NEW.state WHEN 'active' THEN 'activated' ELSE NEW.state END,
+			NEW.tenant_id, jsonb_build_object('kid', NEW.kid, 'purpose', NEW.purpose, 'tenant_id', NEW.tenant_id,
+				'state', NEW.state));
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events AFTER UPDATE OF state ON bigpicture.signing_keys
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._key_event();
+
+CREATE FUNCTION bigpicture._entitlement_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('entitlement.created', NEW.tenant_id, jsonb_build_object(
+		'entitlement_id', NEW.entitlement_id, 'tenant_id', NEW.tenant_id, 'product_id', NEW.product_id,
+		'type', NEW.type, 'max_seats', NEW.max_seats, 'ends_at', bigpicture.rfc3339(NEW.ends_at)));
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events AFTER INSERT ON bigpicture.entitlements
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._entitlement_event();
+
+CREATE FUNCTION bigpicture._checkpoint_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('audit.checkpoint_signed', NULLIF(NEW.chain_id, 'vendor'),
+		jsonb_build_object('chain_id', NEW.chain_id, 'seq', NEW.seq, 'hash', encode(NEW.hash, 'hex')));
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events AFTER INSERT ON bigpicture.audit_checkpoints
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._checkpoint_event();
+
+CREATE FUNCTION bigpicture._snapshot_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('snapshot.generated', NEW.tenant_id, jsonb_build_object('tenant_id', NEW.tenant_id,
+		'seq', NEW.seq, 'expires_at', bigpicture.rfc3339(NEW.expires_at), 'content_hash', NEW.content_hash));
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events AFTER INSERT ON bigpicture.snapshots
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._snapshot_event();
+
+-- ---- reading ----------------------------------------------------------------------------------
+-- The events after a cursor, oldest first, as the caller may see them (RLS:
+-- a tenant admin its tenant's, the vendor's roles all).  A consumer keeps the
+-- last event_id it handled and asks again after it.
+CREATE FUNCTION bigpicture.events_after(after_id bigint DEFAULT 0, max_events integer DEFAULT 100,
+	types text[] DEFAULT NULL) RETURNS SETOF bigpicture.events
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF after_id IS NULL OR after_id < 0 THEN
+		RAISE EXCEPTION 'after_id must be an event id, or 0 for the first' USING ERRCODE = '22023';
+	END IF;
+	IF max_events IS NULL OR max_events NOT BETWEEN 1 AND 10000 THEN
+		RAISE EXCEPTION 'max_events must be 1 to 10000' USING ERRCODE = '22023',
+			DETAIL = format('Got %s.', COALESCE(max_events::text, 'NULL'));
+	END IF;
+	RETURN QUERY SELECT * FROM bigpicture.events e
+		WHERE e.event_id > after_id AND (types IS NULL OR e.type = ANY (types))
+		ORDER BY e.event_id LIMIT max_events;
+END
+$$;
+COMMENT ON FUNCTION bigpicture.events_after(bigint, integer, text[]) IS
+	'the outbox after a cursor, oldest first (ids are in commit order), as the caller may see them; optionally of some types';
+GRANT EXECUTE ON FUNCTION bigpicture.events_after(bigint, integer, text[])
+	TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
+
+-- ---- events over HTTP -------------------------------------------------------------------------------
+
+
+CREATE FUNCTION bigpicture_api.events(after_id bigint DEFAULT 0, max_events integer DEFAULT 100, types text[] DEFAULT NULL)
+	RETURNS jsonb
+	LANGUAGE sql STABLE
+	RETURN (SELECT COALESCE(jsonb_agg(jsonb_build_object('event_id', e.event_id, 'type', e.type, 'tenant_id', e.tenant_id,
+		'created_at', bigpicture.rfc3339(e.created_at), 'payload', e.payload) ORDER BY e.event_id), '[]')
+		FROM bigpicture.events_after(after_id, max_events, types) e);
+COMMENT ON FUNCTION bigpicture_api.events(bigint, integer, text[]) IS
+	'GET or POST /rpc/events — the outbox after a cursor, oldest first (bigpicture.events_after); scope events:read';
+
+GRANT EXECUTE ON FUNCTION bigpicture_api.events(bigint, integer, text[])
+	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor;
 
 -- ---- privileges, as src/sql/99_privileges.sql applies them at install -------------------------------
 -- Privileges, last so that nothing created above escapes them.  PostgreSQL
