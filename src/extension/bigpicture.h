@@ -60,6 +60,7 @@ extern int	bp_rollout_bucket_of(bytea *salt, const char *install_id);
 /* spi_plans.c: statements prepared once per backend */
 #include "executor/spi.h"
 extern SPIPlanPtr bp_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types);
+extern Datum bp_text_or_null(const char *s, char *null);
 extern SPIPlanPtr bp_prepare_cursor_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
 										 int cursor_options);
 

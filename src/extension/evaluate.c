@@ -60,12 +60,6 @@ col_bool(HeapTuple tup, TupleDesc desc, int col, bool if_null)
 	return isnull ? if_null : DatumGetBool(d);
 }
 
-static Datum
-text_or_null(const char *s, char *null)
-{
-	*null = s ? ' ' : 'n';
-	return s ? CStringGetTextDatum(s) : (Datum) 0;
-}
 
 /* The strings of a text[] column (NULL elements are skipped). */
 static char **
@@ -196,9 +190,9 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 	HeapTuple  *order;
 
 	memset(pol, 0, sizeof(*pol));
-	values[0] = text_or_null(tenant_id, &nulls[0]);
-	values[1] = text_or_null(product_id, &nulls[1]);
-	values[2] = text_or_null(platform, &nulls[2]);
+	values[0] = bp_text_or_null(tenant_id, &nulls[0]);
+	values[1] = bp_text_or_null(product_id, &nulls[1]);
+	values[2] = bp_text_or_null(platform, &nulls[2]);
 	run_plan(bp_prepare_once(&policy_plan, policy_sql, 3, types), values, nulls);
 
 	/* Rows in merge order: rank, platform rows first (at most one of each per rank). */
@@ -728,9 +722,9 @@ consider_candidates(const judge *j, bp_decision *d)
 	values[1] = CStringGetTextDatum(d->channel);
 	values[2] = CStringGetTextDatum(in->platform);
 	values[3] = CStringGetTextDatum(in->arch);
-	values[4] = text_or_null(in->current_version, &nulls[4]);
+	values[4] = bp_text_or_null(in->current_version, &nulls[4]);
 	values[5] = CStringGetTextDatum(in->tenant_id);
-	values[6] = text_or_null(in->install_id, &nulls[6]);
+	values[6] = bp_text_or_null(in->install_id, &nulls[6]);
 	/* Read newest first and in part: a plan that starts fast, down the index, without a sort. */
 	portal = SPI_cursor_open(NULL, bp_schema_has_rollout_members()
 							 ? bp_prepare_cursor_once(&candidates_plan, candidates_sql, 7, types, CURSOR_OPT_FAST_PLAN)
@@ -802,7 +796,7 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 		return;
 	}
 	values[0] = CStringGetTextDatum(in->product_id);
-	values[1] = text_or_null(in->current_version, &nulls[1]);
+	values[1] = bp_text_or_null(in->current_version, &nulls[1]);
 	run_plan(bp_prepare_once(&product_plan, product_sql, 2, types), values, nulls);
 	if (SPI_processed != 1)
 	{

@@ -127,12 +127,6 @@ col(int col, bool *isnull)
 	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col, isnull);
 }
 
-static Datum
-text_or_null(const char *s, char *null)
-{
-	*null = s ? ' ' : 'n';
-	return s ? CStringGetTextDatum(s) : (Datum) 0;
-}
 
 /* The release a decision offered, and the rollout that applies to it (the platform's own first). */
 static const char release_sql[] =
@@ -265,9 +259,9 @@ bigpicture_report(PG_FUNCTION_ARGS)
 		char		nulls[3] = {' ', ' ', ' '};
 		Datum		gv;
 
-		values[0] = text_or_null(member_string(d, "product_id"), &nulls[0]);
+		values[0] = bp_text_or_null(member_string(d, "product_id"), &nulls[0]);
 		values[1] = CStringGetTextDatum(version);
-		values[2] = text_or_null(member_string(d, "platform"), &nulls[2]);
+		values[2] = bp_text_or_null(member_string(d, "platform"), &nulls[2]);
 		if (SPI_execute_plan(bp_prepare_once(&release_plan, release_sql, 3, types), values, nulls, true, 1)
 			!= SPI_OK_SELECT)
 			elog(ERROR, "could not look up the decision's release");
@@ -372,11 +366,11 @@ bigpicture_report(PG_FUNCTION_ARGS)
 			values[0] = CStringGetTextDatum(tenant_id);
 			values[1] = CStringGetTextDatum(install);
 			values[2] = CStringGetTextDatum(release_id);
-			values[3] = text_or_null(member_string(d, "platform"), &nulls[3]);
+			values[3] = bp_text_or_null(member_string(d, "platform"), &nulls[3]);
 			values[4] = PointerGetDatum(hash_datum);
 			values[5] = TimestampTzGetDatum(decided);
 			values[6] = CStringGetTextDatum(bp_outcome_name(outcome));
-			values[7] = text_or_null(member_string(req, "error_code"), &nulls[7]);
+			values[7] = bp_text_or_null(member_string(req, "error_code"), &nulls[7]);
 			if (SPI_execute_plan(bp_prepare_once(&insert_plan,
 												 "INSERT INTO bigpicture.install_reports (tenant_id, install_id, release_id, platform, "
 												 "decision_hash, decided_at, outcome, error_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "

@@ -10,6 +10,7 @@
 
 #include "executor/spi.h"
 #include "nodes/parsenodes.h"
+#include "utils/builtins.h"
 
 #include "bigpicture.h"
 
@@ -40,3 +41,11 @@ bp_prepare_cursor_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
 	return *plan;
 }
 
+
+/* A text argument of a prepared statement, or SQL NULL for s NULL (*null: ' ' or 'n'). */
+Datum
+bp_text_or_null(const char *s, char *null)
+{
+	*null = s ? ' ' : 'n';
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}

@@ -73,7 +73,7 @@ SELECT set_eq(
 	('bigpicture._refresh_signatures_soon()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._refuse_entitlement(text,text)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._release_event()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
-	('bigpicture._release_health(text,text,timestamp with time zone,text,text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._release_health(text,text,text,text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._request_tenant(text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._require_superuser(text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._resolve_tenant(text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),

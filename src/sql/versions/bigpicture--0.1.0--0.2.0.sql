@@ -2207,11 +2207,9 @@ CREATE FUNCTION bigpicture._health_row(installs_by_outcome jsonb) RETURNS jsonb
 					FROM unnest(bigpicture.wilson_interval(least(crashes, installed), installed)) x)) END)
 		FROM c);
 
--- Health of one release's reports since a time (of one tenant, or all),
--- grouped by nothing, hour, platform or tenant.  A rollout's guards use the
--- same counts, over every tenant.
-CREATE FUNCTION bigpicture._release_health(release_id text, platform text, since timestamptz, group_by text,
-	tenant_id text DEFAULT NULL)
+-- Health of one release's reports (of one tenant, or all), grouped by
+-- nothing, hour, platform or tenant.
+CREATE FUNCTION bigpicture._release_health(release_id text, platform text, group_by text, tenant_id text DEFAULT NULL)
 	RETURNS SETOF jsonb
 	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -2227,7 +2225,6 @@ BEGIN ATOMIC
 		FROM bigpicture.install_reports r
 		WHERE r.release_id = _release_health.release_id
 		  AND (_release_health.platform IS NULL OR r.platform = _release_health.platform)
-		  AND r.reported_at >= COALESCE(_release_health.since, '-infinity')
 		  AND (_release_health.tenant_id IS NULL OR r.tenant_id = _release_health.tenant_id)
 		GROUP BY r.tenant_id, r.install_id, r.platform
 	)
@@ -2286,7 +2283,7 @@ BEGIN
 		'rollout', CASE WHEN o.release_id IS NULL THEN NULL WHEN scope IS NULL THEN bigpicture._rollout_json(o)
 			ELSE bigpicture._rollout_json(o) - 'halt_evidence' END,
 		'tenant_id', scope,
-		'groups', COALESCE((SELECT jsonb_agg(h) FROM bigpicture._release_health(r.release_id, platform, NULL, group_by, scope) h),
+		'groups', COALESCE((SELECT jsonb_agg(h) FROM bigpicture._release_health(r.release_id, platform, group_by, scope) h),
 			'[]'));
 END
 $$;
