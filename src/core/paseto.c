@@ -152,14 +152,14 @@ parse_token(const char *token, size_t len, token_parts *parts,
 	st = split_token(token, len, parts);
 	if (st != BP_PASETO_OK)
 		return st;
-	st = from_b64(bp_b64url_decode(parts->body, parts->body_len, NULL, 0,
+	st = from_b64(bp_b64url_decode_public(parts->body, parts->body_len, NULL, 0,
 								   &body_bytes));
 	if (st != BP_PASETO_OK)
 		return st;
 	*f_len = 0;
 	if (parts->footer != NULL)
 	{
-		st = from_b64(bp_b64url_decode(parts->footer, parts->footer_len,
+		st = from_b64(bp_b64url_decode_public(parts->footer, parts->footer_len,
 									   NULL, 0, f_len));
 		if (st != BP_PASETO_OK)
 			return st;
@@ -440,12 +440,12 @@ bp_paseto_v4_verify(const char *token, size_t token_len,
 		return BP_PASETO_BUFFER_TOO_SMALL;
 
 	pae_start(scratch, m_len);
-	bp_b64url_decode(parts.body, parts.body_len, scratch + PAE_M_OFFSET,
+	bp_b64url_decode_public(parts.body, parts.body_len, scratch + PAE_M_OFFSET,
 					 scratch_cap - PAE_M_OFFSET, NULL);
 	memcpy(sig, scratch + PAE_M_OFFSET + m_len, sizeof(sig));
 	footer = scratch + PAE_M_OFFSET + m_len + 8;
 	if (f_len > 0)
-		bp_b64url_decode(parts.footer, parts.footer_len, footer,
+		bp_b64url_decode_public(parts.footer, parts.footer_len, footer,
 						 scratch_cap - (size_t) (footer - scratch), NULL);
 
 	/* Spec: compare an expected footer in constant time. */
@@ -485,7 +485,7 @@ bp_paseto_footer(const char *token, size_t token_len,
 		return BP_PASETO_OK;
 	if (footer == NULL || footer_cap < f_len)
 		return BP_PASETO_BUFFER_TOO_SMALL;
-	return from_b64(bp_b64url_decode(parts.footer, parts.footer_len,
+	return from_b64(bp_b64url_decode_public(parts.footer, parts.footer_len,
 									 footer, footer_cap, footer_len));
 }
 
@@ -512,7 +512,7 @@ bp_paseto_v4_unverified_payload(const char *token, size_t token_len,
 		return st;
 	if (payload_cap < m_len + BP_PASETO_SIGNATURE_BYTES)
 		return BP_PASETO_BUFFER_TOO_SMALL;
-	st = from_b64(bp_b64url_decode(parts.body, parts.body_len, payload, payload_cap, &body_len));
+	st = from_b64(bp_b64url_decode_public(parts.body, parts.body_len, payload, payload_cap, &body_len));
 	if (st != BP_PASETO_OK)
 		return st;
 	*payload_len = m_len;

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
@@ -38,6 +39,21 @@ static Oid	signing_keys_relid = InvalidOid;
 static active_key active_keys[ACTIVE_KEY_SLOTS];
 static int	active_key_next = 0;
 
+/*
+ * Public halves of vendor-wide keys, so a token's verification needs no
+ * query (a report verifies the decision it follows).  Only vendor-wide ones:
+ * whether a tenant's key is visible depends on who asks.
+ */
+#define VERIFY_KEY_SLOTS 8
+static struct
+{
+	bool		used;
+	bp_verify_key key;
+	char		state[16];
+	TimestampTz stale_at;		/* from then on its state is another (DT_NOEND: never) */
+}			verify_keys[VERIFY_KEY_SLOTS];
+static int	verify_key_next = 0;
+
 /* ---- the cache ------------------------------------------------------- */
 
 static void
@@ -54,6 +70,7 @@ active_keys_forget(void)
 static void
 key_cache_wipe(void)
 {
+	memset(verify_keys, 0, sizeof(verify_keys));
 	active_keys_forget();
 	bp_pkcs11_forget_handles();
 	for (int i = 0; i < KEY_CACHE_SLOTS; i++)
@@ -171,6 +188,39 @@ bp_active_key_remember(const char *purpose, const char *tenant_id, const char *k
 	slot->certificate = certificate ? MemoryContextStrdup(TopMemoryContext, certificate) : NULL;
 	slot->certificate_expires_at = certificate_expires_at;
 	slot->used = true;
+}
+
+bool
+bp_verify_key_cache_find(const char kid[KID_LEN], bp_verify_key *key, const char **state)
+{
+	for (int i = 0; i < VERIFY_KEY_SLOTS; i++)
+		if (verify_keys[i].used && memcmp(verify_keys[i].key.kid, kid, KID_LEN) == 0)
+		{
+			if (GetCurrentTransactionStartTimestamp() >= verify_keys[i].stale_at)
+			{
+				verify_keys[i].used = false;
+				return false;
+			}
+			*key = verify_keys[i].key;
+			*state = verify_keys[i].state;
+			return true;
+		}
+	return false;
+}
+
+void
+bp_verify_key_cache_store(const bp_verify_key *key, const char *state, TimestampTz stale_at)
+{
+	int			slot;
+
+	if (key->has_tenant || strlen(state) >= sizeof(verify_keys[0].state))
+		return;
+	bp_key_cache_watch_table();	/* so that its changes reach us */
+	slot = verify_key_next++ % VERIFY_KEY_SLOTS;
+	verify_keys[slot].key = *key;
+	strlcpy(verify_keys[slot].state, state, sizeof(verify_keys[slot].state));
+	verify_keys[slot].stale_at = stale_at;
+	verify_keys[slot].used = true;
 }
 
 void

@@ -13,6 +13,7 @@
 
 #include "paserk.h"
 #include "paseto.h"
+#include "verify.h"
 
 #define KID_LEN BP_PASERK_K4_PID_LEN
 
@@ -53,6 +54,13 @@ extern cached_key *bp_key_cache_store(const char *kid, unsigned char *sk);
 extern active_key *bp_active_key_find(const char *purpose, const char *tenant_id);
 extern void bp_active_key_remember(const char *purpose, const char *tenant_id, const char *kid,
 								   const char *certificate, TimestampTz certificate_expires_at);
+
+/*
+ * key_cache.c: vendor-wide public keys as verification finds them (every
+ * caller sees those alike), forgotten with the rest on any key change.
+ */
+extern bool bp_verify_key_cache_find(const char kid[KID_LEN], bp_verify_key *key, const char **state);
+extern void bp_verify_key_cache_store(const bp_verify_key *key, const char *state, TimestampTz stale_at);
 
 /* key_settings.c */
 extern void bp_key_settings_init(void);

@@ -25,6 +25,7 @@
 #include "utils/timestamp.h"
 
 #include "bigpicture.h"
+#include "keys.h"
 #include "json.h"
 #include "paserk.h"
 #include "paseto.h"
@@ -202,7 +203,8 @@ kid_text(const char kid[BP_PASERK_K4_PID_LEN])
 /*
  * Add this server's key with kid to v, as bigpicture.public_keys shows it
  * to the caller (a tenant's keys only to that tenant).  *state gets its
- * state name; false when there is no such key.
+ * state name; false when there is no such key.  Vendor-wide keys come from
+ * the backend's cache after the first time (key_cache.c).
  */
 static bool
 add_server_key(bp_verifier *v, const char kid[BP_PASERK_K4_PID_LEN], char **state)
@@ -213,13 +215,24 @@ add_server_key(bp_verifier *v, const char kid[BP_PASERK_K4_PID_LEN], char **stat
 	bool		found;
 	MemoryContext outer = CurrentMemoryContext;
 	static SPIPlanPtr plan;
+	const char *cached_state;
+	Datum		retired_at = (Datum) 0;
+	bool		no_grace = true;
 
+	if (bp_verify_key_cache_find(kid, &key, &cached_state))
+	{
+		*state = pstrdup(cached_state);
+		if (bp_verifier_add_key(v, &key) != BP_VERIFY_OK)
+			elog(ERROR, "signing key %s is stored inconsistently", kid_text(kid));
+		return true;
+	}
 	memset(&key, 0, sizeof(key));
 	SPI_connect();
 	/* prepared once per backend: planning the view each time cost more than verifying */
 	if (SPI_execute_plan(bp_prepare_once(&plan, "SELECT kid, purpose, tenant_id, public_key, state, "
 										 "pg_catalog.floor(pg_catalog.date_part('epoch', valid_from))::int8, "
-										 "pg_catalog.floor(pg_catalog.date_part('epoch', valid_until))::int8 "
+										 "pg_catalog.floor(pg_catalog.date_part('epoch', valid_until))::int8, "
+										 "CASE WHEN state = 'retiring' THEN valid_until END "
 										 "FROM bigpicture.public_keys WHERE kid = $1", 1, types),
 						 values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up the signing key");
@@ -253,10 +266,14 @@ add_server_key(bp_verifier *v, const char kid[BP_PASERK_K4_PID_LEN], char **stat
 		key.has_valid_until = until != NULL;
 		key.valid_until = until ? strtoll(until, NULL, 10) : 0;
 		*state = MemoryContextStrdup(outer, st);
+		/* a retiring key turns retired when its grace ends, with no change to the table */
+		retired_at = SPI_getbinval(row, desc, 8, &no_grace);
 	}
 	SPI_finish();
 	if (found && bp_verifier_add_key(v, &key) != BP_VERIFY_OK)
 		elog(ERROR, "signing key %s is stored inconsistently", kid_text(kid));
+	if (found)
+		bp_verify_key_cache_store(&key, *state, no_grace ? DT_NOEND : DatumGetTimestampTz(retired_at));
 	return found;
 }
 

@@ -80,7 +80,7 @@ b64url_decode(const char *in, size_t n, size_t *out_len)
 	size_t		cap = bp_b64url_decoded_len(n);
 	unsigned char *out = gw_xmalloc(cap + 1);
 
-	if (bp_b64url_decode(in, n, out, cap + 1, out_len) != BP_B64URL_OK)
+	if (bp_b64url_decode_public(in, n, out, cap + 1, out_len) != BP_B64URL_OK)
 	{
 		free(out);
 		return NULL;

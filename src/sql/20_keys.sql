@@ -90,10 +90,11 @@ CREATE TRIGGER signing_keys_guard BEFORE INSERT OR UPDATE OR DELETE ON bigpictur
 CREATE TRIGGER signing_keys_no_truncate BEFORE TRUNCATE ON bigpicture.signing_keys
 	FOR EACH STATEMENT EXECUTE FUNCTION bigpicture.signing_keys_guard();
 
--- Every backend drops its unsealed copies once the key table changes.
+-- Every backend drops its unsealed copies, and the public halves it keeps
+-- for verifying, once the key table changes.
 CREATE FUNCTION bigpicture.signing_keys_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'bigpicture_signing_keys_changed' LANGUAGE C;
-CREATE TRIGGER signing_keys_changed AFTER UPDATE ON bigpicture.signing_keys
+CREATE TRIGGER signing_keys_changed AFTER INSERT OR UPDATE OR DELETE ON bigpicture.signing_keys
 	FOR EACH STATEMENT EXECUTE FUNCTION bigpicture.signing_keys_changed();
 
 -- ---- public views of keys -------------------------------------------------------

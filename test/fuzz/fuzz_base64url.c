@@ -10,7 +10,8 @@
  *   - decoded_len / encoded_len are exact, and an output one byte short is
  *     BUFFER_TOO_SMALL with the buffer untouched (on error nothing is
  *     written);
- *   - encode then decode gives the input bytes back.
+ *   - encode then decode gives the input bytes back;
+ *   - the table decoder for public text gives the same status and bytes.
  * Buffers are heap blocks of exactly the claimed size.
  */
 #include <stdint.h>
@@ -80,6 +81,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ref_ok = ref_decode(text, size, ref, &ref_len);
 	FUZZ_ASSERT(bp_b64url_strerror(st) != NULL);
 	FUZZ_ASSERT(check == st);
+	{
+		uint8_t    *pub = fuzz_malloc(need);
+		size_t		pub_len = 12345;
+
+		FUZZ_ASSERT(bp_b64url_decode_public(text, size, pub, need, &pub_len) == st);
+		FUZZ_ASSERT(pub_len == out_len && (st != BP_B64URL_OK || need == 0 || memcmp(pub, out, need) == 0));
+		free(pub);
+	}
 	FUZZ_ASSERT_MSG((st == BP_B64URL_OK) == ref_ok, "status %s, reference %s",
 					bp_b64url_strerror(st), ref_ok ? "accepts" : "rejects");
 	if (st == BP_B64URL_OK)

@@ -2854,6 +2854,11 @@ COMMENT ON FUNCTION bigpicture_api.events(bigint, integer, text[]) IS
 GRANT EXECUTE ON FUNCTION bigpicture_api.events(bigint, integer, text[])
 	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor;
 
+-- ---- verification keys cached per backend: any change to the key table reaches them ---------------
+DROP TRIGGER signing_keys_changed ON bigpicture.signing_keys;
+CREATE TRIGGER signing_keys_changed AFTER INSERT OR UPDATE OR DELETE ON bigpicture.signing_keys
+	FOR EACH STATEMENT EXECUTE FUNCTION bigpicture.signing_keys_changed();
+
 -- ---- privileges, as src/sql/99_privileges.sql applies them at install -------------------------------
 -- Privileges, last so that nothing created above escapes them.  PostgreSQL
 -- grants EXECUTE on new functions to PUBLIC; we take that back from every
