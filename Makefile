@@ -89,6 +89,7 @@ build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c src/clie
 build/unit/test_client: $(CLIENT_SRCS) $(CLIENT_HDRS)
 build/unit/test_audit_chain: $(CLIENT_SRCS) $(CLIENT_HDRS)
 include src/gateway/gateway.mk
+include src/webhooks/webhooks.mk
 
 # ---- libbigpicture-client: what a desktop application links against --------
 # A static and a shared library of src/client (bp_client.c, audit_chain.c)
@@ -135,10 +136,11 @@ install-client: $(CLIENT_LIBS) $(TOOLS)
 # ---- installing: one target per part (docs/development.md) -----------------
 # install-extension is PGXS's own `install` (the module, control file, SQL
 # scripts and SCRIPTS into pg_config's directories); `make install` is that
-# plus install-client and install-gateway (src/gateway/gateway.mk).  The
+# plus install-client, install-gateway (src/gateway/gateway.mk) and
+# install-webhooks (src/webhooks/webhooks.mk).  The
 # sub-make's BP_EXTENSION_ONLY leaves the other two out.
 ifeq ($(BP_EXTENSION_ONLY),)
-install: install-client install-gateway
+install: install-client install-gateway install-webhooks
 endif
 install-extension:
 	@$(MAKE) --no-print-directory install BP_EXTENSION_ONLY=1

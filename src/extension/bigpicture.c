@@ -34,6 +34,7 @@ _PG_init(void)
 	bp_decisions_init();
 	bp_worker_init();
 	bp_restore_init();
+	bp_events_init();
 
 	MarkGUCPrefixReserved("bigpicture");
 }

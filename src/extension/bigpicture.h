@@ -79,4 +79,7 @@ extern bool bp_log_decisions;
 /* worker.c: the one background worker, which runs bigpicture.worker_jobs */
 extern void bp_worker_init(void);
 
+/* events.c */
+extern void bp_events_init(void);
+
 #endif							/* BIGPICTURE_H */

@@ -19,7 +19,8 @@ DECLARE
 	members text;
 	member_of text;
 	ours_all text[] := '{bigpicture_admin,bigpicture_publisher,bigpicture_approver,bigpicture_tenant_admin,'
-		'bigpicture_client,bigpicture_mirror,bigpicture_auditor,bigpicture_anon,bigpicture_gateway,bigpicture_owner}';
+		'bigpicture_client,bigpicture_mirror,bigpicture_auditor,bigpicture_anon,bigpicture_gateway,bigpicture_owner,'
+		'bigpicture_webhooks}';
 BEGIN
 	FOR r IN
 		SELECT * FROM (VALUES
@@ -32,7 +33,8 @@ BEGIN
 			('bigpicture_auditor',      'NOLOGIN',          'read the audit log of any tenant'),
 			('bigpicture_anon',         'NOLOGIN',          'unauthenticated HTTP: key set only'),
 			('bigpicture_gateway',      'LOGIN NOINHERIT',  'the login role the HTTP gateway switches from'),
-			('bigpicture_owner',        'NOLOGIN',          'owns the extension''s tables and functions; definer functions run as it')
+			('bigpicture_owner',        'NOLOGIN',          'owns the extension''s tables and functions; definer functions run as it'),
+			('bigpicture_webhooks',     'NOLOGIN',          'the webhook delivery daemon: claims events, records deliveries')
 		) AS t(name, options, purpose)
 	LOOP
 		SELECT * INTO x FROM pg_catalog.pg_roles WHERE rolname = r.name;
@@ -77,5 +79,5 @@ GRANT bigpicture_anon, bigpicture_client, bigpicture_tenant_admin, bigpicture_mi
 REVOKE ALL ON SCHEMA bigpicture FROM PUBLIC;
 GRANT USAGE ON SCHEMA bigpicture TO bigpicture_owner,
 	bigpicture_admin, bigpicture_publisher, bigpicture_approver, bigpicture_tenant_admin,
-	bigpicture_client, bigpicture_mirror, bigpicture_auditor, bigpicture_anon;
+	bigpicture_client, bigpicture_mirror, bigpicture_auditor, bigpicture_anon, bigpicture_webhooks;
 COMMENT ON SCHEMA bigpicture IS 'Big Picture: catalog, policy, decisions, licensing and audit';

@@ -158,6 +158,100 @@ $$;
 CREATE TRIGGER events AFTER INSERT ON bigpicture.snapshots
 	FOR EACH ROW EXECUTE FUNCTION bigpicture._snapshot_event();
 
+-- The last seat taken: from now on leases are refused until one is free.
+-- (A refused lease is not an event: its transaction rolls back.)
+CREATE FUNCTION bigpicture._seats_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	e bigpicture.entitlements;
+	used integer;
+BEGIN
+	SELECT * INTO e FROM bigpicture.entitlements x WHERE x.tenant_id = NEW.tenant_id AND x.entitlement_id = NEW.entitlement_id;
+	IF e.max_seats IS NULL OR e.type = 'feature_based' THEN
+		RETURN NULL;
+	END IF;
+	SELECT count(*) INTO used FROM bigpicture.leases x
+	 WHERE x.tenant_id = NEW.tenant_id AND x.entitlement_id = NEW.entitlement_id
+	   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now();
+	IF used = e.max_seats THEN
+		PERFORM bigpicture._emit_event('entitlement.seats_exhausted', NEW.tenant_id, jsonb_build_object(
+			'entitlement_id', e.entitlement_id, 'tenant_id', e.tenant_id, 'product_id', e.product_id,
+			'max_seats', e.max_seats, 'seats_used', used, 'lease_id', NEW.lease_id));
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events AFTER INSERT ON bigpicture.leases
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._seats_event();
+
+-- A mirror reported that it could not sync (set_mirror_status ERROR).
+CREATE FUNCTION bigpicture._mirror_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NEW.status = 'ERROR' AND (OLD.status <> 'ERROR' OR NEW.last_error IS DISTINCT FROM OLD.last_error) THEN
+		PERFORM bigpicture._emit_event('mirror.sync_failed', NEW.tenant_id, jsonb_build_object('tenant_id', NEW.tenant_id,
+			'mirror_id', NEW.mirror_id, 'name', NEW.name, 'last_error', NEW.last_error,
+			'last_sync_at', bigpicture.rfc3339(NEW.last_sync_at)));
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events AFTER UPDATE OF status, last_error ON bigpicture.mirrors
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._mirror_event();
+
+-- Entitlements about to end (within bigpicture.entitlement_notice_period)
+-- and ended: written once per entitlement and end by the worker's
+-- entitlement_notices job, which remembers here what it wrote (a new end,
+-- after a renewal, is noticed again).
+CREATE TABLE bigpicture.entitlement_notices (
+	tenant_id       text NOT NULL,
+	entitlement_id  text NOT NULL,
+	kind            text NOT NULL CHECK (kind IN ('expiring', 'expired')),
+	ends_at         timestamptz NOT NULL,
+	noticed_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (tenant_id, entitlement_id, kind, ends_at),
+	FOREIGN KEY (tenant_id, entitlement_id) REFERENCES bigpicture.entitlements ON DELETE CASCADE
+);
+COMMENT ON TABLE bigpicture.entitlement_notices IS
+	'which entitlement.expiring and entitlement.expired events were written, per entitlement and end';
+SELECT pg_catalog.pg_extension_config_dump('bigpicture.entitlement_notices', '');
+ALTER TABLE bigpicture.entitlement_notices ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bigpicture.entitlement_notices FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner_all ON bigpicture.entitlement_notices TO bigpicture_owner USING (true) WITH CHECK (true);
+REVOKE ALL ON bigpicture.entitlement_notices FROM PUBLIC;
+
+-- The job.  An end more than a notice period past is not noticed: a first
+-- run on an old database does not flood consumers with ancient news.
+CREATE FUNCTION bigpicture.entitlement_notices() RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	notice interval := bigpicture._setting_interval('entitlement_notice_period', 7 * 86400);
+	expiring integer;
+	expired integer;
+BEGIN
+	WITH due AS (
+		SELECT e.*, CASE WHEN e.ends_at <= now() THEN 'expired' ELSE 'expiring' END AS kind
+		  FROM bigpicture.entitlements e
+		 WHERE e.status = 'active' AND e.ends_at IS NOT NULL
+		   AND e.ends_at <= now() + notice AND e.ends_at > now() - greatest(notice, interval '1 day')
+	), noted AS (
+		INSERT INTO bigpicture.entitlement_notices (tenant_id, entitlement_id, kind, ends_at)
+		SELECT d.tenant_id, d.entitlement_id, d.kind, d.ends_at FROM due d
+		ON CONFLICT DO NOTHING RETURNING *
+	), written AS (
+		SELECT n.kind, bigpicture._emit_event('entitlement.' || n.kind, n.tenant_id, jsonb_build_object(
+			'entitlement_id', d.entitlement_id, 'tenant_id', d.tenant_id, 'product_id', d.product_id, 'type', d.type,
+			'max_seats', d.max_seats, 'ends_at', bigpicture.rfc3339(d.ends_at), 'auto_renew', d.auto_renew)) AS id
+		  FROM noted n JOIN due d USING (tenant_id, entitlement_id, kind)
+	)
+	SELECT count(*) FILTER (WHERE kind = 'expiring'), count(*) FILTER (WHERE kind = 'expired')
+	  INTO expiring, expired FROM written;
+	RETURN jsonb_build_object('expiring', expiring, 'expired', expired);
+END
+$$;
+COMMENT ON FUNCTION bigpicture.entitlement_notices() IS
+	'worker job: write entitlement.expiring (within bigpicture.entitlement_notice_period) and entitlement.expired, once per entitlement and end';
+
 -- ---- reading ----------------------------------------------------------------------------------
 -- The events after a cursor, oldest first, as the caller may see them (RLS:
 -- a tenant admin its tenant's, the vendor's roles all).  A consumer keeps the

@@ -210,6 +210,73 @@ CREATE FUNCTION bigpicture_api.events(after_id bigint DEFAULT 0, max_events inte
 COMMENT ON FUNCTION bigpicture_api.events(bigint, integer, text[]) IS
 	'GET or POST /rpc/events — the outbox after a cursor, oldest first (bigpicture.events_after); scope events:read';
 
+-- ---- webhooks (docs/events.md) ---------------------------------------------------------------
+
+CREATE FUNCTION bigpicture_api.webhooks() RETURNS jsonb
+	LANGUAGE sql STABLE
+	RETURN (SELECT COALESCE(jsonb_agg(jsonb_build_object('subscription_id', w.subscription_id, 'tenant_id', w.tenant_id,
+		'url', w.url, 'event_types', to_jsonb(w.event_types), 'enabled', w.enabled, 'max_attempts', w.max_attempts,
+		'previous_valid_until', bigpicture.rfc3339(w.previous_valid_until), 'after_event_id', w.after_event_id,
+		'attempts', w.attempts, 'next_attempt_at', bigpicture.rfc3339(w.next_attempt_at), 'last_status', w.last_status,
+		'last_error', w.last_error, 'dead_letters', w.dead_letters, 'created_at', bigpicture.rfc3339(w.created_at),
+		'created_by', w.created_by) ORDER BY w.subscription_id), '[]')
+		FROM bigpicture.webhooks w);
+COMMENT ON FUNCTION bigpicture_api.webhooks() IS
+	'GET or POST /rpc/webhooks — the subscriptions you may see, with where their delivery stands (bigpicture.webhooks); scope webhooks:read';
+
+CREATE FUNCTION bigpicture_api.webhook_create(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.create_webhook(
+		bigpicture.api_request($1, '{url,event_types,tenant_id,max_attempts,secret,subscription_id}', '{url}') ->> 'url',
+		COALESCE(bigpicture.api_text_array($1, 'event_types'), '{}'), $1 ->> 'tenant_id',
+		COALESCE(($1 ->> 'max_attempts')::integer, 10), $1 ->> 'secret', $1 ->> 'subscription_id');
+COMMENT ON FUNCTION bigpicture_api.webhook_create(jsonb) IS
+	'POST /rpc/webhook_create — subscribe an endpoint; the answer holds its secret, shown only then (bigpicture.create_webhook); scope webhooks:write';
+
+CREATE FUNCTION bigpicture_api.webhook_update(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.set_webhook(
+		bigpicture.api_request($1, '{subscription_id,url,event_types,enabled,max_attempts}', '{subscription_id}')
+			->> 'subscription_id',
+		$1 ->> 'url', bigpicture.api_text_array($1, 'event_types'), ($1 ->> 'enabled')::boolean,
+		($1 ->> 'max_attempts')::integer);
+COMMENT ON FUNCTION bigpicture_api.webhook_update(jsonb) IS
+	'POST /rpc/webhook_update — change a subscription''s URL, types, enabled or max_attempts (bigpicture.set_webhook); scope webhooks:write';
+
+CREATE FUNCTION bigpicture_api.webhook_rotate_secret(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture.rotate_webhook_secret(
+		bigpicture.api_request($1, '{subscription_id,previous_valid}', '{subscription_id}') ->> 'subscription_id',
+		COALESCE(($1 ->> 'previous_valid')::interval, interval '24 hours'));
+COMMENT ON FUNCTION bigpicture_api.webhook_rotate_secret(jsonb) IS
+	'POST /rpc/webhook_rotate_secret — a new secret, shown only now; the old one signs too for previous_valid (bigpicture.rotate_webhook_secret); scope webhooks:write';
+
+CREATE FUNCTION bigpicture_api.webhook_delete(jsonb) RETURNS jsonb
+	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+	RETURN jsonb_build_object('subscription_id', $1 ->> 'subscription_id', 'deleted', bigpicture.delete_webhook(
+		bigpicture.api_request($1, '{subscription_id}', '{subscription_id}') ->> 'subscription_id'));
+COMMENT ON FUNCTION bigpicture_api.webhook_delete(jsonb) IS
+	'POST /rpc/webhook_delete — remove a subscription and its log (bigpicture.delete_webhook); scope webhooks:write';
+
+CREATE FUNCTION bigpicture_api.webhook_deliveries(subscription_id text, max_rows integer DEFAULT 100) RETURNS jsonb
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF max_rows IS NULL OR max_rows NOT BETWEEN 1 AND 10000 THEN
+		RAISE EXCEPTION 'max_rows must be between 1 and 10000' USING ERRCODE = '22023';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM bigpicture.webhooks w WHERE w.subscription_id = webhook_deliveries.subscription_id) THEN
+		RAISE EXCEPTION 'webhook subscription "%" does not exist', subscription_id USING ERRCODE = 'PT404';
+	END IF;
+	RETURN (SELECT COALESCE(jsonb_agg(jsonb_build_object('delivery_id', d.delivery_id, 'event_id', d.event_id,
+		'attempt', d.attempt, 'outcome', d.outcome, 'http_status', d.http_status, 'error', d.error,
+		'duration_ms', d.duration_ms, 'attempted_at', bigpicture.rfc3339(d.attempted_at)) ORDER BY d.delivery_id DESC), '[]')
+		FROM (SELECT * FROM bigpicture.webhook_deliveries x WHERE x.subscription_id = webhook_deliveries.subscription_id
+			  ORDER BY x.delivery_id DESC LIMIT max_rows) d);
+END
+$$;
+COMMENT ON FUNCTION bigpicture_api.webhook_deliveries(text, integer) IS
+	'GET or POST /rpc/webhook_deliveries — a subscription''s delivery log, newest first; dead letters have outcome dead; scope webhooks:read';
+
 -- ---- mirrors ----------------------------------------------------------------------------
 
 CREATE FUNCTION bigpicture_api.snapshot_latest(jsonb) RETURNS jsonb
@@ -507,7 +574,15 @@ BEGIN ATOMIC
 				"properties": {"product_id": {"type": "string"}, "action": {"type": "string"},
 				"version": {"type": "string", "nullable": true}, "token": {"type": "string", "pattern": "^v4\\.public\\."}}}},
 			"retry_after": {"type": "integer"},
-			"recorded": {"type": "boolean", "description": "false when nothing was written: a read-only transaction or a standby"}}}')
+			"recorded": {"type": "boolean", "description": "false when nothing was written: a read-only transaction or a standby"}}}'),
+		('webhook', '{"type": "object", "required": ["subscription_id", "url", "event_types", "enabled", "max_attempts"],
+			"properties": {"subscription_id": {"type": "string"}, "tenant_id": {"type": "string", "nullable": true},
+			"url": {"type": "string"}, "event_types": {"type": "array", "items": {"type": "string"}},
+			"enabled": {"type": "boolean"}, "max_attempts": {"type": "integer"}, "previous_valid_until": "$time_null",
+			"after_event_id": {"type": "integer"}, "attempts": {"type": "integer"}, "next_attempt_at": "$time_null",
+			"last_status": {"type": "integer", "nullable": true}, "last_error": {"type": "string", "nullable": true},
+			"dead_letters": {"type": "integer"}, "created_at": "$time", "created_by": {"type": "string"},
+			"updated_at": "$time"}}')
 		) v(name, schema)
 	), r(function, methods, path, request, response) AS (VALUES
 
@@ -672,6 +747,30 @@ BEGIN ATOMIC
 			'{"type": "array", "items": {"type": "object", "required": ["event_id", "type", "created_at", "payload"],
 			"properties": {"event_id": {"type": "integer"}, "type": {"type": "string"},
 			"tenant_id": {"type": "string", "nullable": true}, "created_at": "$time", "payload": {"type": "object"}}}}'),
+		('webhooks', '{GET,POST}', '/rpc/webhooks', '{}', '{"type": "array", "items": "$webhook"}'),
+		('webhook_create', '{POST}', '/rpc/webhook_create', '{"type": "object", "additionalProperties": false,
+			"required": ["url"], "properties": {"url": {"type": "string", "maxLength": 2048, "pattern": "^https?://"},
+			"event_types": "$strings_opt", "tenant_id": "$id_opt", "max_attempts": {"type": "integer", "minimum": 1, "maximum": 100},
+			"secret": {"type": "string", "pattern": "^whsec_", "nullable": true}, "subscription_id": "$id_opt"}}',
+			'{"type": "object", "allOf": ["$webhook", {"type": "object", "required": ["secret"], "properties": {"secret": {"type": "string", "pattern": "^whsec_"}}}]}'),
+		('webhook_update', '{POST}', '/rpc/webhook_update', '{"type": "object", "additionalProperties": false,
+			"required": ["subscription_id"], "properties": {"subscription_id": "$id",
+			"url": {"type": "string", "maxLength": 2048, "pattern": "^https?://", "nullable": true}, "event_types": "$strings_opt",
+			"enabled": {"type": "boolean", "nullable": true},
+			"max_attempts": {"type": "integer", "minimum": 1, "maximum": 100, "nullable": true}}}', '"$webhook"'),
+		('webhook_rotate_secret', '{POST}', '/rpc/webhook_rotate_secret', '{"type": "object", "additionalProperties": false,
+			"required": ["subscription_id"], "properties": {"subscription_id": "$id",
+			"previous_valid": {"type": "string", "nullable": true, "description": "a PostgreSQL interval, 0 to 30 days"}}}',
+			'{"type": "object", "allOf": ["$webhook", {"type": "object", "required": ["secret"], "properties": {"secret": {"type": "string", "pattern": "^whsec_"}}}]}'),
+		('webhook_delete', '{POST}', '/rpc/webhook_delete', '{"type": "object", "additionalProperties": false,
+			"required": ["subscription_id"], "properties": {"subscription_id": "$id"}}',
+			'{"type": "object", "required": ["subscription_id", "deleted"], "properties": {"subscription_id": {"type": "string"},
+			"deleted": {"type": "boolean"}}}'),
+		('webhook_deliveries', '{GET,POST}', '/rpc/webhook_deliveries', '{"max_rows": {"minimum": 1, "maximum": 10000}}',
+			'{"type": "array", "items": {"type": "object", "required": ["delivery_id", "event_id", "attempt", "outcome", "attempted_at"],
+			"properties": {"delivery_id": {"type": "integer"}, "event_id": {"type": "integer"}, "attempt": {"type": "integer"},
+			"outcome": {"type": "string", "enum": ["delivered", "failed", "dead"]}, "http_status": {"type": "integer", "nullable": true},
+			"error": {"type": "string", "nullable": true}, "duration_ms": {"type": "integer", "nullable": true}, "attempted_at": "$time"}}}'),
 		('openapi', '{GET}', '/', '{}', '{"type": "object", "required": ["openapi", "info", "paths"],
 			"description": "this document (OpenAPI 3.0.3)"}')
 	), x(k, function, methods, path, request, response) AS (
@@ -812,3 +911,8 @@ GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_set(jsonb), bigpicture_api.roll
 GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_resume(jsonb) TO bigpicture_approver, bigpicture_admin;
 GRANT EXECUTE ON FUNCTION bigpicture_api.events(bigint, integer, text[])
 	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor;
+GRANT EXECUTE ON FUNCTION bigpicture_api.webhooks(), bigpicture_api.webhook_deliveries(text, integer)
+	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor;
+GRANT EXECUTE ON FUNCTION bigpicture_api.webhook_create(jsonb), bigpicture_api.webhook_update(jsonb),
+	bigpicture_api.webhook_rotate_secret(jsonb), bigpicture_api.webhook_delete(jsonb)
+	TO bigpicture_tenant_admin, bigpicture_admin;

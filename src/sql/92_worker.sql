@@ -37,7 +37,9 @@ BEGIN ATOMIC
 		 interval '1 hour'),
 		('renew_due_entitlements', 'extend auto-renewing entitlements that end within a day', interval '1 hour'),
 		('advance_rollouts', 'take the next step of rollout plans whose time has come, while their guards hold',
-		 interval '1 minute')
+		 interval '1 minute'),
+		('entitlement_notices', 'write entitlement.expiring and entitlement.expired events', interval '1 hour'),
+		('prune_webhook_deliveries', 'forget webhook delivery tries older than 30 days', interval '1 day')
 	ON CONFLICT (job) DO NOTHING;
 END;
 REVOKE ALL ON FUNCTION bigpicture._install_worker_jobs() FROM PUBLIC;

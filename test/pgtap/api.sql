@@ -20,14 +20,16 @@ SELECT is((SELECT string_agg(p.oid::regprocedure::text, ' ' ORDER BY p.proname) 
 	'bigpicture_api.audit(text,text,text,timestamp with time zone,timestamp with time zone,integer) bigpicture_api.events(bigint,integer,text[]) bigpicture_api.keyset() '
 	'bigpicture_api.lease_revocations(text) bigpicture_api.license_status(text,text,text,text,text) bigpicture_api.openapi() '
 	'bigpicture_api.policy_get(text,text,text,text) bigpicture_api.rollout_health(text,text,text) '
-	'bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text)',
+	'bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text) '
+	'bigpicture_api.webhook_deliveries(text,integer) bigpicture_api.webhooks()',
 	'the reading entry points take named parameters (or none): GET passes query parameters by name');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 		   WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.prosecdef),
 	NULL, 'no entry point is SECURITY DEFINER: the caller''s rights decide');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 		   WHERE p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname !~ '^_' AND p.provolatile = 's'),
-	'{audit,decision_readonly,events,keyset,lease_revocations,license_status,openapi,policy_get,rollout_health,usage}',
+	'{audit,decision_readonly,events,keyset,lease_revocations,license_status,openapi,policy_get,rollout_health,usage,'
+	'webhook_deliveries,webhooks}',
 	'exactly the reading entry points are STABLE (GET-able), and decision_readonly (read-only transactions)');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
 		   WHERE c.relnamespace = 'bigpicture_api'::regnamespace AND c.relkind = 'v'
@@ -47,14 +49,14 @@ SELECT is((SELECT string_agg(r || ':' || (SELECT string_agg(p.proname, ',' ORDER
 			  AND has_function_privilege(r, p.oid, 'EXECUTE')), E'\n' ORDER BY r)
 		   FROM unnest('{bigpicture_anon,bigpicture_client,bigpicture_mirror,bigpicture_tenant_admin,bigpicture_publisher,'
 			'bigpicture_approver,bigpicture_auditor,bigpicture_admin}'::text[]) r),
-	E'bigpicture_admin:audit,decision,decision_readonly,entitlement_create,entitlement_update,events,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,report,rollout_guards,rollout_halt,rollout_health,rollout_plan,rollout_resume,rollout_set,snapshot_latest,usage\n'
+	E'bigpicture_admin:audit,decision,decision_readonly,entitlement_create,entitlement_update,events,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,report,rollout_guards,rollout_halt,rollout_health,rollout_plan,rollout_resume,rollout_set,snapshot_latest,usage,webhook_create,webhook_delete,webhook_deliveries,webhook_rotate_secret,webhook_update,webhooks\n'
 	'bigpicture_anon:keyset\n'
 	'bigpicture_approver:keyset,release_approve,release_reject,rollout_health,rollout_resume\n'
-	'bigpicture_auditor:audit,events,keyset,policy_get,rollout_health,usage\n'
+	'bigpicture_auditor:audit,events,keyset,policy_get,rollout_health,usage,webhook_deliveries,webhooks\n'
 	'bigpicture_client:decision,decision_readonly,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,report\n'
 	'bigpicture_mirror:keyset,lease,lease_release,lease_renew,lease_revocations,license_status,snapshot_latest\n'
 	'bigpicture_publisher:keyset,release_attach,release_create,release_submit,rollout_guards,rollout_halt,rollout_health,rollout_plan,rollout_set\n'
-	'bigpicture_tenant_admin:audit,decision,decision_readonly,events,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,report,rollout_health,snapshot_latest,usage',
+	'bigpicture_tenant_admin:audit,decision,decision_readonly,events,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,report,rollout_health,snapshot_latest,usage,webhook_create,webhook_delete,webhook_deliveries,webhook_rotate_secret,webhook_update,webhooks',
 	'EXECUTE per role is the documented scope mapping');
 
 -- ---- fixtures -------------------------------------------------------------------------------
@@ -250,7 +252,8 @@ SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(bigpicture_api.o
 		   WHERE k !~ '^/rpc/'), '{/}', 'and no listing view (bigpicture-gateway serves none)');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(bigpicture_api.openapi() -> 'paths') k
 		   WHERE (bigpicture_api.openapi() -> 'paths' -> k -> 'get') IS NOT NULL AND k LIKE '/rpc/%'),
-	'{/rpc/audit,/rpc/events,/rpc/keyset,/rpc/lease_revocations,/rpc/license_status,/rpc/policy_get,/rpc/rollout_health,/rpc/usage}',
+	'{/rpc/audit,/rpc/events,/rpc/keyset,/rpc/lease_revocations,/rpc/license_status,/rpc/policy_get,/rpc/rollout_health,/rpc/usage,'
+	'/rpc/webhook_deliveries,/rpc/webhooks}',
 	'with GET only for the reading ones');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM json_object_keys(bigpicture_api.openapi() -> 'paths') k
 		   WHERE EXISTS (SELECT 1 FROM json_each(bigpicture_api.openapi() -> 'paths' -> k) o,

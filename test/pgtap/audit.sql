@@ -816,7 +816,7 @@ SELECT isnt_definer('bigpicture', 'audit_log', ARRAY['text', 'text', 'text', 'ti
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 		   WHERE t.tgfoid = 'bigpicture.audit_row_change()'::regprocedure AND NOT t.tgisinternal
 			 AND t.tgtype & 1 = 1 AND t.tgtype & 2 = 0 AND t.tgtype & 28 = 28),
-	'{approval_workflows,artifacts,channels,entitlements,imported_snapshots,key_certificates,leases,mirrors,products,release_approvals,release_artifacts,releases,rollouts,signing_keys,snapshots,tenant_policies,tenant_roles,tenants,trusted_root_keys,vendor_policies}',
+	'{approval_workflows,artifacts,channels,entitlements,imported_snapshots,key_certificates,leases,mirrors,products,release_approvals,release_artifacts,releases,rollouts,signing_keys,snapshots,tenant_policies,tenant_roles,tenants,trusted_root_keys,vendor_policies,webhook_subscriptions}',
 	'an AFTER INSERT OR UPDATE OR DELETE row trigger audits every catalog, policy, entitlement, lease and key table');
 
 -- ---- reading the log: filters and row-level security ----------------------------------------------------------

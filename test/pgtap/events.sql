@@ -2,7 +2,7 @@
 -- event in its own transaction, with the documented payload and tenant;
 -- events_after is a cursor; row-level security shows a tenant admin its own.
 BEGIN;
-SELECT plan(32);
+SELECT plan(42);
 SET search_path = bigpicture, public;
 -- Ids are given at commit; this test never commits, so give them at once.
 SET CONSTRAINTS bigpicture.events_commit IMMEDIATE;
@@ -98,6 +98,46 @@ SELECT pg_temp.advance();
 SELECT generate_snapshot('tenant_ev_a') \g /dev/null
 SELECT is((SELECT (type, tenant_id, payload ->> 'seq') FROM pg_temp.new_events()),
 	('snapshot.generated'::text, 'tenant_ev_a'::text, '1'::text), 'a snapshot: snapshot.generated');
+
+SELECT pg_temp.advance();
+
+-- ---- seats, mirrors, entitlements ending -----------------------------------------------------------
+SELECT activate_key(generate_key('lease')) \g /dev/null
+SELECT pg_temp.advance();
+SELECT issue_lease('{"tenant_id": "tenant_ev_b", "product_id": "prod_ev", "subject_type": "user", "subject_id": "u1"}') \g /dev/null
+SELECT is((SELECT (type, tenant_id, payload ->> 'entitlement_id', payload ->> 'seats_used') FROM pg_temp.new_events()
+		   WHERE type LIKE 'entitlement.%'),
+	('entitlement.seats_exhausted'::text, 'tenant_ev_b'::text, 'ent_ev_b'::text, '1'::text),
+	'the last seat taken: entitlement.seats_exhausted, for its tenant');
+SELECT pg_temp.advance();
+SELECT issue_lease('{"tenant_id": "tenant_ev_a", "product_id": "prod_ev", "subject_type": "user", "subject_id": "u1"}') \g /dev/null
+SELECT is((SELECT count(*) FROM pg_temp.new_events() WHERE type = 'entitlement.seats_exhausted'), 0::bigint,
+	'a lease that leaves seats free is none');
+SELECT register_mirror('Office', 'tenant_ev_a', 'mirror_ev_a') \g /dev/null
+SELECT set_mirror_status('mirror_ev_a', 'ERROR', 'upstream unreachable') \g /dev/null
+SELECT is((SELECT (type, tenant_id, payload ->> 'mirror_id', payload ->> 'last_error') FROM pg_temp.new_events()
+		   WHERE type LIKE 'mirror.%'),
+	('mirror.sync_failed'::text, 'tenant_ev_a'::text, 'mirror_ev_a'::text, 'upstream unreachable'::text),
+	'a mirror reporting an error: mirror.sync_failed');
+SELECT set_mirror_status('mirror_ev_a', 'ERROR', 'upstream unreachable') \g /dev/null
+SELECT is((SELECT count(*) FROM pg_temp.new_events() WHERE type = 'mirror.sync_failed'), 1::bigint,
+	'the same error again is not a new event');
+SELECT pg_temp.advance();
+SELECT create_entitlement('tenant_ev_a', 'prod_ev', 'feature_based', ends_at => now() + interval '3 days',
+	entitlement_id => 'ent_ev_soon'), create_entitlement('tenant_ev_a', 'prod_ev', 'feature_based',
+	ends_at => now() + interval '30 days', entitlement_id => 'ent_ev_later') \g /dev/null
+SELECT pg_temp.advance();
+SELECT is(entitlement_notices(), '{"expiring": 1, "expired": 0}', 'the job notices an entitlement ending within the period');
+SELECT is((SELECT (type, tenant_id, payload ->> 'entitlement_id') FROM pg_temp.new_events()),
+	('entitlement.expiring'::text, 'tenant_ev_a'::text, 'ent_ev_soon'::text), '… as entitlement.expiring, once');
+SELECT is(entitlement_notices(), '{"expiring": 0, "expired": 0}', 'a second run writes nothing');
+SELECT set_config('bigpicture.entitlement_notice_period', '40d', true) \g /dev/null
+SELECT is(entitlement_notices(), '{"expiring": 1, "expired": 0}', 'a longer notice period reaches the later one');
+UPDATE entitlements SET starts_at = now() - interval '2 days', ends_at = now() - interval '1 hour' WHERE entitlement_id = 'ent_ev_soon';
+SELECT pg_temp.advance();
+SELECT is(entitlement_notices(), '{"expiring": 0, "expired": 1}', 'once it has ended: entitlement.expired');
+SELECT is((SELECT (type, payload ->> 'entitlement_id') FROM pg_temp.new_events()),
+	('entitlement.expired'::text, 'ent_ev_soon'::text), '… for that entitlement');
 
 -- ---- the cursor ------------------------------------------------------------------------------------
 SELECT is((SELECT bool_and(d > 0) FROM (SELECT event_id - lag(event_id) OVER (ORDER BY event_id) AS d FROM events) x),

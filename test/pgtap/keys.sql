@@ -210,10 +210,11 @@ SELECT throws_ok($$SELECT sealed_secret FROM bigpicture.signing_keys$$, '42501',
 SELECT throws_ok($$SELECT bigpicture._sign('keyset', NULL, '{}', now())$$, '42501', NULL, 'nor call the internal signer');
 RESET ROLE;
 SELECT is(
-	(SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
+	(SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text COLLATE "C") FROM pg_proc p
 	 WHERE p.pronamespace = 'bigpicture'::regnamespace
 	   AND EXISTS (SELECT 1 FROM unnest(coalesce(p.proargnames, '{}') || ARRAY[p.proname]) a WHERE a ~ 'secret|seal|private')),
-	NULL, 'no function takes or returns anything named secret, sealed or private');
+	'{"_webhook_seal(text,text)",_webhook_secret_new(),"_webhook_unseal(text,bytea)","create_webhook(text,text[],text,integer,text,text)","rotate_webhook_secret(text,interval)","webhook_claim(text,integer,integer,interval,text[])"}',
+	'no function takes or returns anything named secret, sealed or private but webhooks'' (shared HMAC secrets, shown to their owner once; never a signing key)');
 SELECT is(
 	(SELECT array_agg(c.relname || '.' || a.attname) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 	 WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind IN ('v', 'm') AND a.attname ~ 'secret|seal'),

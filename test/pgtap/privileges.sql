@@ -14,7 +14,7 @@
 -- Every actor is a real role (SET SESSION AUTHORIZATION / SET ROLE), never the
 -- superuser, who bypasses all of it.
 BEGIN;
-SELECT plan(684);
+SELECT plan(713);
 
 -- ==== (a) the extension's objects ==============================================================
 
@@ -177,7 +177,7 @@ SELECT is((SELECT array_agg(n.nspname || ':' || CASE WHEN a.grantee = 0 THEN 'pu
 		   WHERE n.nspname IN ('bigpicture', 'bigpicture_api') AND a.grantee <> n.nspowner
 			 AND NOT (a.privilege_type = 'USAGE' AND a.grantee::regrole::text IN ('bigpicture_owner', 'bigpicture_admin',
 				'bigpicture_publisher', 'bigpicture_approver', 'bigpicture_tenant_admin', 'bigpicture_client',
-				'bigpicture_mirror', 'bigpicture_auditor', 'bigpicture_anon'))),
+				'bigpicture_mirror', 'bigpicture_auditor', 'bigpicture_anon', 'bigpicture_webhooks'))),
 	NULL, 'both schemas: USAGE for the bigpicture_* roles (not the gateway login), nothing for PUBLIC, CREATE for no one but the installer');
 SELECT is((SELECT array_agg(t.oid::regtype::text ORDER BY 1) FROM pg_type t JOIN ext_member m ON m.classid = 'pg_type'::regclass AND m.objid = t.oid
 		   WHERE t.typacl IS NOT NULL),
@@ -302,7 +302,22 @@ INSERT INTO volatile_ok VALUES
 	('bigpicture_api.rollout_guards(jsonb)', 'writes'),
 	('bigpicture_api.rollout_plan(jsonb)', 'writes'),
 	('bigpicture_api.rollout_halt(jsonb)', 'writes'),
-	('bigpicture_api.rollout_resume(jsonb)', 'writes');
+	('bigpicture_api.rollout_resume(jsonb)', 'writes'),
+	('bigpicture._webhook_secret_new()', 'random'),
+	('bigpicture._webhook_seal(text,text)', 'random'),
+	('bigpicture._lock_webhook(text)', 'locks'),
+	('bigpicture.create_webhook(text,text[],text,integer,text,text)', 'writes'),
+	('bigpicture.set_webhook(text,text,text[],boolean,integer)', 'writes'),
+	('bigpicture.rotate_webhook_secret(text,interval)', 'writes'),
+	('bigpicture.delete_webhook(text)', 'writes'),
+	('bigpicture.webhook_claim(text,integer,integer,interval,text[])', 'writes'),
+	('bigpicture.webhook_record(text,text,bigint,integer,text,integer,interval,interval)', 'writes'),
+	('bigpicture.prune_webhook_deliveries()', 'writes'),
+	('bigpicture.entitlement_notices()', 'writes'),
+	('bigpicture_api.webhook_create(jsonb)', 'writes'),
+	('bigpicture_api.webhook_update(jsonb)', 'writes'),
+	('bigpicture_api.webhook_rotate_secret(jsonb)', 'writes'),
+	('bigpicture_api.webhook_delete(jsonb)', 'writes');
 INSERT INTO volatile_ok SELECT sig, 'trigger' FROM ext_proc WHERE prorettype = 'trigger'::regtype;
 SELECT set_eq($$SELECT sig FROM ext_proc WHERE provolatile = 'v'$$, 'SELECT sig FROM volatile_ok',
 	'the VOLATILE functions are exactly the pinned ones (each writes, locks rows, draws random bytes or is a trigger)');
@@ -422,7 +437,7 @@ DO $$
 DECLARE
 	g text;
 BEGIN
-	FOREACH g IN ARRAY '{admin,publisher,approver,tenant_admin,client,mirror,auditor,anon}'::text[] LOOP
+	FOREACH g IN ARRAY '{admin,publisher,approver,tenant_admin,client,mirror,auditor,anon,webhooks}'::text[] LOOP
 		EXECUTE format('CREATE ROLE %I LOGIN IN ROLE %I', 'p_' || g, 'bigpicture_' || g);
 	END LOOP;
 	EXECUTE 'CREATE ROLE p_gw LOGIN NOINHERIT IN ROLE bigpicture_gateway';
@@ -581,7 +596,11 @@ INSERT INTO tenant_calls (fn, call) VALUES
 	('bigpicture_api.entitlement_create(jsonb)', $$SELECT bigpicture_api.entitlement_create('{"tenant_id": "tenant_{s}", "product_id": "prod_p",
 		"type": "per_user", "max_seats": 3}')$$),
 	('bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text)',
-		$$SELECT bigpicture_api.usage('2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z', 'tenant_{s}')$$);
+		$$SELECT bigpicture_api.usage('2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z', 'tenant_{s}')$$),
+	('bigpicture.create_webhook(text,text[],text,integer,text,text)',
+		$$SELECT bigpicture.create_webhook('https://hooks.example.com/{s}', tenant_id => 'tenant_{s}')$$),
+	('bigpicture_api.webhook_create(jsonb)',
+		$$SELECT bigpicture_api.webhook_create('{"url": "https://hooks.example.com/{s}", "tenant_id": "tenant_{s}"}')$$);
 -- Row-level security answers with nothing rather than an error: "hidden" means the call
 -- succeeds and its output names nothing of tenant_b.
 INSERT INTO tenant_calls VALUES
@@ -606,7 +625,12 @@ INSERT INTO api_without_tenant VALUES
 	('bigpicture_api.rollout_plan(jsonb)', 'rollouts are vendor-wide'),
 	('bigpicture_api.rollout_halt(jsonb)', 'rollouts are vendor-wide'),
 	('bigpicture_api.rollout_resume(jsonb)', 'rollouts are vendor-wide'),
-	('bigpicture_api.events(bigint,integer,text[])', 'names no tenant: row-level security shows each caller its own events');
+	('bigpicture_api.events(bigint,integer,text[])', 'names no tenant: row-level security shows each caller its own events'),
+	('bigpicture_api.webhooks()', 'names no tenant: the view shows a tenant admin its tenant''s subscriptions'),
+	('bigpicture_api.webhook_update(jsonb)', 'names a subscription: another tenant''s is PT404 (test/pgtap/webhooks.sql)'),
+	('bigpicture_api.webhook_rotate_secret(jsonb)', 'names a subscription: another tenant''s is PT404 (test/pgtap/webhooks.sql)'),
+	('bigpicture_api.webhook_delete(jsonb)', 'names a subscription: another tenant''s is PT404 (test/pgtap/webhooks.sql)'),
+	('bigpicture_api.webhook_deliveries(text,integer)', 'names a subscription: another tenant''s is PT404 (test/pgtap/webhooks.sql)');
 CREATE TEMP VIEW tenant_taking AS
 SELECT p.sig FROM ext_proc p
 WHERE p.prokind = 'f' AND p.prosecdef
@@ -668,8 +692,11 @@ INSERT INTO vals VALUES
 UPDATE vals SET value = (SELECT c.kid FROM bigpicture.key_certificates c
 	WHERE c.public_key = decode(repeat('3c', 32), 'hex')) WHERE name = 'cert_kid';
 SELECT bigpicture.set_rollout('rel_pub', 5000);
+INSERT INTO vals VALUES ('whsub_a', bigpicture.create_webhook('https://hooks.example.com/a', tenant_id => 'tenant_a',
+	subscription_id => 'whsub_fixture_a') ->> 'subscription_id');
 ANALYZE bigpicture.signing_keys;
-INSERT INTO actors VALUES ('auditor (unbound)', 'p_auditor', NULL, NULL, false, 12);
+INSERT INTO actors VALUES ('auditor (unbound)', 'p_auditor', NULL, NULL, false, 12),
+	('webhooks daemon', 'p_webhooks', NULL, NULL, false, 13);
 
 -- What must never show: each key's sealed secret as hex, base64 and base64url, whole and in
 -- 24-byte pieces at every offset that is 0, 1 or 2 modulo 24, so that any leaked run of 50
@@ -870,7 +897,23 @@ INSERT INTO leak_calls VALUES
 		'2100-01-01T00:00:00Z', 'tenant_a')$$),
 	('bigpicture_api.audit(text,text,text,timestamp with time zone,timestamp with time zone,integer)',
 		$$SELECT bigpicture_api.audit(max_events => 10000)$$),
-	('bigpicture_api.openapi()', $$SELECT bigpicture_api.openapi()$$);
+	('bigpicture_api.openapi()', $$SELECT bigpicture_api.openapi()$$),
+	('bigpicture.event_types()', $$SELECT bigpicture.event_types()$$),
+	('bigpicture.create_webhook(text,text[],text,integer,text,text)',
+		$$SELECT bigpicture.create_webhook('https://hooks.example.com/b', tenant_id => 'tenant_a')$$),
+	('bigpicture.set_webhook(text,text,text[],boolean,integer)', $$SELECT bigpicture.set_webhook('{whsub_a}', max_attempts => 5)$$),
+	('bigpicture.rotate_webhook_secret(text,interval)', $$SELECT bigpicture.rotate_webhook_secret('{whsub_a}')$$),
+	('bigpicture.delete_webhook(text)', $$SELECT bigpicture.delete_webhook('{whsub_a}')$$),
+	('bigpicture.webhook_claim(text,integer,integer,interval,text[])', $$SELECT * FROM bigpicture.webhook_claim('test')$$),
+	('bigpicture.webhook_record(text,text,bigint,integer,text,integer,interval,interval)',
+		$$SELECT bigpicture.webhook_record('test', '{whsub_a}', 1, 500, 'test')$$),
+	('bigpicture_api.webhooks()', $$SELECT bigpicture_api.webhooks()$$),
+	('bigpicture_api.webhook_create(jsonb)', $$SELECT bigpicture_api.webhook_create('{"url": "https://hooks.example.com/c",
+		"tenant_id": "tenant_a"}')$$),
+	('bigpicture_api.webhook_update(jsonb)', $$SELECT bigpicture_api.webhook_update('{"subscription_id": "{whsub_a}", "enabled": false}')$$),
+	('bigpicture_api.webhook_rotate_secret(jsonb)', $$SELECT bigpicture_api.webhook_rotate_secret('{"subscription_id": "{whsub_a}"}')$$),
+	('bigpicture_api.webhook_delete(jsonb)', $$SELECT bigpicture_api.webhook_delete('{"subscription_id": "{whsub_a}"}')$$),
+	('bigpicture_api.webhook_deliveries(text,integer)', $$SELECT bigpicture_api.webhook_deliveries('{whsub_a}')$$);
 
 SELECT set_eq($$SELECT p.sig FROM ext_proc p WHERE EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
 				 WHERE a.grantee <> 0 AND a.grantee::regrole::text LIKE 'bigpicture\_%' AND a.grantee <> 'bigpicture_owner'::regrole)$$,

@@ -9,7 +9,7 @@
 -- column is tenant_id, or chain_id for the audit log (a tenant's chain has the
 -- tenant's id; the vendor chain, 'vendor', belongs to no tenant).
 BEGIN;
-SELECT plan(1930);
+SELECT plan(2378);
 
 -- ---- fixtures: two tenants, their rows, and one login role per actor ---------------------
 -- The gateway's login: NOINHERIT like bigpicture_gateway, so it holds no privilege of its
@@ -65,6 +65,21 @@ VALUES ('rel_p_1', 'tenant_a', 'inst-a1'), ('rel_p_1', 'tenant_a', 'inst-a2'), (
 INSERT INTO bigpicture.events (type, tenant_id, payload)
 VALUES ('entitlement.created', 'tenant_a', '{}'), ('entitlement.created', 'tenant_a', '{}'),
 	('entitlement.created', 'tenant_b', '{}');
+
+-- Webhook subscriptions (two for tenant_a, one for tenant_b), their cursors, a delivery each,
+-- and entitlement notices: written only by their functions (as their owner).
+DO $$
+BEGIN
+	PERFORM bigpicture.create_webhook('https://hooks.example.com/' || s, tenant_id => t, subscription_id => 'whsub_' || s)
+	FROM (VALUES ('tenant_a', 'a1'), ('tenant_a', 'a2'), ('tenant_b', 'b1')) x(t, s);
+END
+$$;
+INSERT INTO bigpicture.webhook_deliveries (subscription_id, tenant_id, event_id, attempt, outcome, http_status)
+VALUES ('whsub_a1', 'tenant_a', 1, 1, 'delivered', 204), ('whsub_a2', 'tenant_a', 1, 1, 'failed', 500),
+	('whsub_b1', 'tenant_b', 1, 1, 'delivered', 204);
+INSERT INTO bigpicture.entitlement_notices (tenant_id, entitlement_id, kind, ends_at)
+VALUES ('tenant_a', 'ent_a1', 'expiring', now()), ('tenant_a', 'ent_a2', 'expired', now()),
+	('tenant_b', 'ent_b1', 'expiring', now());
 
 -- Leases and lease chains are written only by issue_lease and friends (as their owner);
 -- the superuser stands in, with rows for the entitlements above.
@@ -164,7 +179,20 @@ INSERT INTO tenant_tables VALUES
 	(16, 'rollout_members', 'tenant_id',
 		$$INSERT INTO bigpicture.rollout_members (release_id, tenant_id, install_id) VALUES ('rel_p_1', %1$L, 'inst-new')$$),
 	(17, 'events', 'tenant_id',
-		$$INSERT INTO bigpicture.events (type, tenant_id, payload) VALUES ('forged.event', %1$L, '{}')$$);
+		$$INSERT INTO bigpicture.events (type, tenant_id, payload) VALUES ('forged.event', %1$L, '{}')$$),
+	-- Webhooks: managed by their functions; the subscriptions (sealed secrets) by no role at all.
+	(18, 'webhook_subscriptions', 'tenant_id',
+		$$INSERT INTO bigpicture.webhook_subscriptions (subscription_id, tenant_id, url, signing_secret_sealed, created_by)
+		  VALUES ('whsub_new', %1$L, 'https://hooks.example.com/new', '\x00', 'forged')$$),
+	(19, 'webhook_cursors', 'tenant_id',
+		$$INSERT INTO bigpicture.webhook_cursors (subscription_id, tenant_id, after_event_id)
+		  VALUES (replace(%1$L, 'tenant_', 'whsub_') || '1', %1$L, 0)$$),
+	(20, 'webhook_deliveries', 'tenant_id',
+		$$INSERT INTO bigpicture.webhook_deliveries (subscription_id, tenant_id, event_id, attempt, outcome)
+		  VALUES (replace(%1$L, 'tenant_', 'whsub_') || '1', %1$L, 2, 1, 'delivered')$$),
+	(21, 'entitlement_notices', 'tenant_id',
+		$$INSERT INTO bigpicture.entitlement_notices (tenant_id, entitlement_id, kind, ends_at)
+		  VALUES (%1$L, replace(%1$L, 'tenant_', 'ent_') || '1', 'expired', now())$$);
 
 -- Tables with a tenant column that are not tenant tables, and why.
 CREATE TEMP TABLE exempt_tables (tbl text PRIMARY KEY, why text);
@@ -454,7 +482,63 @@ INSERT INTO expected VALUES
 	('auditor',                                'mirrors',          'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'snapshots',        'all all',       'denied denied', 'denied denied', 'denied denied'),
 	('auditor',                                'imported_snapshots', 'all all',       'denied denied', 'denied denied', 'denied denied'),
-	('auditor',                                'key_certificates', 'all all',       'denied denied', 'denied denied', 'denied denied');
+	('auditor',                                'key_certificates', 'all all',       'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a', 'webhook_cursors', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a', 'webhook_deliveries', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @a', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b', 'webhook_cursors', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b', 'webhook_deliveries', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin @b', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims', 'webhook_cursors', 'none none', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims', 'webhook_deliveries', 'none none', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, no claims', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'webhook_cursors', 'none none', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'webhook_deliveries', 'none none', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw tenant_admin, claims without tenant', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a', 'webhook_cursors', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a', 'webhook_deliveries', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw client @a', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a', 'webhook_cursors', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a', 'webhook_deliveries', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw mirror @a', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon', 'webhook_cursors', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon', 'webhook_deliveries', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('gw anon', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_a', 'webhook_cursors', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_a', 'webhook_deliveries', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_a', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_a', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b', 'webhook_cursors', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b', 'webhook_deliveries', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_a login, claims b', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a', 'webhook_cursors', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a', 'webhook_deliveries', 'all none', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('dba_b, claims a', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a', 'webhook_cursors', 'none none', 'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a', 'webhook_deliveries', 'none none', 'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('tenant_admin direct, claims a', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('unbound', 'webhook_cursors', 'none none', 'denied denied', 'denied denied', 'denied denied'),
+	('unbound', 'webhook_deliveries', 'none none', 'denied denied', 'denied denied', 'denied denied'),
+	('unbound', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('unbound', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('admin', 'webhook_cursors', 'all all', 'denied denied', 'denied denied', 'denied denied'),
+	('admin', 'webhook_deliveries', 'all all', 'denied denied', 'denied denied', 'denied denied'),
+	('admin', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('admin', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('auditor', 'webhook_cursors', 'all all', 'denied denied', 'denied denied', 'denied denied'),
+	('auditor', 'webhook_deliveries', 'all all', 'denied denied', 'denied denied', 'denied denied'),
+	('auditor', 'webhook_subscriptions', 'denied denied', 'denied denied', 'denied denied', 'denied denied'),
+	('auditor', 'entitlement_notices', 'denied denied', 'denied denied', 'denied denied', 'denied denied');
 
 -- The same, one row per cell.
 CREATE TEMP VIEW expected_cells AS
@@ -640,8 +724,12 @@ SELECT is((SELECT array_agg(i.indexrelid::regclass::text ORDER BY i.indexrelid::
 			 AND i.indexrelid::regclass::text NOT IN (
 				 'bigpicture.tenant_roles_pkey',  -- one binding per role: keyed by role_name
 				 'bigpicture.events_pkey',        -- the outbox's one order across tenants
-				 'bigpicture.install_reports_release', 'bigpicture.rollout_members_entered'
+				 'bigpicture.install_reports_release', 'bigpicture.rollout_members_entered',
 				                                  -- a rollout's guards count every tenant (test/pgtap/scaling.sql)
+				 'bigpicture.webhook_subscriptions_pkey', 'bigpicture.webhook_cursors_pkey',
+				 'bigpicture.webhook_deliveries_pkey', 'bigpicture.webhook_deliveries_subscription',
+				 'bigpicture.webhook_deliveries_time'
+				                                  -- webhooks: a vendor-wide subscription has no tenant (scaling.sql)
 			 )),
 	NULL, 'the tenant column is the first column of every index of every tenant table');
 

@@ -118,13 +118,15 @@ SELECT is((SELECT array_agg(x ORDER BY x) FROM pg_temp.route_problems('bigpictur
 SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc WHERE pronamespace = 'bigpicture_api'::regnamespace
 		   GROUP BY proname HAVING count(*) > 1), NULL, 'no function of bigpicture_api is overloaded at all');
 SELECT is((SELECT array_agg(function ORDER BY function) FROM bigpicture.api_routes() WHERE 'GET' = ANY (methods)),
-	'{audit,events,keyset,lease_revocations,license_status,openapi,policy_get,rollout_health,usage}', 'the GET routes');
+	'{audit,events,keyset,lease_revocations,license_status,openapi,policy_get,rollout_health,usage,webhook_deliveries,webhooks}',
+	'the GET routes');
 SELECT is((SELECT array_agg(r.function ORDER BY r.function) FROM bigpicture.api_routes() r
 		   JOIN pg_proc p ON p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname = r.function
 		   WHERE pg_temp.call_form(p.oid) = 'body'),
 	'{decision,decision_readonly,entitlement_create,entitlement_update,lease,lease_release,lease_renew,policy_put,'
 	'release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,report,rollout_guards,'
-	'rollout_halt,rollout_plan,rollout_resume,rollout_set,snapshot_latest}',
+	'rollout_halt,rollout_plan,rollout_resume,rollout_set,snapshot_latest,webhook_create,webhook_delete,webhook_rotate_secret,'
+	'webhook_update}',
 	'the POST routes with a JSON body (one unnamed jsonb): the writing ones, and decision_readonly');
 SELECT is((SELECT array_agg(r.function ORDER BY r.function) FROM bigpicture.api_routes() r
 		   JOIN pg_proc p ON p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname = r.function

@@ -11,16 +11,19 @@ CREATE TEMP VIEW tenant_tables AS
 SELECT c.oid, c.relname::text AS tbl, a.attnum AS tenant_att, a.attname AS tenant_col
 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname IN ('tenant_id', 'chain_id') AND NOT a.attisdropped
 WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind = 'r'
-  AND c.relname NOT IN ('signing_keys', 'tenant_roles', 'events');
+  AND c.relname NOT IN ('signing_keys', 'tenant_roles', 'events', 'webhook_subscriptions', 'webhook_cursors',
+	'webhook_deliveries');
 
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname)
 		   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname IN ('tenant_id', 'chain_id')
 		   WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind = 'r'
-			 AND c.relname IN ('signing_keys', 'tenant_roles', 'events')),
-	'{events,signing_keys,tenant_roles}',
+			 AND c.relname IN ('signing_keys', 'tenant_roles', 'events', 'webhook_subscriptions', 'webhook_cursors',
+				'webhook_deliveries')),
+	'{events,signing_keys,tenant_roles,webhook_cursors,webhook_deliveries,webhook_subscriptions}',
 	'the exceptions: signing_keys (the key store, vendor and tenant keys, a reference table used on the coordinator), '
 	'tenant_roles (role to tenant lookup, a reference table) and events (the outbox: one order across tenants '
-	'for its consumers, and vendor-wide events have no tenant; kept on the coordinator)');
+	'for its consumers, and vendor-wide events have no tenant; kept on the coordinator) and the webhook tables '
+	'(a vendor-wide subscription has no tenant; they serve the delivery daemon beside the coordinator)');
 
 -- Indexes that read across tenants on purpose: a rollout is vendor-wide, so
 -- its guards count every tenant's reports and new installs.  On Citus each
