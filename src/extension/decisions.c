@@ -470,17 +470,17 @@ log_decision(const bp_request *req, const char *tenant_id, const request_product
 	Datum		values[9];
 	char		nulls[9];
 	const char *texts[9] = {tenant_id, req->install_id, p->product_id, p->current_version, d->channel,
-	d->action, d->version, NULL, req->nonce};
-	Datum	   *reasons = palloc(sizeof(Datum) * (d->n_reasons + 1));
+	bp_action_name(d->action), d->version, NULL, req->nonce};
+	Datum	   *reasons = palloc(sizeof(Datum) * (d->reasons.n + 1));
 
 	for (int i = 0; i < 9; i++)
 	{
 		nulls[i] = texts[i] ? ' ' : 'n';
 		values[i] = texts[i] ? CStringGetTextDatum(texts[i]) : (Datum) 0;
 	}
-	for (int i = 0; i < d->n_reasons; i++)
-		reasons[i] = CStringGetTextDatum(d->reasons[i]);
-	values[7] = PointerGetDatum(construct_array(reasons, d->n_reasons, TEXTOID, -1, false, TYPALIGN_INT));
+	for (int i = 0; i < d->reasons.n; i++)
+		reasons[i] = CStringGetTextDatum(bp_reason_name(d->reasons.r[i]));
+	values[7] = PointerGetDatum(construct_array(reasons, d->reasons.n, TEXTOID, -1, false, TYPALIGN_INT));
 	nulls[7] = ' ';
 	run_insert(bp_prepare_once(&log_plan,
 							   "INSERT INTO bigpicture.decision_log (tenant_id, install_id, product_id, "
@@ -570,7 +570,7 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 			appendStringInfoChar(&out, ',');
 		appendStringInfoString(&out, "{\"product_id\":");
 		escape_json(&out, p->product_id);
-		append_member(&out, "action", d.action);
+		append_member(&out, "action", bp_action_name(d.action));
 		append_member(&out, "version", d.version);
 		append_member(&out, "token", text_to_cstring(token));
 		appendStringInfoChar(&out, '}');
@@ -587,7 +587,7 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 			log_decision(&req, tenant_id, p, &d);
 		/* The first offer of a release under a rollout makes the install a member (docs/rollouts.md). */
 		if (d.have_target && d.enters_rollout && req.install_id != NULL && !read_only &&
-			strcmp(d.action, "NONE") != 0 && bp_schema_has_rollout_members())
+			d.action != BP_ACTION_NONE && bp_schema_has_rollout_members())
 			record_rollout_member(tenant_id, req.install_id, d.release_id);
 	}
 	/*

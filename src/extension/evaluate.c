@@ -83,15 +83,6 @@ col_text_array(HeapTuple tup, TupleDesc desc, int col, int *n)
 	return out;
 }
 
-static bool
-in_list(char **items, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(items[i], s) == 0)
-			return true;
-	return false;
-}
-
 /* ---- capabilities ---------------------------------------------------------------- */
 
 void
@@ -130,6 +121,13 @@ bp_caps_from_jsonb(Jsonb *json, bp_caps *caps)
 					caps->installer_types[caps->n_installer_types++] = pnstrdup(e.val.string.val, e.val.string.len);
 		}
 	}
+	caps->rules.can_elevate = caps->can_elevate;
+	caps->rules.install_scope = caps->install_scope == NULL ? BP_SCOPE_UNKNOWN
+		: strcmp(caps->install_scope, "user") == 0 ? BP_SCOPE_USER
+		: strcmp(caps->install_scope, "machine") == 0 ? BP_SCOPE_MACHINE : BP_SCOPE_UNKNOWN;
+	caps->rules.has_installer_types = caps->has_installer_types;
+	caps->rules.installer_types = (const char *const *) caps->installer_types;
+	caps->rules.n_installer_types = (size_t) caps->n_installer_types;
 }
 
 /* ---- effective policy -------------------------------------------------------------- */
@@ -427,9 +425,9 @@ typedef struct candidate
 	bool		critical;
 	bool		has_published;
 	TimestampTz published_at;
-	/* the artifact chosen so far and its sort key */
+	/* the artifact chosen so far and its rank */
 	bp_artifact artifact;
-	int			key[3];
+	bp_artifact_rank rank;
 	/* the rollout: the platform's own row wins over a platform-wide one */
 	bool		has_rollout;
 	bool		rollout_is_platforms;
@@ -441,52 +439,6 @@ typedef struct candidate
 	bool		member;			/* this install entered the rollout before */
 } candidate;
 
-/*
- * The artifact's rank, smaller first: one of an installer type the client
- * runs; then one it can install without rights it lacks (unknown when the
- * client did not say its install scope: after both, as SQL sorts a NULL);
- * then in the client's order of installer types; then by installer type,
- * which is unique within a release's platform and arch.
- */
-static void
-artifact_key(const bp_caps *caps, const char *installer_type, bool requires_admin, const char *install_scope,
-			 int key[3])
-{
-	int			needs_rights;
-	int			position = INT_MAX;
-
-	key[0] = caps->has_installer_types &&
-		!in_list(caps->installer_types, caps->n_installer_types, installer_type);
-	/* false 0, true 1, unknown 2 */
-	if (caps->can_elevate)
-		needs_rights = 0;
-	else if (requires_admin)
-		needs_rights = 1;
-	else if (strcmp(install_scope, "machine") != 0)
-		needs_rights = 0;
-	else if (caps->install_scope == NULL)
-		needs_rights = 2;
-	else
-		needs_rights = strcmp(caps->install_scope, "user") == 0;
-	key[1] = needs_rights;
-	for (int i = 0; i < caps->n_installer_types; i++)
-		if (strcmp(caps->installer_types[i], installer_type) == 0)
-		{
-			position = i;
-			break;
-		}
-	key[2] = position;
-}
-
-static bool
-ranks_before(const int key[3], const char *installer_type, const candidate *c)
-{
-	for (int i = 0; i < 3; i++)
-		if (key[i] != c->key[i])
-			return key[i] < c->key[i];
-	return strcmp(installer_type, c->artifact.installer_type) < 0;
-}
-
 /* Take this row's artifact and rollout into the candidate where they rank first. */
 static void
 gather_row(const bp_caps *caps, HeapTuple tup, TupleDesc desc, candidate *c, bool first)
@@ -495,10 +447,11 @@ gather_row(const bp_caps *caps, HeapTuple tup, TupleDesc desc, candidate *c, boo
 	char	   *installer_type = col_text(tup, desc, C_INSTALLER);
 	bool		requires_admin = col_bool(tup, desc, C_ADMIN, false);
 	char	   *install_scope = col_text(tup, desc, C_SCOPE);
-	int			key[3];
+	bp_artifact_rank rank;
 
-	artifact_key(caps, installer_type, requires_admin, install_scope, key);
-	if (first || ranks_before(key, installer_type, c))
+	bp_decide_rank_artifact(&caps->rules, installer_type, requires_admin,
+							strcmp(install_scope, "machine") == 0 ? BP_SCOPE_MACHINE : BP_SCOPE_USER, &rank);
+	if (first || bp_decide_ranks_before(&rank, &c->rank))
 	{
 		c->artifact.url = col_text(tup, desc, C_URL);
 		c->artifact.sha256 = col_text(tup, desc, C_SHA256);
@@ -506,7 +459,7 @@ gather_row(const bp_caps *caps, HeapTuple tup, TupleDesc desc, candidate *c, boo
 		c->artifact.installer_type = installer_type;
 		c->artifact.requires_admin = requires_admin;
 		c->artifact.install_scope = install_scope;
-		memcpy(c->key, key, sizeof(key));
+		c->rank = rank;
 	}
 	{
 		Datum		salt = SPI_getbinval(tup, desc, C_SALT, &isnull);
@@ -549,28 +502,13 @@ start_candidate(HeapTuple tup, TupleDesc desc, candidate *c)
 		c->published_at = DatumGetTimestampTz(published);
 }
 
-static void
-add_reason(bp_decision *d, const char *reason)
-{
-	if (d->n_reasons < BP_MAX_REASONS)
-		d->reasons[d->n_reasons++] = reason;
-}
+static bool window_is_open(Jsonb *window);
 
+/* bp_decide_action's question: the policy's window, asked only when an install is due */
 static bool
-has_reason(const bp_decision *d, const char *reason)
+policy_window_open(void *ctx)
 {
-	for (int i = 0; i < d->n_reasons; i++)
-		if (strcmp(d->reasons[i], reason) == 0)
-			return true;
-	return false;
-}
-
-/* No reasons yet, or only that the running version is revoked. */
-static bool
-no_reason_but_revoked(const bp_decision *d)
-{
-	return d->n_reasons == 0 ||
-		(d->n_reasons == 1 && strcmp(d->reasons[0], "current_version_revoked") == 0);
+	return window_is_open((Jsonb *) ctx);
 }
 
 static bool
@@ -588,33 +526,30 @@ window_is_open(Jsonb *window)
 	return open;
 }
 
-static bool
-any_covers(const bp_semver_range *ranges, int n, const bp_semver *version)
-{
-	for (int i = 0; i < n; i++)
-		if (bp_semver_range_covers(&ranges[i], version))
-			return true;
-	return false;
-}
-
 /* What the evaluation of one product needs to judge its candidates. */
 typedef struct judge
 {
 	const bp_eval_input *in;
-	bool		allow_prerelease;
-	bool		requires_entitlement;
-	bool		ent_active;
-	TimestampTz cutoff;
-	bool		has_pinned;
+	bp_decide_rules rules;
 	bp_semver_range pinned;
-	bp_semver_range *blocked;
-	int			n_blocked;
 } judge;
 
 /*
  * Has the rollout let max installs in during the last hour?  Asked only for
  * an install that would enter it, and reads at most max index entries.
  */
+static bool
+rollout_hour_full(const char *release_id, int max);
+
+/* bp_decide_drop's question, asked of the candidate being judged */
+static bool
+candidate_rollout_full(void *ctx, const bp_decide_candidate *dc)
+{
+	const candidate *c = ctx;
+
+	return rollout_hour_full(c->release_id, dc->max_new_per_hour);
+}
+
 static bool
 rollout_hour_full(const char *release_id, int max)
 {
@@ -646,27 +581,13 @@ consider(const judge *j, bp_decision *d, const candidate *c)
 	const bp_eval_input *in = j->in;
 	const char *bucket_key = in->install_id ? in->install_id : in->tenant_id;
 	int			bucket = c->has_rollout ? bp_rollout_bucket_of(c->salt, bucket_key) : 0;
-	const char *drop = NULL;
-
-	if (d->have_target)
-		drop = "older_than_target";
-	else if (j->blocked != NULL && any_covers(j->blocked, j->n_blocked, &c->version))
-		drop = "blocked";
-	else if (c->version.pre_len > 0 && !j->allow_prerelease)
-		drop = "prerelease_not_allowed";
-	else if (j->has_pinned && !bp_semver_range_satisfies(&j->pinned, &c->version))
-		drop = "outside_pinned_range";
-	else if (j->requires_entitlement && !j->ent_active &&
-			 (strcmp(d->policy.expired_rule, "none") == 0 ||
-			  (strcmp(d->policy.expired_rule, "published_before_expiry") == 0 &&
-			   c->has_published && c->published_at >= j->cutoff)))
-		drop = "entitlement_expired";
-	/* a halt stops new installs only; pausing or lowering the percentage stops everyone above it */
-	else if (c->has_rollout && (c->paused || bucket >= c->percentage || (c->halted && !c->member)))
-		drop = "rollout_not_reached";
-	else if (c->has_rollout && !c->member && c->max_new_per_hour > 0 &&
-			 rollout_hour_full(c->release_id, c->max_new_per_hour))
-		drop = "rollout_velocity";
+	bp_decide_candidate dc = {
+		.version = &c->version, .has_published = c->has_published, .published_at = c->published_at,
+		.has_rollout = c->has_rollout, .bucket = bucket, .percentage = c->percentage, .paused = c->paused,
+		.halted = c->halted, .member = c->member, .max_new_per_hour = c->max_new_per_hour,
+	};
+	bp_reason	why = bp_decide_drop(&j->rules, &dc, d->have_target, candidate_rollout_full, (void *) c);
+	const char *drop = why == BP_REASON_NONE ? NULL : bp_reason_name(why);
 
 	if (in->with_trace)
 	{
@@ -696,12 +617,11 @@ consider(const judge *j, bp_decision *d, const candidate *c)
 		d->critical = c->critical;
 		d->has_bucket = c->has_rollout;
 		d->bucket = bucket;
-		d->enters_rollout = c->has_rollout && !c->member;
+		d->enters_rollout = bp_decide_enters_rollout(&dc);
 		d->artifact = c->artifact;
 		return !in->with_trace;
 	}
-	if (strcmp(drop, "older_than_target") != 0 && !has_reason(d, drop))
-		add_reason(d, drop);
+	bp_reasons_add(&d->reasons, why);
 	return false;
 }
 
@@ -783,7 +703,7 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 
 	memset(d, 0, sizeof(*d));
 	d->product_id = in->product_id;
-	d->action = "NONE";
+	d->action = BP_ACTION_NONE;
 	d->channel = in->requested_channel;
 	if (in->with_trace)
 		d->trace = makeStringInfo();
@@ -792,7 +712,7 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 	/* 1. Tenant active, product visible.  Never an error that tells whether a product exists. */
 	if (!in->tenant_active)
 	{
-		add_reason(d, "tenant_suspended");
+		bp_reasons_add(&d->reasons, BP_REASON_TENANT_SUSPENDED);
 		return;
 	}
 	values[0] = CStringGetTextDatum(in->product_id);
@@ -801,7 +721,7 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 	if (SPI_processed != 1)
 	{
 		SPI_freetuptable(SPI_tuptable);
-		add_reason(d, "not_entitled");
+		bp_reasons_add(&d->reasons, BP_REASON_NOT_ENTITLED);
 		return;
 	}
 	{
@@ -809,7 +729,7 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		Datum		pre = SPI_getbinval(tup, desc, 3, &isnull);
 
-		j.requires_entitlement = col_bool(tup, desc, 1, false);
+		j.rules.requires_entitlement = col_bool(tup, desc, 1, false);
 		channels = col_text_array(tup, desc, 2, &n_channels);
 		if (!isnull)
 		{
@@ -826,7 +746,7 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 		current_revoked = col_bool(tup, desc, 4, false);
 	}
 	SPI_freetuptable(SPI_tuptable);
-	if (j.requires_entitlement)
+	if (j.rules.requires_entitlement)
 	{
 		Datum		cutoff;
 		bool		have_cutoff;
@@ -835,15 +755,16 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 		values[1] = CStringGetTextDatum(in->product_id);
 		nulls[1] = ' ';
 		run_plan(bp_prepare_once(&entitlement_plan, entitlement_sql, 2, types), values, nulls);
-		j.ent_active = col_bool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, false);
+		j.rules.entitlement_active = col_bool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, false);
 		cutoff = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 		have_cutoff = !isnull;
 		if (have_cutoff)
-			j.cutoff = DatumGetTimestampTz(cutoff);
+			j.rules.cutoff = DatumGetTimestampTz(cutoff);
+		j.rules.has_cutoff = have_cutoff;
 		SPI_freetuptable(SPI_tuptable);
-		if (!j.ent_active && !have_cutoff)
+		if (!j.rules.entitlement_active && !have_cutoff)
 		{
-			add_reason(d, "not_entitled");
+			bp_reasons_add(&d->reasons, BP_REASON_NOT_ENTITLED);
 			return;
 		}
 	}
@@ -855,105 +776,57 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 	d->channel = d->policy.channel;
 	if (d->policy.pinned_range)
 	{
-		j.has_pinned = true;
 		bp_semver_range_from_text(d->policy.pinned_range, &j.pinned);
+		j.rules.pinned = &j.pinned;
 	}
 	if (d->policy.n_blocked > 0)
 	{
-		j.n_blocked = d->policy.n_blocked;
-		j.blocked = palloc(sizeof(bp_semver_range) * j.n_blocked);
-		for (int i = 0; i < j.n_blocked; i++)
-			bp_semver_range_from_text(d->policy.blocked[i], &j.blocked[i]);
+		bp_semver_range *blocked = palloc(sizeof(bp_semver_range) * d->policy.n_blocked);
+
+		for (int i = 0; i < d->policy.n_blocked; i++)
+			bp_semver_range_from_text(d->policy.blocked[i], &blocked[i]);
+		j.rules.blocked = blocked;
+		j.rules.n_blocked = (size_t) d->policy.n_blocked;
 	}
 
 	for (int i = 0; i < n_channels; i++)
 		if (strcmp(channels[i], d->channel) == 0)
 			channel = i;
 	if (channel < 0)
-		add_reason(d, "unknown_channel");
+		bp_reasons_add(&d->reasons, BP_REASON_UNKNOWN_CHANNEL);
 	else
 	{
-		j.allow_prerelease = (channel_prerelease && channel_prerelease[channel]) || d->policy.allow_prerelease;
+		j.rules.allow_prerelease = (channel_prerelease && channel_prerelease[channel]) || d->policy.allow_prerelease;
+		if (!bp_expired_rule_from_name(d->policy.expired_rule, &j.rules.expired_rule))
+			elog(ERROR, "unknown expired_entitlement_updates %s", d->policy.expired_rule);
 		consider_candidates(&j, d);
 	}
 	if (d->trace != NULL && d->trace->len > 0)
 		appendStringInfoChar(d->trace, ']');
 
 	if (current_revoked)
-	{
-		memmove(&d->reasons[1], &d->reasons[0], sizeof(d->reasons[0]) * Min(d->n_reasons, BP_MAX_REASONS - 1));
-		d->reasons[0] = "current_version_revoked";
-		d->n_reasons = Min(d->n_reasons + 1, BP_MAX_REASONS);
-	}
+		bp_reasons_prepend(&d->reasons, BP_REASON_CURRENT_VERSION_REVOKED);
 
 	/* 6.–7. Target and action. */
-	if (d->have_target)
 	{
-		bool		user_client = in->caps->install_scope && strcmp(in->caps->install_scope, "user") == 0;
+		bp_mode		mode;
+		bp_decide_target target = {
+			.requires_admin = d->artifact.requires_admin,
+			.install_scope = d->artifact.install_scope && strcmp(d->artifact.install_scope, "machine") == 0
+			? BP_SCOPE_MACHINE : BP_SCOPE_USER,
+			.installer_type = d->artifact.installer_type,
+			.has_window = d->policy.window != NULL,
+		};
 
-		if (strcmp(d->mode, "AUTO_INSTALL") == 0)
-			d->action = "INSTALL";
-		else if (strcmp(d->mode, "NOTIFY_ONLY") == 0)
-			d->action = "NOTIFY";
-		if (strcmp(d->mode, "MANAGED_BY_IT") == 0)
-			add_reason(d, "managed_by_it");
-		if (strcmp(d->action, "INSTALL") == 0)
-		{
-			/* A machine-wide install from a per-user client needs elevation too. */
-			if ((d->artifact.requires_admin || (strcmp(d->artifact.install_scope, "machine") == 0 && user_client))
-				&& !in->caps->can_elevate)
-			{
-				d->action = "NOTIFY";
-				add_reason(d, "installer_requires_admin");
-			}
-			else if (in->caps->has_installer_types &&
-					 !in_list(in->caps->installer_types, in->caps->n_installer_types, d->artifact.installer_type))
-			{
-				d->action = "NOTIFY";
-				add_reason(d, "installer_type_unsupported");
-			}
-			else if (d->policy.window != NULL && !window_is_open(d->policy.window))
-			{
-				d->action = "DOWNLOAD";
-				add_reason(d, "outside_maintenance_window");
-			}
-		}
-		if (no_reason_but_revoked(d))
-			add_reason(d, "update_available");
+		if (d->have_target && !bp_mode_from_name(d->mode, &mode))
+			elog(ERROR, "unknown policy mode %s", d->mode);
+		d->action = bp_decide_action(d->have_target ? mode : BP_MODE_NOTIFY_ONLY, &in->caps->rules,
+									 d->have_target ? &target : NULL, &d->reasons, policy_window_open,
+									 (void *) d->policy.window);
 	}
-	else if (no_reason_but_revoked(d))
-		add_reason(d, "up_to_date");
 }
 
 /* ---- rendering ------------------------------------------------------------------- */
-
-static const char *
-reason_text(const char *reason)
-{
-	static const char *const texts[][2] = {
-		{"update_available", "an update is available"},
-		{"up_to_date", "already on the newest eligible release"},
-		{"blocked", "a newer release is blocked by policy"},
-		{"outside_pinned_range", "newer releases are outside the pinned version range"},
-		{"rollout_not_reached", "a newer release is rolling out and has not reached this install yet"},
-		{"rollout_velocity", "a newer release is rolling out and has taken as many new installs as it may this hour"},
-		{"prerelease_not_allowed", "newer prereleases are not allowed on this channel"},
-		{"entitlement_expired", "the entitlement has expired"},
-		{"managed_by_it", "updates are managed by IT"},
-		{"installer_requires_admin", "the installer needs administrator rights this client cannot get"},
-		{"installer_type_unsupported", "the client cannot run this installer type"},
-		{"outside_maintenance_window", "outside the maintenance window: download now, install in the window"},
-		{"not_entitled", "the product is not available to this tenant"},
-		{"tenant_suspended", "the tenant is suspended"},
-		{"current_version_revoked", "the running version has been revoked"},
-		{"unknown_channel", "the channel does not exist for this product"},
-	};
-
-	for (size_t i = 0; i < lengthof(texts); i++)
-		if (strcmp(texts[i][0], reason) == 0)
-			return texts[i][1];
-	return reason;
-}
 
 /* Why, in words: "No update: …." or "Install 2.0.0 on stable: …." */
 static void
@@ -965,19 +838,21 @@ append_rationale(StringInfo out, const bp_decision *d)
 	if (d->have_target)
 	{
 		/* initcap of an upper-case action word */
-		appendStringInfoChar(&r, d->action[0]);
-		for (const char *p = d->action + 1; *p; p++)
+		const char *action = bp_action_name(d->action);
+
+		appendStringInfoChar(&r, action[0]);
+		for (const char *p = action + 1; *p; p++)
 			appendStringInfoChar(&r, (char) (*p - 'A' + 'a'));
 		appendStringInfo(&r, " %s on %s: ", d->version, d->channel);
 	}
 	else
 		appendStringInfoString(&r, "No update: ");
 	/* A product that is not visible gives its one reason. */
-	for (int i = 0; i < (d->visible ? d->n_reasons : Min(d->n_reasons, 1)); i++)
+	for (int i = 0; i < (d->visible ? d->reasons.n : Min(d->reasons.n, 1)); i++)
 	{
 		if (i > 0)
 			appendStringInfoString(&r, "; ");
-		appendStringInfoString(&r, reason_text(d->reasons[i]));
+		appendStringInfoString(&r, bp_reason_text(d->reasons.r[i]));
 	}
 	appendStringInfoChar(&r, '.');
 	escape_json(out, r.data);
@@ -1020,11 +895,11 @@ void
 bp_decision_append_reasons(StringInfo out, const bp_decision *d)
 {
 	appendStringInfoChar(out, '[');
-	for (int i = 0; i < d->n_reasons; i++)
+	for (int i = 0; i < d->reasons.n; i++)
 	{
 		if (i > 0)
 			appendStringInfoChar(out, ',');
-		escape_json(out, d->reasons[i]);
+		escape_json(out, bp_reason_name(d->reasons.r[i]));
 	}
 	appendStringInfoChar(out, ']');
 }
@@ -1043,7 +918,7 @@ bp_decision_append_claims(StringInfo out, const bp_decision *d, bool full_artifa
 	appendStringInfoString(out, ",\"mode\":");
 	append_string_or_null(out, d->mode);
 	appendStringInfoString(out, ",\"action\":");
-	escape_json(out, d->action);
+	escape_json(out, bp_action_name(d->action));
 	appendStringInfoString(out, ",\"version\":");
 	append_string_or_null(out, d->version);
 	appendStringInfoString(out, ",\"artifact\":");

@@ -10,6 +10,8 @@
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
+#include "decide.h"
+
 /* What the client says it can do (the request's capabilities object). */
 typedef struct bp_caps
 {
@@ -19,6 +21,7 @@ typedef struct bp_caps
 	bool		has_installer_types;
 	char	  **installer_types;	/* in the client's order of preference */
 	int			n_installer_types;
+	bp_decide_caps rules;		/* the same, as src/core/decide.c takes them */
 } bp_caps;
 
 /* A merged policy: each field's JSON value and the scope that supplied it. */
@@ -52,7 +55,6 @@ typedef struct bp_eval_input
 	bool		with_trace;
 } bp_eval_input;
 
-#define BP_MAX_REASONS 16
 
 /* The artifact a release ships for the client's platform and arch. */
 typedef struct bp_artifact
@@ -69,7 +71,7 @@ typedef struct bp_decision
 {
 	const char *product_id;
 	bool		visible;
-	const char *action;			/* INSTALL, DOWNLOAD, NOTIFY or NONE */
+	bp_action	action;
 	const char *mode;
 	const char *channel;
 	bp_policy	policy;			/* when visible */
@@ -81,8 +83,7 @@ typedef struct bp_decision
 	int			bucket;
 	bool		enters_rollout;	/* the target is under a rollout this install had not entered */
 	bp_artifact artifact;
-	const char *reasons[BP_MAX_REASONS];
-	int			n_reasons;
+	bp_reasons	reasons;
 	StringInfo	trace;			/* JSON array text when tracing */
 } bp_decision;
 
