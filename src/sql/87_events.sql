@@ -12,10 +12,12 @@ CREATE SEQUENCE bigpicture.event_provisional_ids;
 COMMENT ON SEQUENCE bigpicture.event_provisional_ids IS 'provisional (negated) ids of events not yet committed';
 REVOKE ALL ON SEQUENCE bigpicture.event_provisional_ids FROM PUBLIC;
 CREATE TABLE bigpicture.events (
-	-- negative (provisional) until its transaction commits: see _events_commit
+	-- negative (provisional) until _sequence_events gives it its id, after its transaction commits
 	event_id    bigint PRIMARY KEY DEFAULT (- pg_catalog.nextval('bigpicture.event_provisional_ids')),
 	type        text NOT NULL CHECK (type OPERATOR(pg_catalog.~) '^[a-z_]+\.[a-z_]+$'),
-	tenant_id   text REFERENCES bigpicture.tenants ON DELETE CASCADE,
+	-- no foreign key: its check would cost every change that writes an event
+	-- a lookup and a lock; a tenant's events go with it (_tenant_events_gone)
+	tenant_id   text,
 	payload     jsonb NOT NULL,
 	created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
@@ -32,40 +34,70 @@ CREATE POLICY own_tenant_read ON bigpicture.events FOR SELECT TO bigpicture_tena
 	USING (tenant_id = (SELECT bigpicture.current_tenant()));
 GRANT SELECT ON bigpicture.events TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
+-- A deleted tenant's events go with it, as a foreign key's cascade would do.
+CREATE FUNCTION bigpicture._tenant_events_gone() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	DELETE FROM bigpicture.events e WHERE e.tenant_id = OLD.tenant_id;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_gone AFTER DELETE ON bigpicture.tenants
+	FOR EACH ROW EXECUTE FUNCTION bigpicture._tenant_events_gone();
+
 -- Ids in commit order, so a consumer that has read up to an id never finds a
--- smaller one later (events_after is a safe cursor): an event is written with
--- a provisional, negative id, and at commit a deferred trigger takes one lock
--- and gives it the next id.  The lock is held only from that moment to the
--- commit, when the transaction takes no other lock, so it cannot deadlock.
+-- smaller one later (events_after is a safe cursor).  A change writes its
+-- event with a provisional, negative id and nothing else: its transaction
+-- takes no lock for the outbox.  Ids are given afterwards, to committed
+-- events only, by _sequence_events(): under one lock, so two sequencers
+-- never interleave, and each sees what the one before it gave.  It runs as
+-- the worker's job sequence_events (every second) and before every claim
+-- of bigpicture-webhooks, so deliveries wait for no job.
 
 CREATE FUNCTION bigpicture._emit_event(type text, tenant_id text, payload jsonb) RETURNS bigint
 	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+	-- no NOTIFY here: a notifying commit takes the database's notify lock,
+	-- which would queue every change that writes an event behind the others
 	INSERT INTO bigpicture.events (type, tenant_id, payload) VALUES (type, tenant_id, payload) RETURNING event_id;
 END;
 COMMENT ON FUNCTION bigpicture._emit_event(text, text, jsonb) IS
-	'internal: write one event to the outbox (its id is given at commit)';
+	'internal: write one event to the outbox (its id is given once it has committed, by _sequence_events)';
 
--- At commit: the next id, in commit order, and NOTIFY bigpicture_events with it.
--- As the owner: a deferred trigger runs as whoever commits (a gateway's
--- request role, say), who may not write the outbox.
-CREATE FUNCTION bigpicture._events_commit() RETURNS trigger
-	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- Give the committed events their ids, oldest first; NOTIFY the newest.
+-- Returns how many.
+CREATE FUNCTION bigpicture._sequence_events() RETURNS integer
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	id bigint;
+	n integer;
+	newest bigint;
 BEGIN
-	PERFORM pg_advisory_xact_lock(8700, 1);
-	UPDATE bigpicture.events e SET event_id = pg_catalog.nextval('bigpicture.event_ids')
-	 WHERE e.event_id = NEW.event_id RETURNING e.event_id INTO id;
-	IF id IS NOT NULL THEN
-		PERFORM pg_notify('bigpicture_events', id::text);
+	IF NOT EXISTS (SELECT 1 FROM bigpicture.events e WHERE e.event_id < 0) THEN
+		RETURN 0;
 	END IF;
-	RETURN NULL;
+	PERFORM pg_advisory_xact_lock(8700, 1);
+	-- a fresh snapshot, taken after the lock: what the sequencer before gave is seen
+	WITH todo AS (
+		SELECT e.event_id AS provisional, pg_catalog.nextval('bigpicture.event_ids') AS id
+		  FROM (SELECT x.event_id FROM bigpicture.events x WHERE x.event_id < 0 ORDER BY x.event_id DESC OFFSET 0) e
+	)
+	UPDATE bigpicture.events e SET event_id = t.id FROM todo t WHERE e.event_id = t.provisional;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n > 0 THEN
+		newest := (SELECT max(e.event_id) FROM bigpicture.events e);
+		PERFORM pg_notify('bigpicture_events', newest::text);
+	END IF;
+	RETURN n;
 END
 $$;
-CREATE CONSTRAINT TRIGGER events_commit AFTER INSERT ON bigpicture.events
-	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.event_id < 0)
-	EXECUTE FUNCTION bigpicture._events_commit();
+COMMENT ON FUNCTION bigpicture._sequence_events() IS
+	'internal: give committed outbox events their ids, in order (the worker''s job sequence_events, and webhook_claim)';
+
+CREATE FUNCTION bigpicture.sequence_events() RETURNS integer
+	LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	RETURN bigpicture._sequence_events();
+COMMENT ON FUNCTION bigpicture.sequence_events() IS
+	'worker job: give committed outbox events their ids (every second); returns how many';
 
 
 -- ---- the writers ------------------------------------------------------------------------------

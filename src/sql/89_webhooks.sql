@@ -183,6 +183,7 @@ BEGIN
 		RAISE EXCEPTION 'url is required' USING ERRCODE = '22023';
 	END IF;
 	PERFORM bigpicture._check_webhook(url, COALESCE(event_types, '{}'), COALESCE(max_attempts, 10));
+	PERFORM bigpicture._sequence_events();	-- "after the newest event" counts what has committed
 	IF NOT bigpicture.is_valid_id(id, 'whsub') THEN
 		RAISE EXCEPTION 'invalid subscription id "%"', id USING ERRCODE = '22023',
 			HINT = 'whsub_ followed by 1 to 64 letters, digits, _ or -.';
@@ -301,7 +302,7 @@ CREATE FUNCTION bigpicture.webhook_claim(worker text, max_subscriptions integer 
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	c record;
-	newest bigint := (SELECT COALESCE(max(e.event_id), 0) FROM bigpicture.events e WHERE e.event_id > 0);
+	newest bigint;
 	n integer;
 BEGIN
 	IF worker IS NULL OR worker !~ '^[!-~]{1,128}$' THEN
@@ -312,6 +313,9 @@ BEGIN
 		RAISE EXCEPTION 'max_subscriptions and max_events must be 1 to 1000, claim_for 1 second to 1 hour'
 			USING ERRCODE = '22023';
 	END IF;
+	-- what has committed gets its id now: a delivery waits for no job
+	PERFORM bigpicture._sequence_events();
+	newest := (SELECT COALESCE(max(e.event_id), 0) FROM bigpicture.events e WHERE e.event_id > 0);
 	FOR c IN
 		SELECT w.subscription_id, w.after_event_id, w.attempts, s.url, s.event_types, s.tenant_id AS scope,
 			   s.signing_secret_sealed, s.previous_secret_sealed, s.previous_valid_until

@@ -39,6 +39,7 @@ BEGIN ATOMIC
 		('advance_rollouts', 'take the next step of rollout plans whose time has come, while their guards hold',
 		 interval '1 minute'),
 		('entitlement_notices', 'write entitlement.expiring and entitlement.expired events', interval '1 hour'),
+		('sequence_events', 'give committed outbox events their ids, in order', interval '1 second'),
 		('prune_webhook_deliveries', 'forget webhook delivery tries older than 30 days', interval '1 day')
 	ON CONFLICT (job) DO NOTHING;
 END;

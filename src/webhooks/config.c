@@ -173,7 +173,7 @@ wh_config_load(wh_config *cfg, const char *path, char *error, size_t error_len)
 	cfg->max_response_bytes = 65536;
 	cfg->retry_base_ms = 5000;
 	cfg->retry_max_ms = 3600000;
-	cfg->poll_ms = 1000;
+	cfg->poll_ms = 250;
 	if (path != NULL && !load_file(cfg, path, error, error_len))
 		return false;
 	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)

@@ -34,7 +34,7 @@ typedef struct wh_config
 	long		max_response_bytes;	/* read of a response body, at most */
 	int			retry_base_ms;	/* first retry after about this, doubling */
 	int			retry_max_ms;	/* ... up to this */
-	int			poll_ms;		/* look for due retries this often when idle */
+	int			poll_ms;		/* look for new events and due retries this often when idle */
 	bool		allow_loopback; /* endpoints on 127.0.0.0/8, ::1 (tests) */
 	bool		allow_private;	/* RFC 1918, unique local, link-local, CGNAT */
 	bool		verbose;		/* log every try, not only failures */

@@ -2,18 +2,20 @@
 -- event in its own transaction, with the documented payload and tenant;
 -- events_after is a cursor; row-level security shows a tenant admin its own.
 BEGIN;
-SELECT plan(42);
+SELECT plan(47);
 SET search_path = bigpicture, public;
--- Ids are given at commit; this test never commits, so give them at once.
-SET CONSTRAINTS bigpicture.events_commit IMMEDIATE;
+-- Ids are given to committed events by _sequence_events(); this test never
+-- commits, and sequences its own events (a transaction sees its own rows).
 
 CREATE TEMP TABLE mark AS SELECT COALESCE(max(event_id), 0) AS id FROM events;
 CREATE FUNCTION pg_temp.new_events() RETURNS TABLE (type text, tenant_id text, payload jsonb)
 	LANGUAGE sql AS $$
+	SELECT bigpicture._sequence_events();
 	SELECT e.type, e.tenant_id, e.payload FROM events e WHERE e.event_id > (SELECT id FROM mark) ORDER BY e.event_id
 $$;
 CREATE FUNCTION pg_temp.types() RETURNS text[] LANGUAGE sql AS $$ SELECT array_agg(type) FROM pg_temp.new_events() $$;
-CREATE FUNCTION pg_temp.advance() RETURNS void LANGUAGE sql AS $$ UPDATE mark SET id = (SELECT max(event_id) FROM events) $$;
+CREATE FUNCTION pg_temp.advance() RETURNS void LANGUAGE sql AS $$
+	SELECT bigpicture._sequence_events(); UPDATE mark SET id = (SELECT max(event_id) FROM events) $$;
 
 -- ---- keys, tenants, entitlements ----------------------------------------------------------------
 CREATE TEMP TABLE k AS SELECT generate_key('decision') AS kid, generate_key('root') AS root,
@@ -163,12 +165,22 @@ SELECT is((SELECT array_agg(DISTINCT tenant_id) FROM events_after(0, 10000)), '{
 SET LOCAL ROLE ev_test_client;
 SELECT is(left(failure_of($$SELECT * FROM events_after()$$), 5), '42501', 'a client cannot read the outbox');
 RESET ROLE;
-SELECT is((SELECT count(*) FROM pg_trigger WHERE tgrelid = 'bigpicture.events'::regclass AND tgname = 'events_commit'
-	AND tgdeferrable AND tginitdeferred), 1::bigint, 'ids (and the NOTIFY) are given at commit, by a deferred trigger');
-SET CONSTRAINTS bigpicture.events_commit DEFERRED;
-SELECT ok((SELECT bigpicture._emit_event('test.event', NULL, '{}')) < 0, 'an event has a provisional id until commit');
+CREATE TEMP TABLE pending AS SELECT bigpicture._emit_event('test.event', NULL, '{"n": 1}') AS a,
+	bigpicture._emit_event('test.event', NULL, '{"n": 2}') AS b;
+SELECT ok((SELECT a < 0 AND b < 0 FROM pending), 'an event has a provisional (negative) id until it is sequenced');
 SELECT is((SELECT count(*) FROM events_after(0, 10000) WHERE type = 'test.event'), 0::bigint,
 	'… which no cursor returns');
+SELECT is(bigpicture._sequence_events(), 2, '_sequence_events gives the ids');
+SELECT is((SELECT array_agg(payload ->> 'n' ORDER BY event_id) FROM events_after(0, 10000) WHERE type = 'test.event'),
+	'{1,2}', '… in the order the events were written, after every id given before');
+SELECT is((SELECT count(*) FROM events WHERE event_id < 0), 0::bigint, 'nothing is left provisional');
+SELECT is(bigpicture._sequence_events(), 0, 'a second run has nothing to do');
+SELECT create_tenant('Gone', 'tenant_ev_gone') \g /dev/null
+SELECT bigpicture._emit_event('test.event', 'tenant_ev_gone', '{}') \g /dev/null
+DELETE FROM tenants WHERE tenant_id = 'tenant_ev_gone';
+SELECT is((SELECT count(*) FROM events WHERE tenant_id = 'tenant_ev_gone'), 0::bigint, 'a deleted tenant''s events go with it');
+SELECT is((SELECT every FROM worker_jobs WHERE job = 'sequence_events'), interval '1 second',
+	'the worker sequences every second (and webhook_claim before each claim)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -314,6 +314,8 @@ INSERT INTO volatile_ok VALUES
 	('bigpicture.webhook_record(text,text,bigint,integer,text,integer,interval,interval)', 'writes'),
 	('bigpicture.prune_webhook_deliveries()', 'writes'),
 	('bigpicture.entitlement_notices()', 'writes'),
+	('bigpicture._sequence_events()', 'writes'),
+	('bigpicture.sequence_events()', 'writes'),
 	('bigpicture_api.webhook_create(jsonb)', 'writes'),
 	('bigpicture_api.webhook_update(jsonb)', 'writes'),
 	('bigpicture_api.webhook_rotate_secret(jsonb)', 'writes'),

@@ -5,7 +5,6 @@
 BEGIN;
 SELECT plan(56);
 SET search_path = bigpicture, public;
-SET CONSTRAINTS bigpicture.events_commit IMMEDIATE;
 
 SELECT count(activate_key(generate_key(p))) FROM unnest('{decision,lease,audit}'::text[]) p \g /dev/null
 SELECT create_tenant('A', 'tenant_wh_a'), create_tenant('B', 'tenant_wh_b') \g /dev/null
