@@ -66,6 +66,21 @@ wh_log(const char *level, const char *fmt,...)
 
 /* ---- the database ----------------------------------------------------------------------------- */
 
+/* Were notifications waiting in libpq's buffer?  They are consumed. */
+static bool
+took_notifies(void)
+{
+	PGnotify   *n;
+	bool		any = false;
+
+	while ((n = PQnotifies(conn)) != NULL)
+	{
+		any = true;
+		PQfreemem(n);
+	}
+	return any;
+}
+
 static bool
 connect_db(void)
 {
@@ -371,27 +386,11 @@ main(int argc, char **argv)
 		 * is in libpq's buffer already, and the socket will not wake us for
 		 * it: look before waiting.
 		 */
-		{
-			PGnotify   *n;
-
-			while ((n = PQnotifies(conn)) != NULL)
-			{
-				woken = true;
-				PQfreemem(n);
-			}
-		}
+		woken |= took_notifies();
 		wait_ms = woken ? 0 : (int) (next_poll - wh_now_ms());
 		wh_deliver_wait(PQsocket(conn), wait_ms < 0 ? 0 : wait_ms);
 		if (PQconsumeInput(conn))
-		{
-			PGnotify   *n;
-
-			while ((n = PQnotifies(conn)) != NULL)
-			{
-				woken = true;
-				PQfreemem(n);
-			}
-		}
+			woken |= took_notifies();
 		job_ended = false;
 		while ((job = wh_deliver_done(&res)) != NULL)
 			finished(job, &res);
