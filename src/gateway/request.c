@@ -262,7 +262,11 @@ gw_target_parse(const char *raw, size_t len, gw_target *out)
 	/* absolute-form targets (RFC 9112 3.2.2): drop scheme and authority */
 	if (plen > 7 && (strncasecmp(raw, "http://", 7) == 0 || strncasecmp(raw, "https://", 8) == 0))
 	{
-		const char *auth = strstr(raw, "//") + 2;
+		/*
+		 * raw need not be NUL-terminated: no str* scans here (glibc's
+		 * strstr reads up to 512 bytes ahead even when the match is early).
+		 */
+		const char *auth = raw + (raw[4] == ':' ? 7 : 8);
 		const char *slash = memchr(auth, '/', plen - (size_t) (auth - raw));
 
 		if (slash == NULL)

@@ -10,6 +10,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void
 target(const char *raw, gw_route route, const char *name, const char *query)
@@ -23,6 +25,30 @@ target(const char *raw, gw_route route, const char *name, const char *query)
 	if (query)
 		CHECK_STR_EQ(t.query_json, query);
 	gw_target_free(&t);
+}
+
+/*
+ * The parser is given a length, not a C string: place the target so that
+ * it ends where an unreadable page begins, so any read past its end faults
+ * (glibc's strstr reads ahead, which once crashed the fuzzer on CI).
+ */
+static void
+target_at_page_end(const char *raw, gw_route route)
+{
+	size_t		page = (size_t) sysconf(_SC_PAGESIZE);
+	size_t		n = strlen(raw);
+	char	   *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	gw_target	t;
+
+	CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return;
+	CHECK_INT_EQ(mprotect(map + page, page, PROT_NONE), 0);
+	memcpy(map + page - n, raw, n);
+	gw_target_parse(map + page - n, n, &t);
+	CHECK_MSG(t.route == route, "%s at a page's end: route %d, expected %d", raw, t.route, route);
+	gw_target_free(&t);
+	munmap(map, 2 * page);
 }
 
 static int
@@ -85,6 +111,9 @@ main(void)
 	target("/a/b/c", GW_ROUTE_INVALID, NULL, NULL);
 	target("http://example.org/rpc/echo?a=1", GW_ROUTE_RPC, "echo", "{\"a\":\"1\"}");
 	target("http://example.org", GW_ROUTE_INVALID, NULL, NULL);
+	target_at_page_end("http://example.org", GW_ROUTE_INVALID);
+	target_at_page_end("HTTPS://example.org/rpc/echo", GW_ROUTE_RPC);
+	target_at_page_end("/rpc/echo?a=1&b", GW_ROUTE_RPC);
 
 	/* ---- headers ---- */
 	{
