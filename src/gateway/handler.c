@@ -628,7 +628,7 @@ handle_rpc_or_root(const gw_config *cfg, gw_pool *pool, const gw_http_request *r
 			bool		truncate = false;
 
 			json_post = true;
-			while (i < req->body_len && strchr(" \t\r\n", req->body[i]))
+			while (i < req->body_len && req->body[i] != '\0' && strchr(" \t\r\n", req->body[i]))
 				i++;
 			if (i == req->body_len)
 				arg = gw_xstrdup("{}");	/* an empty body is {} (PostgREST) */
