@@ -41,6 +41,7 @@ typedef struct bp_envelope
 	bool		has_nbf;
 	TimestampTz nbf;
 } bp_envelope;
+extern bool bp_dry_run_active;	/* dry_run.c: nothing is signed while set */
 extern text *bp_sign(const bp_envelope *env, const char *tenant_id, const char *kid,
 					 const char *claims);
 extern void bp_token_payload(StringInfo out, const bp_envelope *env, const char *claims);

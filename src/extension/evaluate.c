@@ -24,7 +24,10 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "common/hashfn.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "bigpicture.h"
@@ -502,15 +505,7 @@ start_candidate(HeapTuple tup, TupleDesc desc, candidate *c)
 		c->published_at = DatumGetTimestampTz(published);
 }
 
-static bool window_is_open(Jsonb *window);
-
-/* bp_decide_action's question: the policy's window, asked only when an install is due */
-static bool
-policy_window_open(void *ctx)
-{
-	return window_is_open((Jsonb *) ctx);
-}
-
+/* Is the maintenance window open now (in the active snapshot's time)? */
 static bool
 window_is_open(Jsonb *window)
 {
@@ -532,7 +527,28 @@ typedef struct judge
 	const bp_eval_input *in;
 	bp_decide_rules rules;
 	bp_semver_range pinned;
+	Jsonb	   *window;			/* the policy's maintenance window, or NULL */
+	int		   *window_open;	/* -1 until asked, then 0 or 1 (kept by a group) */
+	bp_eval_cache *cache;		/* a batch's caches, or NULL for one decision */
 } judge;
+
+/* A candidate being judged, with the evaluation it belongs to. */
+typedef struct judging
+{
+	const judge *j;
+	const candidate *c;
+} judging;
+
+/* bp_decide_action's question: the policy's window, asked only when an install is due (once per group) */
+static bool
+policy_window_open(void *ctx)
+{
+	const judge *j = ctx;
+
+	if (*j->window_open < 0)
+		*j->window_open = window_is_open(j->window) ? 1 : 0;
+	return *j->window_open == 1;
+}
 
 /*
  * Has the rollout let max installs in during the last hour?  Asked only for
@@ -541,13 +557,17 @@ typedef struct judge
 static bool
 rollout_hour_full(const char *release_id, int max);
 
+static bool cached_rollout_full(bp_eval_cache *cache, const char *release_id, int max);
+
 /* bp_decide_drop's question, asked of the candidate being judged */
 static bool
 candidate_rollout_full(void *ctx, const bp_decide_candidate *dc)
 {
-	const candidate *c = ctx;
+	const judging *g = ctx;
 
-	return rollout_hour_full(c->release_id, dc->max_new_per_hour);
+	if (g->j->cache)
+		return cached_rollout_full(g->j->cache, g->c->release_id, dc->max_new_per_hour);
+	return rollout_hour_full(g->c->release_id, dc->max_new_per_hour);
 }
 
 static bool
@@ -586,7 +606,8 @@ consider(const judge *j, bp_decision *d, const candidate *c)
 		.has_rollout = c->has_rollout, .bucket = bucket, .percentage = c->percentage, .paused = c->paused,
 		.halted = c->halted, .member = c->member, .max_new_per_hour = c->max_new_per_hour,
 	};
-	bp_reason	why = bp_decide_drop(&j->rules, &dc, d->have_target, candidate_rollout_full, (void *) c);
+	judging		g = {j, c};
+	bp_reason	why = bp_decide_drop(&j->rules, &dc, d->have_target, candidate_rollout_full, &g);
 	const char *drop = why == BP_REASON_NONE ? NULL : bp_reason_name(why);
 
 	if (in->with_trace)
@@ -625,11 +646,16 @@ consider(const judge *j, bp_decision *d, const candidate *c)
 	return false;
 }
 
-/* Read the candidates through a cursor, a release at a time, until done. */
+/* Called with each complete candidate, newest first; true: no more are needed. */
+typedef bool (*candidate_fn) (void *arg, candidate *c);
+
+/*
+ * Read the candidates of in's product on channel through a cursor, a
+ * release at a time, until fn says done.
+ */
 static void
-consider_candidates(const judge *j, bp_decision *d)
+for_each_candidate(const bp_eval_input *in, const char *channel, candidate_fn fn, void *arg)
 {
-	const bp_eval_input *in = j->in;
 	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[7];
 	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
@@ -639,7 +665,7 @@ consider_candidates(const judge *j, bp_decision *d)
 	bool		done = false;
 
 	values[0] = CStringGetTextDatum(in->product_id);
-	values[1] = CStringGetTextDatum(d->channel);
+	values[1] = CStringGetTextDatum(channel);
 	values[2] = CStringGetTextDatum(in->platform);
 	values[3] = CStringGetTextDatum(in->arch);
 	values[4] = bp_text_or_null(in->current_version, &nulls[4]);
@@ -670,7 +696,7 @@ consider_candidates(const judge *j, bp_decision *d)
 
 			if (have && strcmp(release_id, c.release_id) != 0)
 			{
-				done = consider(j, d, &c);
+				done = fn(arg, &c);
 				have = false;
 			}
 			if (done)
@@ -683,37 +709,59 @@ consider_candidates(const judge *j, bp_decision *d)
 		SPI_freetuptable(batch);
 	}
 	if (have && !done)
-		(void) consider(j, d, &c);
+		(void) fn(arg, &c);
 	SPI_cursor_close(portal);
 }
 
-void
-bp_evaluate(const bp_eval_input *in, bp_decision *d)
+typedef struct considering
+{
+	const judge *j;
+	bp_decision *d;
+} considering;
+
+static bool
+consider_one(void *arg, candidate *c)
+{
+	considering *k = arg;
+
+	return consider(k->j, k->d, c);
+}
+
+/* How far a product's evaluation got before its candidates. */
+typedef enum group_state
+{
+	GROUP_HIDDEN,				/* tenant suspended or product not visible: d has the one reason */
+	GROUP_UNKNOWN_CHANNEL,		/* visible, but the policy's channel is not the product's */
+	GROUP_CANDIDATES			/* candidates are to be judged on d->channel */
+} group_state;
+
+/*
+ * 1.–2. Everything one product's decision needs besides its candidates:
+ * the tenant, the product, the entitlement and the merged policy.  Only
+ * *current_revoked depends on in->current_version.
+ */
+static group_state
+load_group(const bp_eval_input *in, judge *j, bp_decision *d, bool *current_revoked)
 {
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	char		nulls[2] = {' ', ' '};
-	judge		j = {0};
-	bool		current_revoked;
 	char	  **channels;
 	int			n_channels;
 	bool	   *channel_prerelease = NULL;
 	bool		isnull;
 	int			channel = -1;
 
-	memset(d, 0, sizeof(*d));
 	d->product_id = in->product_id;
 	d->action = BP_ACTION_NONE;
 	d->channel = in->requested_channel;
-	if (in->with_trace)
-		d->trace = makeStringInfo();
-	j.in = in;
+	*current_revoked = false;
 
 	/* 1. Tenant active, product visible.  Never an error that tells whether a product exists. */
 	if (!in->tenant_active)
 	{
 		bp_reasons_add(&d->reasons, BP_REASON_TENANT_SUSPENDED);
-		return;
+		return GROUP_HIDDEN;
 	}
 	values[0] = CStringGetTextDatum(in->product_id);
 	values[1] = bp_text_or_null(in->current_version, &nulls[1]);
@@ -722,14 +770,14 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 	{
 		SPI_freetuptable(SPI_tuptable);
 		bp_reasons_add(&d->reasons, BP_REASON_NOT_ENTITLED);
-		return;
+		return GROUP_HIDDEN;
 	}
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		Datum		pre = SPI_getbinval(tup, desc, 3, &isnull);
 
-		j.rules.requires_entitlement = col_bool(tup, desc, 1, false);
+		j->rules.requires_entitlement = col_bool(tup, desc, 1, false);
 		channels = col_text_array(tup, desc, 2, &n_channels);
 		if (!isnull)
 		{
@@ -743,10 +791,10 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 			for (int i = 0; i < count; i++)
 				channel_prerelease[i] = !elem_nulls[i] && DatumGetBool(elems[i]);
 		}
-		current_revoked = col_bool(tup, desc, 4, false);
+		*current_revoked = col_bool(tup, desc, 4, false);
 	}
 	SPI_freetuptable(SPI_tuptable);
-	if (j.rules.requires_entitlement)
+	if (j->rules.requires_entitlement)
 	{
 		Datum		cutoff;
 		bool		have_cutoff;
@@ -755,17 +803,17 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 		values[1] = CStringGetTextDatum(in->product_id);
 		nulls[1] = ' ';
 		run_plan(bp_prepare_once(&entitlement_plan, entitlement_sql, 2, types), values, nulls);
-		j.rules.entitlement_active = col_bool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, false);
+		j->rules.entitlement_active = col_bool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, false);
 		cutoff = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 		have_cutoff = !isnull;
 		if (have_cutoff)
-			j.rules.cutoff = DatumGetTimestampTz(cutoff);
-		j.rules.has_cutoff = have_cutoff;
+			j->rules.cutoff = DatumGetTimestampTz(cutoff);
+		j->rules.has_cutoff = have_cutoff;
 		SPI_freetuptable(SPI_tuptable);
-		if (!j.rules.entitlement_active && !have_cutoff)
+		if (!j->rules.entitlement_active && !have_cutoff)
 		{
 			bp_reasons_add(&d->reasons, BP_REASON_NOT_ENTITLED);
-			return;
+			return GROUP_HIDDEN;
 		}
 	}
 	d->visible = true;
@@ -774,10 +822,11 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 	bp_effective_policy(in->tenant_id, in->product_id, in->platform, in->requested_channel, &d->policy);
 	d->mode = d->policy.mode;
 	d->channel = d->policy.channel;
+	j->window = d->policy.window;
 	if (d->policy.pinned_range)
 	{
-		bp_semver_range_from_text(d->policy.pinned_range, &j.pinned);
-		j.rules.pinned = &j.pinned;
+		bp_semver_range_from_text(d->policy.pinned_range, &j->pinned);
+		j->rules.pinned = &j->pinned;
 	}
 	if (d->policy.n_blocked > 0)
 	{
@@ -785,52 +834,420 @@ bp_evaluate(const bp_eval_input *in, bp_decision *d)
 
 		for (int i = 0; i < d->policy.n_blocked; i++)
 			bp_semver_range_from_text(d->policy.blocked[i], &blocked[i]);
-		j.rules.blocked = blocked;
-		j.rules.n_blocked = (size_t) d->policy.n_blocked;
+		j->rules.blocked = blocked;
+		j->rules.n_blocked = (size_t) d->policy.n_blocked;
 	}
 
 	for (int i = 0; i < n_channels; i++)
 		if (strcmp(channels[i], d->channel) == 0)
 			channel = i;
 	if (channel < 0)
-		bp_reasons_add(&d->reasons, BP_REASON_UNKNOWN_CHANNEL);
-	else
 	{
-		j.rules.allow_prerelease = (channel_prerelease && channel_prerelease[channel]) || d->policy.allow_prerelease;
-		if (!bp_expired_rule_from_name(d->policy.expired_rule, &j.rules.expired_rule))
-			elog(ERROR, "unknown expired_entitlement_updates %s", d->policy.expired_rule);
-		consider_candidates(&j, d);
+		bp_reasons_add(&d->reasons, BP_REASON_UNKNOWN_CHANNEL);
+		return GROUP_UNKNOWN_CHANNEL;
 	}
+	j->rules.allow_prerelease = (channel_prerelease && channel_prerelease[channel]) || d->policy.allow_prerelease;
+	if (!bp_expired_rule_from_name(d->policy.expired_rule, &j->rules.expired_rule))
+		elog(ERROR, "unknown expired_entitlement_updates %s", d->policy.expired_rule);
+	return GROUP_CANDIDATES;
+}
+
+/* 6.–7. The target's action and the reasons, once the candidates are judged. */
+static void
+conclude(const judge *j, bp_decision *d, bool current_revoked)
+{
+	bp_mode		mode;
+	bp_decide_target target = {
+		.requires_admin = d->artifact.requires_admin,
+		.install_scope = d->artifact.install_scope && strcmp(d->artifact.install_scope, "machine") == 0
+		? BP_SCOPE_MACHINE : BP_SCOPE_USER,
+		.installer_type = d->artifact.installer_type,
+		.has_window = d->policy.window != NULL,
+	};
+
 	if (d->trace != NULL && d->trace->len > 0)
 		appendStringInfoChar(d->trace, ']');
-
 	if (current_revoked)
 		bp_reasons_prepend(&d->reasons, BP_REASON_CURRENT_VERSION_REVOKED);
+	if (d->have_target && !bp_mode_from_name(d->mode, &mode))
+		elog(ERROR, "unknown policy mode %s", d->mode);
+	d->action = bp_decide_action(d->have_target ? mode : BP_MODE_NOTIFY_ONLY, &j->in->caps->rules,
+								 d->have_target ? &target : NULL, &d->reasons, policy_window_open,
+								 (void *) j);
+}
 
-	/* 6.–7. Target and action. */
+void
+bp_evaluate(const bp_eval_input *in, bp_decision *d)
+{
+	judge		j = {0};
+	int			window_open = -1;
+	bool		current_revoked;
+	group_state st;
+
+	memset(d, 0, sizeof(*d));
+	if (in->with_trace)
+		d->trace = makeStringInfo();
+	j.in = in;
+	j.window_open = &window_open;
+	st = load_group(in, &j, d, &current_revoked);
+	if (st == GROUP_HIDDEN)
+		return;
+	if (st == GROUP_CANDIDATES)
 	{
-		bp_mode		mode;
-		bp_decide_target target = {
-			.requires_admin = d->artifact.requires_admin,
-			.install_scope = d->artifact.install_scope && strcmp(d->artifact.install_scope, "machine") == 0
-			? BP_SCOPE_MACHINE : BP_SCOPE_USER,
-			.installer_type = d->artifact.installer_type,
-			.has_window = d->policy.window != NULL,
-		};
+		considering k = {&j, d};
 
-		if (d->have_target && !bp_mode_from_name(d->mode, &mode))
-			elog(ERROR, "unknown policy mode %s", d->mode);
-		d->action = bp_decide_action(d->have_target ? mode : BP_MODE_NOTIFY_ONLY, &in->caps->rules,
-									 d->have_target ? &target : NULL, &d->reasons, policy_window_open,
-									 (void *) d->policy.window);
+		for_each_candidate(in, d->channel, consider_one, &k);
 	}
+	conclude(&j, d, current_revoked);
+}
+
+/* ---- many decisions in one snapshot (the dry run) ---------------------------------- */
+
+/*
+ * Hash tables keyed by a pointer to a string the entry keeps (dynahash
+ * compares the strings): keys of any length, entries as small as they are.
+ */
+static uint32
+strptr_hash(const void *key, Size keysize)
+{
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, (int) strlen(s));
+}
+
+static int
+strptr_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+HTAB *
+bp_string_table(const char *name, Size entrysize, MemoryContext cxt)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = entrysize;
+	ctl.hash = strptr_hash;
+	ctl.match = strptr_match;
+	ctl.hcxt = cxt;
+	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+/* Find key in table; a new entry is zeroed and keeps a copy of the key. */
+void *
+bp_string_table_enter(HTAB *table, Size size, MemoryContext cxt, const char *key, bool *found)
+{
+	char	  **entry = hash_search(table, &key, HASH_ENTER, found);
+
+	if (!*found)
+	{
+		memset(entry, 0, size);
+		*entry = MemoryContextStrdup(cxt, key);
+	}
+	return entry;
+}
+
+#define strptr_lookup(table, type, cxt, key, found) \
+	((type *) bp_string_table_enter(table, sizeof(type), cxt, key, found))
+
+typedef struct group_entry
+{
+	char	   *key;			/* tenant, product, platform, arch */
+	group_state state;
+	judge		j;				/* without in */
+	int			window_open;
+	bp_decision proto;			/* what load_group set */
+	struct candidate_list *list;
+} group_entry;
+
+typedef struct candidate_list
+{
+	char	   *key;			/* product, channel, platform, arch */
+	int			n;
+	int			cap;
+	candidate  *c;
+} candidate_list;
+
+typedef struct revoked_entry
+{
+	char	   *key;			/* product */
+	int			n;
+	bp_semver  *versions;
+} revoked_entry;
+
+typedef struct members_entry
+{
+	char	   *key;			/* release */
+	HTAB	   *members;		/* tenant, install */
+} members_entry;
+
+typedef struct velocity_entry
+{
+	char	   *key;			/* release, max */
+	bool		full;
+} velocity_entry;
+
+struct bp_eval_cache
+{
+	MemoryContext cxt;
+	Snapshot	snapshot;
+	HTAB	   *groups;
+	HTAB	   *lists;
+	HTAB	   *revoked;
+	HTAB	   *members;
+	HTAB	   *velocity;
+	StringInfoData key;
+};
+
+bp_eval_cache *
+bp_eval_cache_create(Snapshot snapshot, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "bigpicture dry run cache", ALLOCSET_DEFAULT_SIZES);
+	bp_eval_cache *cache = MemoryContextAllocZero(cxt, sizeof(bp_eval_cache));
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	cache->cxt = cxt;
+	cache->snapshot = snapshot;
+	cache->groups = bp_string_table("bigpicture groups", sizeof(group_entry), cxt);
+	cache->lists = bp_string_table("bigpicture candidates", sizeof(candidate_list), cxt);
+	cache->revoked = bp_string_table("bigpicture revoked", sizeof(revoked_entry), cxt);
+	cache->members = bp_string_table("bigpicture members", sizeof(members_entry), cxt);
+	cache->velocity = bp_string_table("bigpicture velocity", sizeof(velocity_entry), cxt);
+	initStringInfo(&cache->key);
+	MemoryContextSwitchTo(old);
+	return cache;
+}
+
+/* The cache's key buffer holding the parts joined by a unit separator. */
+static const char *
+cache_key(bp_eval_cache *cache, int n, const char *const *parts)
+{
+	resetStringInfo(&cache->key);
+	for (int i = 0; i < n; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&cache->key, '\x1f');
+		appendStringInfoString(&cache->key, parts[i] ? parts[i] : "");
+	}
+	return cache->key.data;
+}
+
+/* Reads for the cache: in its snapshot, allocating in its context. */
+#define CACHE_READ_BEGIN(cache) \
+	do { \
+		MemoryContext cache_old_cxt_ = MemoryContextSwitchTo((cache)->cxt); \
+		PushActiveSnapshot((cache)->snapshot)
+#define CACHE_READ_END() \
+		PopActiveSnapshot(); \
+		MemoryContextSwitchTo(cache_old_cxt_); \
+	} while (0)
+
+static bool
+collect_candidate(void *arg, candidate *c)
+{
+	candidate_list *list = arg;
+
+	if (list->n == list->cap)
+	{
+		list->cap = list->cap ? 2 * list->cap : 16;
+		list->c = list->c ? repalloc(list->c, sizeof(candidate) * list->cap) : palloc(sizeof(candidate) * list->cap);
+	}
+	list->c[list->n] = *c;
+	/* the version points into its datum, which moves with the copy */
+	list->c[list->n].version = bp_semver_from_datum(list->c[list->n].version_datum);
+	list->n++;
+	return false;
+}
+
+/* Every published candidate of the product's channel for the platform and arch, newest first. */
+static candidate_list *
+cached_candidates(bp_eval_cache *cache, const bp_eval_input *in, const char *channel)
+{
+	const char *parts[4] = {in->product_id, channel, in->platform, in->arch};
+	bool		found;
+	candidate_list *list = strptr_lookup(cache->lists, candidate_list, cache->cxt, cache_key(cache, 4, parts), &found);
+
+	if (!found)
+	{
+		bp_eval_input all = *in;
+
+		all.current_version = NULL;
+		all.install_id = NULL;
+		CACHE_READ_BEGIN(cache);
+		for_each_candidate(&all, channel, collect_candidate, list);
+		CACHE_READ_END();
+	}
+	return list;
+}
+
+static bool
+cached_revoked(bp_eval_cache *cache, const char *product_id, const bp_semver *current)
+{
+	bool		found;
+	revoked_entry *e = strptr_lookup(cache->revoked, revoked_entry, cache->cxt, product_id, &found);
+
+	if (!found)
+	{
+		static SPIPlanPtr plan;
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1];
+
+		CACHE_READ_BEGIN(cache);
+		values[0] = CStringGetTextDatum(product_id);
+		run_plan(bp_prepare_once(&plan, "SELECT r.version FROM bigpicture.releases r "
+								 "WHERE r.product_id = $1 AND r.status = 'revoked'", 1, types), values, NULL);
+		e->versions = palloc(sizeof(bp_semver) * (SPI_processed + 1));
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			bool		isnull;
+			Form_pg_attribute att = TupleDescAttr(SPI_tuptable->tupdesc, 0);
+			Datum		v = datumCopy(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull),
+									  att->attbyval, att->attlen);
+
+			e->versions[e->n++] = bp_semver_from_datum(v);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		CACHE_READ_END();
+	}
+	for (int i = 0; i < e->n; i++)
+		if (bp_semver_compare(&e->versions[i], current) == 0)
+			return true;
+	return false;
+}
+
+/* Did this install enter the release's rollout?  A release's members are read once. */
+static bool
+cached_member(bp_eval_cache *cache, const char *release_id, const char *tenant_id, const char *install_id)
+{
+	bool		found;
+	members_entry *e;
+	const char *parts[2] = {tenant_id, install_id};
+
+	if (install_id == NULL)
+		return false;
+	e = strptr_lookup(cache->members, members_entry, cache->cxt, release_id, &found);
+	if (!found)
+	{
+		static SPIPlanPtr plan;
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1];
+		Portal		portal;
+
+		e->members = bp_string_table("bigpicture rollout members", sizeof(char *), cache->cxt);
+		CACHE_READ_BEGIN(cache);
+		values[0] = CStringGetTextDatum(release_id);
+		portal = SPI_cursor_open(NULL, bp_prepare_cursor_once(&plan, "SELECT m.tenant_id, m.install_id "
+															  "FROM bigpicture.rollout_members m WHERE m.release_id = $1",
+															  1, types, 0),
+								 values, NULL, true);
+		for (;;)
+		{
+			SPI_cursor_fetch(portal, true, 1000);
+			if (SPI_processed == 0)
+				break;
+			for (uint64 r = 0; r < SPI_processed; r++)
+			{
+				const char *m[2] = {col_text(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1),
+				col_text(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2)};
+				bool		had;
+
+				(void) strptr_lookup(e->members, char *, cache->cxt, cache_key(cache, 2, m), &had);
+			}
+			SPI_freetuptable(SPI_tuptable);
+		}
+		SPI_cursor_close(portal);
+		CACHE_READ_END();
+	}
+	{
+		const char *key = cache_key(cache, 2, parts);
+
+		return hash_search(e->members, &key, HASH_FIND, NULL) != NULL;
+	}
+}
+
+static bool
+cached_rollout_full(bp_eval_cache *cache, const char *release_id, int max)
+{
+	char		max_text[16];
+	const char *parts[2] = {release_id, max_text};
+	bool		found;
+	velocity_entry *e;
+
+	snprintf(max_text, sizeof(max_text), "%d", max);
+	e = strptr_lookup(cache->velocity, velocity_entry, cache->cxt, cache_key(cache, 2, parts), &found);
+	if (!found)
+	{
+		CACHE_READ_BEGIN(cache);
+		e->full = rollout_hour_full(release_id, max);
+		CACHE_READ_END();
+	}
+	return e->full;
+}
+
+void
+bp_evaluate_cached(bp_eval_cache *cache, const bp_eval_input *in, bp_decision *d)
+{
+	const char *parts[4] = {in->tenant_id, in->product_id, in->platform, in->arch};
+	bool		found;
+	group_entry *g = strptr_lookup(cache->groups, group_entry, cache->cxt, cache_key(cache, 4, parts), &found);
+	judge		j;
+	bool		current_revoked = false;
+	bp_semver	current;
+	bool		have_current = false;
+
+	if (!found)
+	{
+		bp_eval_input gi = *in;
+		bool		unused;
+
+		gi.current_version = NULL;
+		gi.install_id = NULL;
+		gi.with_trace = false;
+		g->window_open = -1;
+		g->j.window_open = &g->window_open;
+		CACHE_READ_BEGIN(cache);
+		g->state = load_group(&gi, &g->j, &g->proto, &unused);
+		CACHE_READ_END();
+	}
+	*d = g->proto;
+	if (g->state == GROUP_HIDDEN)
+		return;
+	j = g->j;
+	j.in = in;
+	j.cache = cache;
+	if (in->current_version)
+	{
+		if (bp_semver_parse(in->current_version, strlen(in->current_version), &current) != BP_SEMVER_OK)
+			elog(ERROR, "invalid current version \"%s\"", in->current_version);
+		have_current = true;
+		current_revoked = cached_revoked(cache, in->product_id, &current);
+	}
+	if (g->state == GROUP_CANDIDATES)
+	{
+		if (g->list == NULL)
+			g->list = cached_candidates(cache, in, d->channel);
+		for (int i = 0; i < g->list->n; i++)
+		{
+			candidate	c = g->list->c[i];
+
+			if (have_current && bp_semver_compare(&c.version, &current) <= 0)
+				break;
+			if (c.has_rollout)
+				c.member = cached_member(cache, c.release_id, in->tenant_id, in->install_id);
+			if (consider(&j, d, &c))
+				break;
+		}
+	}
+	conclude(&j, d, current_revoked);
 }
 
 /* ---- rendering ------------------------------------------------------------------- */
 
 /* Why, in words: "No update: …." or "Install 2.0.0 on stable: …." */
-static void
-append_rationale(StringInfo out, const bp_decision *d)
+void
+bp_decision_append_rationale(StringInfo out, const bp_decision *d)
 {
 	StringInfoData r;
 
@@ -926,7 +1343,7 @@ bp_decision_append_claims(StringInfo out, const bp_decision *d, bool full_artifa
 	appendStringInfo(out, ",\"critical\":%s,\"reasons\":", d->critical ? "true" : "false");
 	bp_decision_append_reasons(out, d);
 	appendStringInfoString(out, ",\"rationale\":");
-	append_rationale(out, d);
+	bp_decision_append_rationale(out, d);
 	appendStringInfoString(out, ",\"policy_sources\":");
 	if (d->visible)
 		bp_policy_append_json(out, &d->policy, true);

@@ -9,8 +9,12 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
+#include "utils/hsearch.h"
+#include "utils/snapshot.h"
 
 #include "decide.h"
+
+typedef struct bp_eval_cache bp_eval_cache;
 
 /* What the client says it can do (the request's capabilities object). */
 typedef struct bp_caps
@@ -97,5 +101,24 @@ extern bool bp_schema_has_rollout_members(void);
 extern void bp_decision_append_reasons(StringInfo out, const bp_decision *d);
 extern void bp_decision_append_claims(StringInfo out, const bp_decision *d, bool full_artifact);
 extern void bp_decision_append_json(StringInfo out, const bp_decision *d, bool with_trace);
+extern void bp_decision_append_rationale(StringInfo out, const bp_decision *d);
+
+/*
+ * Many decisions in one snapshot (the dry run): what does not depend on the
+ * install — tenant, product, entitlement, merged policy, candidates, a
+ * rollout's members and velocity — is read once and kept in the cache's
+ * memory context.  bp_evaluate_cached gives the decision bp_evaluate would
+ * give in that snapshot (without a trace); in->caps must be the same for
+ * every call.
+ */
+/*
+ * Hash tables whose entries start with a char * key (see evaluate.c); enter
+ * returns the entry, zeroed and holding a copy of key in cxt when new.
+ */
+extern HTAB *bp_string_table(const char *name, Size entrysize, MemoryContext cxt);
+extern void *bp_string_table_enter(HTAB *table, Size entrysize, MemoryContext cxt, const char *key, bool *found);
+
+extern bp_eval_cache *bp_eval_cache_create(Snapshot snapshot, MemoryContext parent);
+extern void bp_evaluate_cached(bp_eval_cache *cache, const bp_eval_input *in, bp_decision *d);
 
 #endif							/* BP_EVALUATE_H */

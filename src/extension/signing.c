@@ -364,6 +364,12 @@ bp_sign(const bp_envelope *env, const char *tenant_id, const char *kid, const ch
 	bp_token_payload(&payload, env, claims);
 	key = kid ? named_key(kid, purpose, outer, &certificate)
 		: active_key_for(purpose, tenant_id, outer, &certificate);
+	/*
+	 * A dry run's change is rolled back: it is refused as the real one would
+	 * be (no key, no master key), but what it would sign is never signed.
+	 */
+	if (bp_dry_run_active)
+		return cstring_to_text("v4.public.dry-run-not-signed");
 	return sign_with(key, certificate, payload.data);
 }
 

@@ -148,6 +148,20 @@ CREATE FUNCTION bigpicture_api.rollout_health(release_id text, group_by text DEF
 COMMENT ON FUNCTION bigpicture_api.rollout_health(text, text, text) IS
 	'GET or POST /rpc/rollout_health — outcome counts and rates with confidence bounds (bigpicture.rollout_health); scope rollouts:read';
 
+CREATE FUNCTION bigpicture_api.dry_run(jsonb) RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	req jsonb := bigpicture.api_request($1, '{change,sample}', '{change}');
+BEGIN
+	IF req ? 'sample' AND jsonb_typeof(req -> 'sample') <> 'number' THEN
+		RAISE EXCEPTION 'field "sample" must be a whole number' USING ERRCODE = '22023';
+	END IF;
+	RETURN bigpicture.dry_run(req -> 'change', COALESCE((req ->> 'sample')::numeric::integer, 10));
+END
+$$;
+COMMENT ON FUNCTION bigpicture_api.dry_run(jsonb) IS
+	'POST /rpc/dry_run — what a change would do to the fleet, nothing written or signed (bigpicture.dry_run); scope policies:write or rollouts:write';
+
 CREATE FUNCTION bigpicture_api.rollout_set(jsonb) RETURNS jsonb
 	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -714,6 +728,19 @@ BEGIN ATOMIC
 				"failure_interval": {"type": "array", "items": {"type": "number"}, "nullable": true},
 				"crash_rate": {"type": "number", "nullable": true},
 				"crash_interval": {"type": "array", "items": {"type": "number"}, "nullable": true}}}}}}'),
+		('dry_run', '{POST}', '/rpc/dry_run', '{"type": "object", "additionalProperties": false,
+			"required": ["change"], "properties": {
+			"change": {"type": "object", "required": ["call"], "properties": {
+				"call": {"type": "string", "enum": ["set_policy", "clear_policy", "set_rollout", "clear_rollout",
+					"set_rollout_plan", "halt_rollout", "resume_rollout", "submit_release", "approve_release", "revoke_release"]},
+				"args": {"type": "object"}}},
+			"sample": {"type": "integer", "minimum": 0, "maximum": 1000, "nullable": true}}}',
+			'{"type": "object", "required": ["reach", "installs", "installs_changed", "decisions", "changed", "skipped",
+			"before", "after", "tenants", "sample"], "properties": {"reach": {"type": "object"},
+			"installs": {"type": "integer"}, "installs_changed": {"type": "integer"}, "decisions": {"type": "integer"},
+			"changed": {"type": "integer"}, "skipped": {"type": "integer"},
+			"before": {"type": "array", "items": {"type": "object"}}, "after": {"type": "array", "items": {"type": "object"}},
+			"tenants": {"type": "array", "items": {"type": "object"}}, "sample": {"type": "array", "items": {"type": "object"}}}}'),
 		('rollout_set', '{POST}', '/rpc/rollout_set', '{"type": "object", "additionalProperties": false,
 			"required": ["release_id", "percentage"], "properties": {"release_id": "$id",
 			"platform": {"type": "string", "enum": ["windows", "macos", "linux"], "nullable": true},
@@ -905,6 +932,8 @@ GRANT EXECUTE ON FUNCTION bigpicture_api.audit(text, text, text, timestamptz, ti
 GRANT EXECUTE ON FUNCTION bigpicture_api.report(jsonb) TO bigpicture_client, bigpicture_tenant_admin, bigpicture_admin;
 GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_health(text, text, text)
 	TO bigpicture_tenant_admin, bigpicture_admin, bigpicture_auditor, bigpicture_publisher, bigpicture_approver;
+GRANT EXECUTE ON FUNCTION bigpicture_api.dry_run(jsonb)
+	TO bigpicture_tenant_admin, bigpicture_publisher, bigpicture_approver, bigpicture_admin;
 GRANT EXECUTE ON FUNCTION bigpicture_api.rollout_set(jsonb), bigpicture_api.rollout_guards(jsonb),
 	bigpicture_api.rollout_plan(jsonb), bigpicture_api.rollout_halt(jsonb)
 	TO bigpicture_publisher, bigpicture_admin;

@@ -111,4 +111,32 @@ SELECT 'digest', md5(string_agg((explain_decision(request) - 'evaluated_at')::te
 SELECT 'actions', string_agg(a || '=' || c, ' ' ORDER BY a) FROM (
 	SELECT d ->> 'action' AS a, count(*) AS c FROM requests, jsonb_array_elements(explain_decision(request) -> 'decisions') d
 	GROUP BY 1) x;
+
+-- The dry run's batch engine (bp_evaluate_cached) on the same data: a fleet
+-- made of the requests (installs keep no capabilities and no channel), its
+-- counts before a change against one decision at a time, and after it
+-- against the change made for real.
+INSERT INTO installs (tenant_id, install_id, platform, arch, versions)
+SELECT DISTINCT ON (r.request ->> 'tenant_id', r.request ->> 'install_id') r.request ->> 'tenant_id',
+	r.request ->> 'install_id', r.request ->> 'platform', r.request ->> 'arch',
+	jsonb_build_object(p ->> 'product_id', p ->> 'current_version')
+FROM requests r, jsonb_array_elements(r.request -> 'products') p
+WHERE r.request ? 'install_id' AND p ? 'current_version'
+ORDER BY r.request ->> 'tenant_id', r.request ->> 'install_id', r.n;
+CREATE FUNCTION pg_temp.side(rows jsonb) RETURNS text LANGUAGE sql AS $$
+	SELECT string_agg(format('%s %s %s', r ->> 'action', COALESCE(r ->> 'version', '-'), r ->> 'decisions'), ','
+		ORDER BY r ->> 'action', r ->> 'version' NULLS FIRST) FROM jsonb_array_elements(rows) r
+$$;
+CREATE FUNCTION pg_temp.one_by_one() RETURNS text LANGUAGE sql AS $$
+	SELECT string_agg(format('%s %s %s', a, COALESCE(v, '-'), n), ',' ORDER BY a, v NULLS FIRST)
+	  FROM (SELECT d ->> 'action' AS a, d ->> 'version' AS v, count(*) AS n
+			  FROM installs i JOIN tenants t ON t.tenant_id = i.tenant_id, jsonb_each_text(i.versions) x,
+			  LATERAL _evaluate(t, i.install_id, i.platform, i.arch, '{}', x.key, x.value::semver, NULL, false) d
+			 GROUP BY 1, 2) c
+$$;
+CREATE TEMP TABLE dry AS SELECT dry_run('{"call": "set_policy", "args": {"scope": "global", "mode": "AUTO_INSTALL", "channel": "beta"}}', 0) AS d;
+SELECT 'batch_before', pg_temp.side(d -> 'before') = pg_temp.one_by_one() FROM dry;
+SELECT count(set_policy('global', mode => 'AUTO_INSTALL', channel => 'beta')) \g /dev/null
+SELECT 'batch_after', pg_temp.side(d -> 'after') = pg_temp.one_by_one() FROM dry;
+SELECT 'batch_size', (d ->> 'decisions')::int > 2000 AND (d ->> 'changed')::int > 0 FROM dry;
 ROLLBACK;

@@ -49,14 +49,14 @@ SELECT is((SELECT string_agg(r || ':' || (SELECT string_agg(p.proname, ',' ORDER
 			  AND has_function_privilege(r, p.oid, 'EXECUTE')), E'\n' ORDER BY r)
 		   FROM unnest('{bigpicture_anon,bigpicture_client,bigpicture_mirror,bigpicture_tenant_admin,bigpicture_publisher,'
 			'bigpicture_approver,bigpicture_auditor,bigpicture_admin}'::text[]) r),
-	E'bigpicture_admin:audit,decision,decision_readonly,entitlement_create,entitlement_update,events,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,report,rollout_guards,rollout_halt,rollout_health,rollout_plan,rollout_resume,rollout_set,snapshot_latest,usage,webhook_create,webhook_delete,webhook_deliveries,webhook_rotate_secret,webhook_update,webhooks\n'
+	E'bigpicture_admin:audit,decision,decision_readonly,dry_run,entitlement_create,entitlement_update,events,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,report,rollout_guards,rollout_halt,rollout_health,rollout_plan,rollout_resume,rollout_set,snapshot_latest,usage,webhook_create,webhook_delete,webhook_deliveries,webhook_rotate_secret,webhook_update,webhooks\n'
 	'bigpicture_anon:keyset\n'
-	'bigpicture_approver:keyset,release_approve,release_reject,rollout_health,rollout_resume\n'
+	'bigpicture_approver:dry_run,keyset,release_approve,release_reject,rollout_health,rollout_resume\n'
 	'bigpicture_auditor:audit,events,keyset,policy_get,rollout_health,usage,webhook_deliveries,webhooks\n'
 	'bigpicture_client:decision,decision_readonly,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,report\n'
 	'bigpicture_mirror:keyset,lease,lease_release,lease_renew,lease_revocations,license_status,snapshot_latest\n'
-	'bigpicture_publisher:keyset,release_attach,release_create,release_submit,rollout_guards,rollout_halt,rollout_health,rollout_plan,rollout_set\n'
-	'bigpicture_tenant_admin:audit,decision,decision_readonly,events,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,report,rollout_health,snapshot_latest,usage,webhook_create,webhook_delete,webhook_deliveries,webhook_rotate_secret,webhook_update,webhooks',
+	'bigpicture_publisher:dry_run,keyset,release_attach,release_create,release_submit,rollout_guards,rollout_halt,rollout_health,rollout_plan,rollout_set\n'
+	'bigpicture_tenant_admin:audit,decision,decision_readonly,dry_run,events,keyset,lease,lease_release,lease_renew,lease_revocations,license_status,policy_get,policy_put,report,rollout_health,snapshot_latest,usage,webhook_create,webhook_delete,webhook_deliveries,webhook_rotate_secret,webhook_update,webhooks',
 	'EXECUTE per role is the documented scope mapping');
 
 -- ---- fixtures -------------------------------------------------------------------------------

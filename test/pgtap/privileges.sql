@@ -14,7 +14,7 @@
 -- Every actor is a real role (SET SESSION AUTHORIZATION / SET ROLE), never the
 -- superuser, who bypasses all of it.
 BEGIN;
-SELECT plan(713);
+SELECT plan(739);
 
 -- ==== (a) the extension's objects ==============================================================
 
@@ -299,6 +299,9 @@ INSERT INTO volatile_ok VALUES
 	('bigpicture_api.entitlement_update(jsonb)', 'writes'),
 	('bigpicture_api.report(jsonb)', 'writes'),
 	('bigpicture_api.rollout_set(jsonb)', 'writes'),
+	('bigpicture_api.dry_run(jsonb)', 'writes'),
+	('bigpicture.dry_run(jsonb,integer)', 'writes'),
+	('bigpicture._dry_run_apply(jsonb)', 'writes'),
 	('bigpicture_api.rollout_guards(jsonb)', 'writes'),
 	('bigpicture_api.rollout_plan(jsonb)', 'writes'),
 	('bigpicture_api.rollout_halt(jsonb)', 'writes'),
@@ -595,6 +598,10 @@ INSERT INTO tenant_calls (fn, call) VALUES
 	('bigpicture_api.snapshot_latest(jsonb)', $$SELECT bigpicture_api.snapshot_latest('{"tenant_id": "tenant_{s}", "mirror_id": "mirror_{s}1"}')$$),
 	('bigpicture_api.policy_get(text,text,text,text)', $$SELECT bigpicture_api.policy_get('tenant', 'tenant_{s}')$$),
 	('bigpicture_api.policy_put(jsonb)', $$SELECT bigpicture_api.policy_put('{"scope": "tenant", "tenant_id": "tenant_{s}", "mode": "AUTO_INSTALL"}')$$),
+	('bigpicture.dry_run(jsonb,integer)', $$SELECT bigpicture.dry_run('{"call": "set_policy", "args": {"scope": "tenant",
+		"tenant_id": "tenant_{s}", "mode": "AUTO_INSTALL"}}')$$),
+	('bigpicture_api.dry_run(jsonb)', $$SELECT bigpicture_api.dry_run('{"change": {"call": "set_policy", "args": {"scope": "tenant",
+		"tenant_id": "tenant_{s}", "mode": "AUTO_INSTALL"}}}')$$),
 	('bigpicture_api.entitlement_create(jsonb)', $$SELECT bigpicture_api.entitlement_create('{"tenant_id": "tenant_{s}", "product_id": "prod_p",
 		"type": "per_user", "max_seats": 3}')$$),
 	('bigpicture_api.usage(timestamp with time zone,timestamp with time zone,text)',
@@ -669,11 +676,14 @@ JOIN actors a ON a.actor = r.actor
 WHERE a.bound AND r.named = 'b'
 ORDER BY a.ord, c.fn;
 -- Naming its own tenant, where it may execute the function: the same call succeeds,
--- so the refusal above is the tenant's doing, not the arguments'.
+-- so the refusal above is the tenant's doing, not the arguments'.  (A dry run
+-- may be made by whoever may make the change it names: here set_policy.)
 SELECT is(COALESCE(r.state || ' ' || r.err, 'ok'), 'ok', format('%s naming its own tenant_a: %s', r.actor, c.fn))
 FROM tenant_results r JOIN tenant_calls c ON c.fn = r.fn
 JOIN actors a ON a.actor = r.actor
 WHERE a.bound AND r.named = 'a' AND r.may_execute
+  AND (c.fn NOT LIKE '%.dry_run(%' OR has_function_privilege(COALESCE(a.set_role, a.session_role),
+	'bigpicture.set_policy(text,text,text,text,text,text,bigpicture.semver_range,bigpicture.semver_range[],jsonb,boolean,text)', 'EXECUTE'))
 ORDER BY a.ord, c.fn;
 -- The control: an unbound admin makes every call for tenant_b.
 SELECT is(COALESCE(r.state || ' ' || r.err, 'ok'), 'ok', format('control: the unbound admin naming tenant_b: %s', c.fn))
@@ -878,6 +888,10 @@ INSERT INTO leak_calls VALUES
 	('bigpicture_api.events(bigint,integer,text[])', $$SELECT bigpicture_api.events()$$),
 	('bigpicture.events_after(bigint,integer,text[])', $$SELECT * FROM bigpicture.events_after(0, 50)$$),
 	('bigpicture_api.rollout_set(jsonb)', $$SELECT bigpicture_api.rollout_set('{"release_id": "rel_pub", "percentage": 6000}')$$),
+	('bigpicture.dry_run(jsonb,integer)', $$SELECT bigpicture.dry_run('{"call": "set_policy", "args": {"scope": "tenant",
+		"tenant_id": "tenant_a", "mode": "AUTO_INSTALL"}}')$$),
+	('bigpicture_api.dry_run(jsonb)', $$SELECT bigpicture_api.dry_run('{"change": {"call": "set_rollout", "args": {"release_id": "rel_pub",
+		"percentage": 7000}}}')$$),
 	('bigpicture_api.rollout_guards(jsonb)', $$SELECT bigpicture_api.rollout_guards('{"release_id": "rel_pub", "max_crash_rate": 0.2}')$$),
 	('bigpicture_api.rollout_plan(jsonb)', $$SELECT bigpicture_api.rollout_plan('{"release_id": "rel_pub", "plan": [7000, 10000],
 		"step_interval": "2 hours"}')$$),

@@ -123,7 +123,7 @@ SELECT is((SELECT array_agg(function ORDER BY function) FROM bigpicture.api_rout
 SELECT is((SELECT array_agg(r.function ORDER BY r.function) FROM bigpicture.api_routes() r
 		   JOIN pg_proc p ON p.pronamespace = 'bigpicture_api'::regnamespace AND p.proname = r.function
 		   WHERE pg_temp.call_form(p.oid) = 'body'),
-	'{decision,decision_readonly,entitlement_create,entitlement_update,lease,lease_release,lease_renew,policy_put,'
+	'{decision,decision_readonly,dry_run,entitlement_create,entitlement_update,lease,lease_release,lease_renew,policy_put,'
 	'release_approve,release_attach,release_create,release_reject,release_revoke,release_submit,report,rollout_guards,'
 	'rollout_halt,rollout_plan,rollout_resume,rollout_set,snapshot_latest,webhook_create,webhook_delete,webhook_rotate_secret,'
 	'webhook_update}',
