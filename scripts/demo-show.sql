@@ -109,6 +109,24 @@ FROM rollouts o JOIN releases r USING (release_id) WHERE r.product_id = 'prod_sy
 SELECT type, payload ->> 'release_id' AS release_id, payload ->> 'halt_reason' AS reason FROM events
 WHERE type = 'rollout.halted' ORDER BY event_id;
 
+\echo 'Before Initech moves to automatic installs, a dry run over its fleet (docs/dry-run.md): nothing is written or signed:'
+SELECT dry_run('{"call": "set_policy", "args": {"scope": "tenant", "tenant_id": "tenant_initech", "mode": "AUTO_INSTALL"}}', 1)
+	AS dry \gset
+SELECT s.side, r.action, COALESCE(r.version, '') AS version, r.decisions
+FROM (VALUES (1, 'before', (:'dry')::jsonb -> 'before'), (2, 'after', (:'dry')::jsonb -> 'after')) s(n, side, rows),
+     jsonb_to_recordset(s.rows) r(action text, version text, decisions int)
+ORDER BY s.n, r.action, r.version;
+SELECT (:'dry')::jsonb ->> 'installs' AS installs, (:'dry')::jsonb ->> 'changed' AS decisions_that_change,
+       (:'dry')::jsonb #>> '{sample,0,install_id}' AS for_example,
+       (:'dry')::jsonb #>> '{sample,0,after,rationale}' AS would_get;
+\echo 'Applied for real, that install (a client that may elevate, as the dry run assumes) now gets what the dry run said:'
+SELECT set_policy('tenant', 'tenant_initech', mode => 'AUTO_INSTALL') \gset
+SELECT d ->> 'action' AS action, d ->> 'version' AS version
+FROM jsonb_array_elements(check_update(jsonb_build_object('install_id', (:'dry')::jsonb #>> '{sample,0,install_id}',
+	'tenant_id', 'tenant_initech', 'platform', 'linux', 'arch', 'x86_64', 'capabilities', '{"can_elevate": true}'::jsonb,
+	'products', jsonb_build_array(jsonb_build_object('product_id', (:'dry')::jsonb #>> '{sample,0,product_id}',
+		'current_version', (:'dry')::jsonb #>> '{sample,0,current_version}')))) -> 'decisions') d;
+
 \echo 'Signing keys (the secret halves sealed under the master key, or on the PKCS#11 token; only public halves are visible):'
 SELECT kid, purpose, public_key, state FROM public_keys ORDER BY purpose;
 

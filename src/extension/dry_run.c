@@ -32,6 +32,7 @@
 bool		bp_dry_run_active = false;
 
 #define INSTALL_BATCH 1000
+#define DRY_RUN_CAPABILITIES "{\"can_elevate\": true}"
 #define MAX_SAMPLE 1000
 
 /* Decisions per action and target version, before and after. */
@@ -226,9 +227,13 @@ dry_run_fleet(dry_run *r, Snapshot before_snap, Snapshot after_snap, const reach
 	bp_caps		caps;
 	Portal		portal;
 
-	/* Installs keep no capabilities: each is decided as a client that said none. */
+	/*
+	 * Installs keep no capabilities: each is decided as a client that may
+	 * elevate and runs any installer type, as tenant_update_decisions does,
+	 * so a dry run shows what policy allows rather than what a client lacks.
+	 */
 	old = MemoryContextSwitchTo(r->cxt);
-	bp_caps_from_jsonb(NULL, &caps);
+	bp_caps_from_jsonb(DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(DRY_RUN_CAPABILITIES))), &caps);
 	MemoryContextSwitchTo(old);
 
 	values[0] = bp_text_or_null(scope->tenant_id, &nulls[0]);

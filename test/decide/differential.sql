@@ -131,7 +131,7 @@ CREATE FUNCTION pg_temp.one_by_one() RETURNS text LANGUAGE sql AS $$
 	SELECT string_agg(format('%s %s %s', a, COALESCE(v, '-'), n), ',' ORDER BY a, v NULLS FIRST)
 	  FROM (SELECT d ->> 'action' AS a, d ->> 'version' AS v, count(*) AS n
 			  FROM installs i JOIN tenants t ON t.tenant_id = i.tenant_id, jsonb_each_text(i.versions) x,
-			  LATERAL _evaluate(t, i.install_id, i.platform, i.arch, '{}', x.key, x.value::semver, NULL, false) d
+			  LATERAL _evaluate(t, i.install_id, i.platform, i.arch, '{"can_elevate": true}', x.key, x.value::semver, NULL, false) d
 			 GROUP BY 1, 2) c
 $$;
 CREATE TEMP TABLE dry AS SELECT dry_run('{"call": "set_policy", "args": {"scope": "global", "mode": "AUTO_INSTALL", "channel": "beta"}}', 0) AS d;

@@ -66,7 +66,7 @@ RETURNS TABLE (tenant_id text, install_id text, product_id text, action text, ve
 	SELECT i.tenant_id, i.install_id, v.key, d ->> 'action', d ->> 'version'
 	  FROM installs i JOIN tenants t ON t.tenant_id = i.tenant_id
 	 CROSS JOIN LATERAL jsonb_each_text(i.versions) v
-	 CROSS JOIN LATERAL _evaluate(t, i.install_id, i.platform, i.arch, '{}', v.key, v.value::semver, NULL, false) d
+	 CROSS JOIN LATERAL _evaluate(t, i.install_id, i.platform, i.arch, '{"can_elevate": true}', v.key, v.value::semver, NULL, false) d
 	 WHERE i.platform IS NOT NULL AND v.value ~ '^[0-9]+\.[0-9]+\.[0-9]+$'
 	   AND (p_tenant IS NULL OR i.tenant_id = p_tenant) AND (p_product IS NULL OR v.key = p_product)
 $$;
