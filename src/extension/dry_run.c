@@ -46,6 +46,7 @@ typedef struct outcome_count
 typedef struct tenant_count
 {
 	char	   *key;			/* tenant id */
+	bool		active;
 	int64		decisions;
 	int64		changed;
 } tenant_count;
@@ -75,18 +76,19 @@ typedef struct reach
 static void
 count_outcome(dry_run *r, const bp_decision *d, bool after)
 {
-	StringInfoData key;
+	char		buf[256];
+	char	   *key = buf;
 	bool		found;
 	outcome_count *c;
+	int			n = snprintf(buf, sizeof(buf), "%s\x1f%s", bp_action_name(d->action), d->have_target ? d->version : "");
 
-	initStringInfo(&key);
-	appendStringInfo(&key, "%s\x1f%s", bp_action_name(d->action), d->have_target ? d->version : "");
-	c = bp_string_table_enter(r->outcomes, sizeof(outcome_count), r->cxt, key.data, &found);
+	if (n >= (int) sizeof(buf))
+		key = psprintf("%s\x1f%s", bp_action_name(d->action), d->have_target ? d->version : "");
+	c = bp_string_table_enter(r->outcomes, sizeof(outcome_count), r->cxt, key, &found);
 	if (after)
 		c->after++;
 	else
 		c->before++;
-	pfree(key.data);
 }
 
 static void
@@ -127,7 +129,8 @@ dry_run_install(dry_run *r, bp_eval_cache *before, bp_eval_cache *after, const r
 	Datum		arch = SPI_getbinval(tup, desc, 4, &isnull);
 	bool		no_arch = isnull;
 	Jsonb	   *versions = DatumGetJsonbP(SPI_getbinval(tup, desc, 5, &isnull));
-	bool		active = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull));
+	bool		found;
+	tenant_count *t = bp_string_table_enter(r->tenants, sizeof(tenant_count), r->cxt, tenant_id, &found);
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
@@ -143,7 +146,7 @@ dry_run_install(dry_run *r, bp_eval_cache *before, bp_eval_cache *after, const r
 	}
 	r->installs++;
 	in.tenant_id = tenant_id;
-	in.tenant_active = active;
+	in.tenant_active = t->active;
 	in.install_id = install_id;
 	in.platform = TextDatumGetCString(platform);
 	in.arch = TextDatumGetCString(arch);
@@ -155,8 +158,6 @@ dry_run_install(dry_run *r, bp_eval_cache *before, bp_eval_cache *after, const r
 		bp_semver	sv;
 		bp_decision db;
 		bp_decision da;
-		bool		found;
-		tenant_count *t;
 
 		if (tok == WJB_KEY)
 		{
@@ -180,7 +181,6 @@ dry_run_install(dry_run *r, bp_eval_cache *before, bp_eval_cache *after, const r
 		r->decisions++;
 		count_outcome(r, &db, false);
 		count_outcome(r, &da, true);
-		t = bp_string_table_enter(r->tenants, sizeof(tenant_count), r->cxt, tenant_id, &found);
 		t->decisions++;
 		if (!decision_changed(&db, &da))
 			continue;
@@ -211,6 +211,34 @@ dry_run_install(dry_run *r, bp_eval_cache *before, bp_eval_cache *after, const r
 		r->installs_changed++;
 }
 
+/*
+ * The tenants within reach, with whether each is active (a dry run changes
+ * no tenant): read once, not joined to every install.
+ */
+static void
+load_tenants(dry_run *r, Datum tenant_id, char null)
+{
+	static SPIPlanPtr plan;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {tenant_id};
+	char		nulls[1] = {null};
+
+	if (SPI_execute_plan(bp_prepare_once(&plan, "SELECT t.tenant_id, t.status = 'active' FROM bigpicture.tenants t "
+										 "WHERE $1::text IS NULL OR t.tenant_id = $1", 1, types),
+						 values, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the tenants");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		bool		found;
+		char	   *id = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		tenant_count *t = bp_string_table_enter(r->tenants, sizeof(tenant_count), r->cxt, id, &found);
+
+		t->active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
 /* Stream the installs within reach, a batch at a time, each batch's memory freed after it. */
 static void
 dry_run_fleet(dry_run *r, Snapshot before_snap, Snapshot after_snap, const reach *scope)
@@ -239,11 +267,10 @@ dry_run_fleet(dry_run *r, Snapshot before_snap, Snapshot after_snap, const reach
 	values[0] = bp_text_or_null(scope->tenant_id, &nulls[0]);
 	values[1] = bp_text_or_null(scope->product_id, &nulls[1]);
 	PushActiveSnapshot(before_snap);
+	load_tenants(r, values[0], nulls[0]);
 	portal = SPI_cursor_open(NULL, bp_prepare_cursor_once(&plan,
-														  "SELECT i.tenant_id, i.install_id, i.platform, i.arch, i.versions, "
-														  "       t.status = 'active' "
+														  "SELECT i.tenant_id, i.install_id, i.platform, i.arch, i.versions "
 														  "  FROM bigpicture.installs i "
-														  "  JOIN bigpicture.tenants t ON t.tenant_id = i.tenant_id "
 														  " WHERE ($1::text IS NULL OR i.tenant_id = $1) "
 														  "   AND ($2::text IS NULL OR i.versions ? $2)",
 														  2, types, 0),

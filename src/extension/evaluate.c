@@ -960,6 +960,7 @@ typedef struct group_entry
 	int			window_open;
 	bp_decision proto;			/* what load_group set */
 	struct candidate_list *list;
+	struct revoked_entry *revoked;	/* the product's revoked versions, once asked */
 } group_entry;
 
 typedef struct candidate_list
@@ -1082,8 +1083,8 @@ cached_candidates(bp_eval_cache *cache, const bp_eval_input *in, const char *cha
 	return list;
 }
 
-static bool
-cached_revoked(bp_eval_cache *cache, const char *product_id, const bp_semver *current)
+static revoked_entry *
+cached_revoked_versions(bp_eval_cache *cache, const char *product_id)
 {
 	bool		found;
 	revoked_entry *e = strptr_lookup(cache->revoked, revoked_entry, cache->cxt, product_id, &found);
@@ -1111,6 +1112,12 @@ cached_revoked(bp_eval_cache *cache, const char *product_id, const bp_semver *cu
 		SPI_freetuptable(SPI_tuptable);
 		CACHE_READ_END();
 	}
+	return e;
+}
+
+static bool
+is_revoked(const revoked_entry *e, const bp_semver *current)
+{
 	for (int i = 0; i < e->n; i++)
 		if (bp_semver_compare(&e->versions[i], current) == 0)
 			return true;
@@ -1222,7 +1229,9 @@ bp_evaluate_cached(bp_eval_cache *cache, const bp_eval_input *in, bp_decision *d
 		if (bp_semver_parse(in->current_version, strlen(in->current_version), &current) != BP_SEMVER_OK)
 			elog(ERROR, "invalid current version \"%s\"", in->current_version);
 		have_current = true;
-		current_revoked = cached_revoked(cache, in->product_id, &current);
+		if (g->revoked == NULL)
+			g->revoked = cached_revoked_versions(cache, in->product_id);
+		current_revoked = is_revoked(g->revoked, &current);
 	}
 	if (g->state == GROUP_CANDIDATES)
 	{
