@@ -58,10 +58,8 @@ bp_action_name(bp_action a)
 bool
 bp_mode_from_name(const char *name, bp_mode *mode)
 {
-	static const char *const names[] = {"AUTO_INSTALL", "NOTIFY_ONLY", "MANAGED_BY_IT"};
-
 	for (int i = 0; name && i < 3; i++)
-		if (strcmp(name, names[i]) == 0)
+		if (strcmp(name, bp_mode_name((bp_mode) i)) == 0)
 		{
 			*mode = (bp_mode) i;
 			return true;
@@ -72,15 +70,79 @@ bp_mode_from_name(const char *name, bp_mode *mode)
 bool
 bp_expired_rule_from_name(const char *name, bp_expired_rule *rule)
 {
-	static const char *const names[] = {"none", "all", "published_before_expiry"};
-
 	for (int i = 0; name && i < 3; i++)
-		if (strcmp(name, names[i]) == 0)
+		if (strcmp(name, bp_expired_rule_name((bp_expired_rule) i)) == 0)
 		{
 			*rule = (bp_expired_rule) i;
 			return true;
 		}
 	return false;
+}
+
+const char *
+bp_mode_name(bp_mode mode)
+{
+	static const char *const names[] = {"AUTO_INSTALL", "NOTIFY_ONLY", "MANAGED_BY_IT"};
+
+	return (int) mode >= 0 && (int) mode < 3 ? names[mode] : NULL;
+}
+
+const char *
+bp_expired_rule_name(bp_expired_rule rule)
+{
+	static const char *const names[] = {"none", "all", "published_before_expiry"};
+
+	return (int) rule >= 0 && (int) rule < 3 ? names[rule] : NULL;
+}
+
+/* ---- the merged policy ---------------------------------------------------------------- */
+
+const char *
+bp_policy_field_name(bp_policy_field f)
+{
+	static const char *const names[BP_POLICY_FIELDS] = {
+		"mode", "channel", "pinned_range", "blocked", "maintenance_window", "allow_prerelease",
+		"expired_entitlement_updates"
+	};
+
+	return (int) f >= 0 && f < BP_POLICY_FIELDS ? names[f] : NULL;
+}
+
+const char *
+bp_policy_scope_name(bp_policy_scope s)
+{
+	static const char *const names[] = {NULL, "tenant_product", "product", "tenant", "global"};
+
+	return (int) s >= BP_POLICY_TENANT_PRODUCT && s <= BP_POLICY_GLOBAL ? names[s] : NULL;
+}
+
+bool
+bp_decide_merge_policy(const bp_policy_layer *layers, size_t n, int from[BP_POLICY_FIELDS])
+{
+	/* the layers in merge order: two per scope, the platform's first */
+	int			order[2 * (BP_POLICY_GLOBAL + 1)];
+
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
+		order[o] = -1;
+	for (size_t i = 0; i < n; i++)
+	{
+		int			slot;
+
+		if (layers[i].scope < BP_POLICY_TENANT_PRODUCT || layers[i].scope > BP_POLICY_GLOBAL)
+			return false;
+		slot = 2 * (int) layers[i].scope + (layers[i].platform ? 0 : 1);
+		if (order[slot] >= 0)
+			return false;
+		order[slot] = (int) i;
+	}
+	for (int f = 0; f < BP_POLICY_FIELDS; f++)
+	{
+		from[f] = -1;
+		for (size_t o = 0; o < sizeof(order) / sizeof(order[0]) && from[f] < 0; o++)
+			if (order[o] >= 0 && layers[order[o]].set[f])
+				from[f] = order[o];
+	}
+	return true;
 }
 
 /* ---- the artifact -------------------------------------------------------------------- */

@@ -9,7 +9,8 @@
  * A decision, in order:
  *   1. tenant active and product visible (else NONE: tenant_suspended or
  *      not_entitled, the caller's check);
- *   2. the merged policy (the caller's);
+ *   2. the merged policy: each field from the most specific row that sets it
+ *      (bp_decide_merge_policy; the caller reads the rows);
  *   3.–5. candidates newest first: blocked, prerelease, pinned range,
  *      entitlement, rollout (bucket, paused, halted, velocity) — the first
  *      kept is the target, the ones after it "older_than_target";
@@ -104,6 +105,64 @@ typedef struct bp_decide_caps
 	const char *const *installer_types; /* in the client's order of preference */
 	size_t		n_installer_types;
 } bp_decide_caps;
+
+/* ---- the merged policy ---------------------------------------------------------------- */
+
+typedef enum bp_policy_field
+{
+	BP_POLICY_MODE = 0,
+	BP_POLICY_CHANNEL,
+	BP_POLICY_PINNED_RANGE,
+	BP_POLICY_BLOCKED,
+	BP_POLICY_MAINTENANCE_WINDOW,
+	BP_POLICY_ALLOW_PRERELEASE,
+	BP_POLICY_EXPIRED_UPDATES,
+	BP_POLICY_FIELDS
+} bp_policy_field;
+
+/* "mode", "channel", … as the policy tables name them; NULL out of range */
+const char *bp_policy_field_name(bp_policy_field f);
+
+/* Where a policy row comes from, most specific first. */
+typedef enum bp_policy_scope
+{
+	BP_POLICY_TENANT_PRODUCT = 1,
+	BP_POLICY_PRODUCT,
+	BP_POLICY_TENANT,
+	BP_POLICY_GLOBAL
+} bp_policy_scope;
+
+/* "tenant_product", "product", "tenant", "global"; NULL out of range */
+const char *bp_policy_scope_name(bp_policy_scope s);
+
+/* One policy row that applies: its scope, whether it is for one platform, and which fields it sets. */
+typedef struct bp_policy_layer
+{
+	bp_policy_scope scope;
+	bool		platform;		/* a row for the request's platform, not platform-wide */
+	bool		set[BP_POLICY_FIELDS];
+} bp_policy_layer;
+
+/*
+ * 2. Merge the rows that apply: each field from the most specific row that
+ * sets it — scope by scope (tenant product, product, tenant, global), a
+ * platform's row before the platform-wide one of the same scope.
+ * from[f] is the index in layers of the row that supplies field f, or -1
+ * when none does (the default applies: bp_policy_defaults).  Returns false
+ * when two rows have the same scope and platformness (the tables' keys
+ * forbid it) or a scope is out of range.
+ */
+bool		bp_decide_merge_policy(const bp_policy_layer *layers, size_t n, int from[BP_POLICY_FIELDS]);
+
+/* What applies where no row sets a field (the channel: the request's, else this). */
+#define BP_POLICY_DEFAULT_MODE BP_MODE_NOTIFY_ONLY
+#define BP_POLICY_DEFAULT_CHANNEL "stable"
+#define BP_POLICY_DEFAULT_ALLOW_PRERELEASE false
+#define BP_POLICY_DEFAULT_EXPIRED_RULE BP_EXPIRED_PUBLISHED_BEFORE_EXPIRY
+
+/* "AUTO_INSTALL" …; "none" …: the names the *_from_name functions take */
+const char *bp_mode_name(bp_mode mode);
+const char *bp_expired_rule_name(bp_expired_rule rule);
 
 /* ---- the artifact -------------------------------------------------------------------- */
 

@@ -135,20 +135,10 @@ bp_caps_from_jsonb(Jsonb *json, bp_caps *caps)
 
 /* ---- effective policy -------------------------------------------------------------- */
 
-/* The policy fields in merge order; their JSON values and sources are kept by index. */
-enum
-{
-	F_MODE, F_CHANNEL, F_PINNED, F_BLOCKED, F_WINDOW, F_ALLOW_PRE, F_EXPIRED, N_FIELDS
-};
-static const char *const field_names[N_FIELDS] = {
-	"mode", "channel", "pinned_range", "blocked", "maintenance_window", "allow_prerelease",
-	"expired_entitlement_updates"
-};
-
 /*
- * The policy rows that apply, with their rank: 1 tenant product, 2 product,
- * 3 tenant, 4 global.  Ordered in C (rank, then platform rows before
- * platform-wide ones): a sort node costs more to start than the rows cost.
+ * The policy rows that apply, with their scope (bp_policy_scope: 1 tenant
+ * product, 2 product, 3 tenant, 4 global).  Merged in src/core/decide.c, not
+ * sorted here: a sort node costs more to start than the rows cost.
  */
 static const char policy_sql[] =
 "SELECT CASE WHEN p.product_id IS NULL THEN 3 ELSE 1 END, p.platform, p.mode, p.channel, p.pinned_range::text, "
@@ -161,7 +151,6 @@ static const char policy_sql[] =
 "       p.blocked::text[], p.maintenance_window, p.allow_prerelease, p.expired_entitlement_updates "
 "  FROM bigpicture.vendor_policies p "
 " WHERE (p.product_id = $2 OR p.product_id IS NULL) AND (p.platform IS NULL OR p.platform = $3)";
-static const char *const scope_names[] = {NULL, "tenant_product", "product", "tenant", "global"};
 static SPIPlanPtr policy_plan;
 
 static void
@@ -188,126 +177,132 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
 	char		nulls[3];
-	HeapTuple  *order;
+	bp_policy_layer *layers;
+	int			from[BP_POLICY_FIELDS];
+	TupleDesc	desc;
 
 	memset(pol, 0, sizeof(*pol));
 	values[0] = bp_text_or_null(tenant_id, &nulls[0]);
 	values[1] = bp_text_or_null(product_id, &nulls[1]);
 	values[2] = bp_text_or_null(platform, &nulls[2]);
 	run_plan(bp_prepare_once(&policy_plan, policy_sql, 3, types), values, nulls);
+	desc = SPI_tuptable->tupdesc;
 
-	/* Rows in merge order: rank, platform rows first (at most one of each per rank). */
-	order = palloc(sizeof(HeapTuple) * (2 * lengthof(scope_names)));
-	memset(order, 0, sizeof(HeapTuple) * (2 * lengthof(scope_names)));
+	/* Which fields each row sets; src/core merges them. */
+	layers = palloc0(sizeof(bp_policy_layer) * (SPI_processed + 1));
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
 		bool		isnull;
-		int			rank = DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull));
 		bool		platform_wide;
 
-		(void) SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &platform_wide);
-		if (rank < 1 || rank >= (int) lengthof(scope_names) || order[2 * rank + platform_wide] != NULL)
-			elog(ERROR, "unexpected policy row (rank %d)", rank);
-		order[2 * rank + platform_wide] = tup;
+		layers[r].scope = (bp_policy_scope) DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull));
+		(void) SPI_getbinval(tup, desc, 2, &platform_wide);
+		layers[r].platform = !platform_wide;
+		for (int f = 0; f < BP_POLICY_FIELDS; f++)
+		{
+			Datum		v = SPI_getbinval(tup, desc, 3 + f, &isnull);
+
+			layers[r].set[f] = !isnull;
+			/* A JSON null window counts as unset, as it does in to_jsonb(row). */
+			if (!isnull && f == BP_POLICY_MAINTENANCE_WINDOW)
+			{
+				Jsonb	   *w = DatumGetJsonbP(v);
+				JsonbValue	scalar;
+
+				if (JB_ROOT_IS_SCALAR(w) && JsonbExtractScalar(&w->root, &scalar) && scalar.type == jbvNull)
+					layers[r].set[f] = false;
+			}
+		}
 	}
-	for (int o = 0; o < 2 * (int) lengthof(scope_names); o++)
+	if (!bp_decide_merge_policy(layers, SPI_processed, from))
+		elog(ERROR, "unexpected policy rows for tenant %s, product %s", tenant_id, product_id);
+
+	for (int f = 0; f < BP_POLICY_FIELDS; f++)
 	{
-		HeapTuple	tup = order[o];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		const char *scope = scope_names[o / 2];
+		HeapTuple	tup;
 		char	   *plat;
+		const char *scope;
 		char	   *source;
+		int			col = 3 + f;
 		bool		isnull;
 
-		if (tup == NULL)
+		if (from[f] < 0)
 			continue;
+		tup = SPI_tuptable->vals[from[f]];
+		scope = bp_policy_scope_name(layers[from[f]].scope);
 		plat = col_text(tup, desc, 2);
 		source = plat ? psprintf("%s:%s", scope, plat) : pstrdup(scope);
-		for (int f = 0; f < N_FIELDS; f++)
+		switch ((bp_policy_field) f)
 		{
-			int			col = 3 + f;
+			case BP_POLICY_MODE:
+				pol->mode = col_text(tup, desc, col);
+				set_field(pol, f, json_string(pol->mode), source);
+				break;
+			case BP_POLICY_CHANNEL:
+				pol->channel = col_text(tup, desc, col);
+				set_field(pol, f, json_string(pol->channel), source);
+				break;
+			case BP_POLICY_PINNED_RANGE:
+				pol->pinned_range = col_text(tup, desc, col);
+				set_field(pol, f, json_string(pol->pinned_range), source);
+				break;
+			case BP_POLICY_BLOCKED:
+				{
+					StringInfoData b;
 
-			if (pol->value_json[f] != NULL)
-				continue;
-			(void) SPI_getbinval(tup, desc, col, &isnull);
-			if (isnull)
-				continue;
-			switch (f)
-			{
-				case F_MODE:
-					pol->mode = col_text(tup, desc, col);
-					set_field(pol, f, json_string(pol->mode), source);
-					break;
-				case F_CHANNEL:
-					pol->channel = col_text(tup, desc, col);
-					set_field(pol, f, json_string(pol->channel), source);
-					break;
-				case F_PINNED:
-					pol->pinned_range = col_text(tup, desc, col);
-					set_field(pol, f, json_string(pol->pinned_range), source);
-					break;
-				case F_BLOCKED:
+					pol->has_blocked = true;
+					pol->blocked = col_text_array(tup, desc, col, &pol->n_blocked);
+					initStringInfo(&b);
+					appendStringInfoChar(&b, '[');
+					for (int i = 0; i < pol->n_blocked; i++)
 					{
-						StringInfoData b;
-
-						pol->has_blocked = true;
-						pol->blocked = col_text_array(tup, desc, col, &pol->n_blocked);
-						initStringInfo(&b);
-						appendStringInfoChar(&b, '[');
-						for (int i = 0; i < pol->n_blocked; i++)
-						{
-							if (i > 0)
-								appendStringInfoChar(&b, ',');
-							escape_json(&b, pol->blocked[i]);
-						}
-						appendStringInfoChar(&b, ']');
-						set_field(pol, f, b.data, source);
-						break;
+						if (i > 0)
+							appendStringInfoChar(&b, ',');
+						escape_json(&b, pol->blocked[i]);
 					}
-				case F_WINDOW:
-					{
-						Jsonb	   *w = DatumGetJsonbPCopy(SPI_getbinval(tup, desc, col, &isnull));
-						JsonbValue	scalar;
-
-						/* A JSON null counts as unset, as it does in to_jsonb(row). */
-						if (JB_ROOT_IS_SCALAR(w) && JsonbExtractScalar(&w->root, &scalar) &&
-							scalar.type == jbvNull)
-							break;
-						pol->window = w;
-						set_field(pol, f, JsonbToCString(NULL, &w->root, VARSIZE(w)), source);
-						break;
-					}
-				case F_ALLOW_PRE:
-					pol->allow_prerelease = col_bool(tup, desc, col, false);
-					set_field(pol, f, pstrdup(pol->allow_prerelease ? "true" : "false"), source);
+					appendStringInfoChar(&b, ']');
+					set_field(pol, f, b.data, source);
 					break;
-				case F_EXPIRED:
-					pol->expired_rule = col_text(tup, desc, col);
-					set_field(pol, f, json_string(pol->expired_rule), source);
-					break;
-			}
+				}
+			case BP_POLICY_MAINTENANCE_WINDOW:
+				pol->window = DatumGetJsonbPCopy(SPI_getbinval(tup, desc, col, &isnull));
+				set_field(pol, f, JsonbToCString(NULL, &pol->window->root, VARSIZE(pol->window)), source);
+				break;
+			case BP_POLICY_ALLOW_PRERELEASE:
+				pol->allow_prerelease = col_bool(tup, desc, col, false);
+				set_field(pol, f, pstrdup(pol->allow_prerelease ? "true" : "false"), source);
+				break;
+			case BP_POLICY_EXPIRED_UPDATES:
+				pol->expired_rule = col_text(tup, desc, col);
+				set_field(pol, f, json_string(pol->expired_rule), source);
+				break;
+			case BP_POLICY_FIELDS:
+				break;
 		}
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	/* Defaults: where no scope set a field. */
+	/* Defaults (src/core/decide.h): where no scope set a field. */
 	if (pol->mode == NULL)
 	{
-		pol->mode = "NOTIFY_ONLY";
-		set_field(pol, F_MODE, json_string(pol->mode), "default");
+		pol->mode = bp_mode_name(BP_POLICY_DEFAULT_MODE);
+		set_field(pol, BP_POLICY_MODE, json_string(pol->mode), "default");
 	}
 	if (pol->channel == NULL)
 	{
-		pol->channel = pstrdup(requested_channel ? requested_channel : "stable");
-		set_field(pol, F_CHANNEL, json_string(pol->channel), requested_channel ? "request" : "default");
+		pol->channel = pstrdup(requested_channel ? requested_channel : BP_POLICY_DEFAULT_CHANNEL);
+		set_field(pol, BP_POLICY_CHANNEL, json_string(pol->channel), requested_channel ? "request" : "default");
 	}
-	if (pol->value_json[F_ALLOW_PRE] == NULL)
-		set_field(pol, F_ALLOW_PRE, pstrdup("false"), "default");
+	if (pol->value_json[BP_POLICY_ALLOW_PRERELEASE] == NULL)
+	{
+		pol->allow_prerelease = BP_POLICY_DEFAULT_ALLOW_PRERELEASE;
+		set_field(pol, BP_POLICY_ALLOW_PRERELEASE, pstrdup(pol->allow_prerelease ? "true" : "false"), "default");
+	}
 	if (pol->expired_rule == NULL)
 	{
-		pol->expired_rule = "published_before_expiry";
-		set_field(pol, F_EXPIRED, json_string(pol->expired_rule), "default");
+		pol->expired_rule = bp_expired_rule_name(BP_POLICY_DEFAULT_EXPIRED_RULE);
+		set_field(pol, BP_POLICY_EXPIRED_UPDATES, json_string(pol->expired_rule), "default");
 	}
 }
 
@@ -318,14 +313,14 @@ bp_policy_append_json(StringInfo out, const bp_policy *pol, bool sources)
 	bool		first = true;
 
 	appendStringInfoChar(out, '{');
-	for (int f = 0; f < N_FIELDS; f++)
+	for (int f = 0; f < BP_POLICY_FIELDS; f++)
 	{
 		if (pol->value_json[f] == NULL)
 			continue;
 		if (!first)
 			appendStringInfoChar(out, ',');
 		first = false;
-		escape_json(out, field_names[f]);
+		escape_json(out, bp_policy_field_name((bp_policy_field) f));
 		appendStringInfoChar(out, ':');
 		if (sources)
 			escape_json(out, pol->source[f]);

@@ -31,8 +31,8 @@ typedef struct bp_caps
 /* A merged policy: each field's JSON value and the scope that supplied it. */
 typedef struct bp_policy
 {
-	char	   *value_json[7];	/* NULL: no scope set the field */
-	char	   *source[7];
+	char	   *value_json[BP_POLICY_FIELDS];	/* NULL: no scope set the field */
+	char	   *source[BP_POLICY_FIELDS];
 	/* the same, typed, for evaluation */
 	const char *mode;
 	char	   *channel;

@@ -13,7 +13,11 @@
  *     lowering reason; DOWNLOAD only for a closed window;
  *   - rollouts are monotonic: a candidate kept at a percentage is kept at
  *     every higher one, and a member is never refused by a halt or the
- *     hourly limit.
+ *     hourly limit;
+ *   - the policy merge takes each field from a row that sets it, and no row
+ *     more specific (scope, then platform) sets it too; a field no row sets
+ *     is left to its default; rows of one scope and platformness twice, or
+ *     of an unknown scope, are refused.
  */
 #include <stdint.h>
 #include <string.h>
@@ -54,6 +58,57 @@ window(void *ctx)
 	return *(const bool *) ctx;
 }
 
+/* How specific a layer is: smaller first (the merge order). */
+static int
+specificity(const bp_policy_layer *l)
+{
+	return 2 * (int) l->scope + (l->platform ? 0 : 1);
+}
+
+/* Up to 10 policy rows drawn from the input, merged and checked. */
+static void
+check_merge(input *in)
+{
+	bp_policy_layer layers[10];
+	size_t		n = take(in) % 11;
+	int			from[BP_POLICY_FIELDS];
+	bool		valid = true;
+	bool		ok;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		unsigned	b = take(in);
+		unsigned	fields = take(in);
+
+		layers[i].scope = (bp_policy_scope) (b % 6);	/* 0 and 5 are out of range */
+		layers[i].platform = b & 8;
+		for (int f = 0; f < BP_POLICY_FIELDS; f++)
+			layers[i].set[f] = fields & (1u << f);
+		if (layers[i].scope < BP_POLICY_TENANT_PRODUCT || layers[i].scope > BP_POLICY_GLOBAL)
+			valid = false;
+		for (size_t j = 0; j < i; j++)
+			if (specificity(&layers[j]) == specificity(&layers[i]))
+				valid = false;
+	}
+	ok = bp_decide_merge_policy(layers, n, from);
+	FUZZ_ASSERT(ok == valid);
+	if (!ok)
+		return;
+	for (int f = 0; f < BP_POLICY_FIELDS; f++)
+	{
+		FUZZ_ASSERT(from[f] >= -1 && from[f] < (int) n);
+		for (size_t i = 0; i < n; i++)
+		{
+			if (!layers[i].set[f])
+				continue;
+			FUZZ_ASSERT(from[f] >= 0);
+			FUZZ_ASSERT(specificity(&layers[from[f]]) <= specificity(&layers[i]));
+		}
+		if (from[f] >= 0)
+			FUZZ_ASSERT(layers[from[f]].set[f]);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -70,6 +125,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool		have_target = false;
 	int			target = -1;
 	size_t		n_candidates = take(&in) % 9;
+
+	check_merge(&in);
 
 	for (int i = 0; i < 8; i++)
 		FUZZ_ASSERT(bp_semver_parse(versions[i], strlen(versions[i]), &vs[i]) == BP_SEMVER_OK);

@@ -1,8 +1,9 @@
 /*
  * test_decide.c — the decision rules of src/core/decide.c without a
- * database: each drop reason in its order, the artifact ranking, and the
- * action with its reasons (docs/decisions.md).
+ * database: each drop reason in its order, the policy merge, the artifact
+ * ranking, and the action with its reasons (docs/decisions.md).
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "decide.h"
@@ -254,10 +255,77 @@ test_reasons(void)
 	CHECK_INT_EQ(rs.r[1], BP_REASON_BLOCKED);
 }
 
+/* A layer that sets the fields listed (terminated by BP_POLICY_FIELDS). */
+static bp_policy_layer
+layer(bp_policy_scope scope, bool platform, ...)
+{
+	bp_policy_layer l;
+	va_list		ap;
+	int			f;
+
+	memset(&l, 0, sizeof(l));
+	l.scope = scope;
+	l.platform = platform;
+	va_start(ap, platform);
+	while ((f = va_arg(ap, int)) != BP_POLICY_FIELDS)
+		l.set[f] = true;
+	va_end(ap);
+	return l;
+}
+
+static void
+test_merge_policy(void)
+{
+	int			from[BP_POLICY_FIELDS];
+	/* given in an order unlike the merge order, as a query returns rows */
+	bp_policy_layer rows[] = {
+		layer(BP_POLICY_GLOBAL, false, BP_POLICY_MODE, BP_POLICY_CHANNEL, BP_POLICY_ALLOW_PRERELEASE, BP_POLICY_FIELDS),
+		layer(BP_POLICY_TENANT, false, BP_POLICY_MODE, BP_POLICY_BLOCKED, BP_POLICY_FIELDS),
+		layer(BP_POLICY_TENANT_PRODUCT, false, BP_POLICY_PINNED_RANGE, BP_POLICY_FIELDS),
+		layer(BP_POLICY_TENANT, true, BP_POLICY_MAINTENANCE_WINDOW, BP_POLICY_FIELDS),
+		layer(BP_POLICY_PRODUCT, false, BP_POLICY_CHANNEL, BP_POLICY_BLOCKED, BP_POLICY_FIELDS),
+		layer(BP_POLICY_TENANT_PRODUCT, true, BP_POLICY_PINNED_RANGE, BP_POLICY_MODE, BP_POLICY_FIELDS),
+	};
+
+	CHECK(bp_decide_merge_policy(rows, 6, from));
+	CHECK_INT_EQ(from[BP_POLICY_MODE], 5);	/* tenant product for the platform beats everything */
+	CHECK_INT_EQ(from[BP_POLICY_PINNED_RANGE], 5);	/* … and the platform-wide row of its scope */
+	CHECK_INT_EQ(from[BP_POLICY_CHANNEL], 4);	/* product before global */
+	CHECK_INT_EQ(from[BP_POLICY_BLOCKED], 4);	/* product before tenant */
+	CHECK_INT_EQ(from[BP_POLICY_MAINTENANCE_WINDOW], 3);
+	CHECK_INT_EQ(from[BP_POLICY_ALLOW_PRERELEASE], 0);
+	CHECK_INT_EQ(from[BP_POLICY_EXPIRED_UPDATES], -1);	/* nobody: the default */
+
+	CHECK(bp_decide_merge_policy(rows, 0, from));
+	for (int f = 0; f < BP_POLICY_FIELDS; f++)
+		CHECK_INT_EQ(from[f], -1);
+
+	/* two rows of the same scope and platformness: refused */
+	{
+		bp_policy_layer dup[] = {
+			layer(BP_POLICY_TENANT, false, BP_POLICY_MODE, BP_POLICY_FIELDS),
+			layer(BP_POLICY_TENANT, false, BP_POLICY_CHANNEL, BP_POLICY_FIELDS),
+		};
+		bp_policy_layer bad = layer((bp_policy_scope) 9, false, BP_POLICY_MODE, BP_POLICY_FIELDS);
+
+		CHECK(!bp_decide_merge_policy(dup, 2, from));
+		CHECK(!bp_decide_merge_policy(&bad, 1, from));
+	}
+
+	CHECK_STR_EQ(bp_policy_field_name(BP_POLICY_EXPIRED_UPDATES), "expired_entitlement_updates");
+	CHECK(bp_policy_field_name(BP_POLICY_FIELDS) == NULL);
+	CHECK_STR_EQ(bp_policy_scope_name(BP_POLICY_TENANT_PRODUCT), "tenant_product");
+	CHECK(bp_policy_scope_name((bp_policy_scope) 0) == NULL);
+	CHECK_STR_EQ(bp_mode_name(BP_POLICY_DEFAULT_MODE), "NOTIFY_ONLY");
+	CHECK_STR_EQ(bp_expired_rule_name(BP_POLICY_DEFAULT_EXPIRED_RULE), "published_before_expiry");
+	CHECK(bp_mode_name((bp_mode) 3) == NULL);
+}
+
 int
 main(void)
 {
 	test_names();
+	test_merge_policy();
 	test_drop();
 	test_artifacts();
 	test_action();
