@@ -446,6 +446,14 @@ dry_run_json(dry_run *r, const reach *scope)
 	return out.data;
 }
 
+/* _dry_run_active(): is a dry run making its change?  (_audit_append then appends nothing.) */
+PG_FUNCTION_INFO_V1(bigpicture_dry_run_active);
+Datum
+bigpicture_dry_run_active(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(bp_dry_run_active);
+}
+
 PG_FUNCTION_INFO_V1(bigpicture_dry_run);
 Datum
 bigpicture_dry_run(PG_FUNCTION_ARGS)

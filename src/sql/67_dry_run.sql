@@ -1,5 +1,13 @@
 -- ---- dry run: what a change would do to the fleet (docs/dry-run.md) ----------------------------
 
+-- Is a dry run making its change?  Then the audit appends nothing (it would
+-- be rolled back) and holds no chain's head while the fleet is decided.
+CREATE FUNCTION bigpicture._dry_run_active() RETURNS boolean
+	LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'bigpicture_dry_run_active';
+COMMENT ON FUNCTION bigpicture._dry_run_active() IS
+	'internal: whether a dry run is making its change in this backend (nothing is audited or signed then)';
+
 -- The change, applied for real by the call it names, inside the dry run's
 -- subtransaction (which bigpicture.dry_run rolls back): the real call's
 -- checks, errors and rights apply, unchanged.  Returns the part of the fleet

@@ -149,6 +149,11 @@ DECLARE
 	at_name text := 'bigpicture_audit.head_' || md5(p_chain);
 	at tid := NULLIF(current_setting(at_name, true), '')::tid;
 BEGIN
+	-- A dry run's change is rolled back: locking the chain's head for the
+	-- seconds it takes to decide the fleet would hold up every other append.
+	IF bigpicture._dry_run_active() THEN
+		RETURN NULL;
+	END IF;
 	IF at IS NOT NULL THEN
 		SELECT * INTO h FROM bigpicture.audit_heads WHERE ctid = at AND chain_id = p_chain FOR UPDATE;
 	END IF;

@@ -36,6 +36,7 @@ SELECT set_eq(
 	('bigpicture._check_webhook(text,text[],integer)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._checkpoint_claims(text,bigint,bytea)', 'bigpicture_owner', 'i', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._checkpoint_event()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._dry_run_active()', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._dry_run_apply(jsonb)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._emit_event(text,text,jsonb)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._entitlement_event()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
