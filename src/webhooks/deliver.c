@@ -22,6 +22,7 @@
 #include "standard_webhooks.h"
 
 static CURLM *multi;
+static int	n_transfers;		/* handles added and not yet finished */
 static const wh_config *config;
 
 int64_t
@@ -213,6 +214,7 @@ wh_deliver_start(wh_job *job, wh_result *result)
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, job);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, job);
 	curl_multi_add_handle(multi, easy);
+	n_transfers++;
 	return true;
 }
 
@@ -223,6 +225,13 @@ wh_deliver_wait(int fd, int timeout_ms)
 	struct curl_waitfd extra = {.fd = fd, .events = CURL_WAIT_POLLIN};
 
 	curl_multi_perform(multi, &running);
+	/*
+	 * A transfer that finished in that perform (a local endpoint answers
+	 * within it) has nothing left to poll for: waiting now would hold its
+	 * result, and the subscription's next event, for the whole timeout.
+	 */
+	if (running < n_transfers)
+		return;
 	curl_multi_poll(multi, fd >= 0 ? &extra : NULL, fd >= 0 ? 1 : 0, timeout_ms, NULL);
 	curl_multi_perform(multi, &running);
 }
@@ -231,6 +240,7 @@ static void
 finish(wh_job *job)
 {
 	curl_multi_remove_handle(multi, job->easy);
+	n_transfers--;
 	curl_easy_cleanup(job->easy);
 	curl_slist_free_all(job->headers);
 	job->easy = NULL;
