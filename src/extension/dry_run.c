@@ -97,10 +97,7 @@ append_outcome(StringInfo out, const bp_decision *d)
 	appendStringInfoString(out, "{\"action\":");
 	escape_json(out, bp_action_name(d->action));
 	appendStringInfoString(out, ",\"version\":");
-	if (d->have_target)
-		escape_json(out, d->version);
-	else
-		appendStringInfoString(out, "null");
+	bp_append_json_string_or_null(out, d->have_target ? d->version : NULL);
 	appendStringInfoString(out, ",\"reasons\":");
 	bp_decision_append_reasons(out, d);
 	appendStringInfoString(out, ",\"rationale\":");
@@ -382,13 +379,22 @@ append_outcomes(StringInfo out, outcome_count **sorted, long n, bool after)
 	appendStringInfoChar(out, ']');
 }
 
-static void
-append_text_or_null(StringInfo out, const char *s)
+/* A table's entries, sorted by cmp (*n of them). */
+static void **
+sorted_entries(HTAB *table, int (*cmp) (const void *, const void *), long *n)
 {
-	if (s)
-		escape_json(out, s);
-	else
-		appendStringInfoString(out, "null");
+	HASH_SEQ_STATUS seq;
+	void	  **entries;
+	void	   *e;
+	long		i = 0;
+
+	*n = hash_get_num_entries(table);
+	entries = palloc(sizeof(void *) * (*n + 1));
+	hash_seq_init(&seq, table);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		entries[i++] = e;
+	qsort(entries, *n, sizeof(void *), cmp);
+	return entries;
 }
 
 static char *
@@ -396,43 +402,28 @@ dry_run_json(dry_run *r, const reach *scope)
 {
 	StringInfoData out;
 	long		n;
-	HASH_SEQ_STATUS seq;
-	void	   *e;
 	outcome_count **outcomes;
 	tenant_count **tenants;
-	long		i;
 	bool		first = true;
 
 	initStringInfo(&out);
 	appendStringInfoString(&out, "{\"reach\":{\"tenant_id\":");
-	append_text_or_null(&out, scope->tenant_id);
+	bp_append_json_string_or_null(&out, scope->tenant_id);
 	appendStringInfoString(&out, ",\"product_id\":");
-	append_text_or_null(&out, scope->product_id);
+	bp_append_json_string_or_null(&out, scope->product_id);
 	appendStringInfo(&out, "},\"installs\":" INT64_FORMAT ",\"installs_changed\":" INT64_FORMAT
 					 ",\"decisions\":" INT64_FORMAT ",\"changed\":" INT64_FORMAT ",\"skipped\":" INT64_FORMAT,
 					 r->installs, r->installs_changed, r->decisions, r->changed, r->skipped);
 
-	n = hash_get_num_entries(r->outcomes);
-	outcomes = palloc(sizeof(outcome_count *) * (n + 1));
-	i = 0;
-	hash_seq_init(&seq, r->outcomes);
-	while ((e = hash_seq_search(&seq)) != NULL)
-		outcomes[i++] = e;
-	qsort(outcomes, n, sizeof(outcome_count *), outcome_order);
+	outcomes = (outcome_count **) sorted_entries(r->outcomes, outcome_order, &n);
 	appendStringInfoString(&out, ",\"before\":");
 	append_outcomes(&out, outcomes, n, false);
 	appendStringInfoString(&out, ",\"after\":");
 	append_outcomes(&out, outcomes, n, true);
 
-	n = hash_get_num_entries(r->tenants);
-	tenants = palloc(sizeof(tenant_count *) * (n + 1));
-	i = 0;
-	hash_seq_init(&seq, r->tenants);
-	while ((e = hash_seq_search(&seq)) != NULL)
-		tenants[i++] = e;
-	qsort(tenants, n, sizeof(tenant_count *), tenant_order);
+	tenants = (tenant_count **) sorted_entries(r->tenants, tenant_order, &n);
 	appendStringInfoString(&out, ",\"tenants\":[");
-	for (i = 0; i < n && tenants[i]->changed > 0; i++)
+	for (long i = 0; i < n && tenants[i]->changed > 0; i++)
 	{
 		appendStringInfoString(&out, first ? "{\"tenant_id\":" : ",{\"tenant_id\":");
 		first = false;

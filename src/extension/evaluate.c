@@ -178,6 +178,7 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 	Datum		values[3];
 	char		nulls[3];
 	bp_policy_layer *layers;
+	char	  **sources;
 	int			from[BP_POLICY_FIELDS];
 	TupleDesc	desc;
 
@@ -190,6 +191,7 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 
 	/* Which fields each row sets; src/core merges them. */
 	layers = palloc0(sizeof(bp_policy_layer) * (SPI_processed + 1));
+	sources = palloc0(sizeof(char *) * (SPI_processed + 1));
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
@@ -221,8 +223,6 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 	for (int f = 0; f < BP_POLICY_FIELDS; f++)
 	{
 		HeapTuple	tup;
-		char	   *plat;
-		const char *scope;
 		char	   *source;
 		int			col = 3 + f;
 		bool		isnull;
@@ -230,9 +230,15 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 		if (from[f] < 0)
 			continue;
 		tup = SPI_tuptable->vals[from[f]];
-		scope = bp_policy_scope_name(layers[from[f]].scope);
-		plat = col_text(tup, desc, 2);
-		source = plat ? psprintf("%s:%s", scope, plat) : pstrdup(scope);
+		/* "scope" or "scope:platform", once per row that supplies a field */
+		if (sources[from[f]] == NULL)
+		{
+			const char *scope = bp_policy_scope_name(layers[from[f]].scope);
+			char	   *plat = col_text(tup, desc, 2);
+
+			sources[from[f]] = plat ? psprintf("%s:%s", scope, plat) : pstrdup(scope);
+		}
+		source = sources[from[f]];
 		switch ((bp_policy_field) f)
 		{
 			case BP_POLICY_MODE:
@@ -1280,8 +1286,9 @@ bp_decision_append_rationale(StringInfo out, const bp_decision *d)
 	pfree(r.data);
 }
 
-static void
-append_string_or_null(StringInfo out, const char *s)
+/* s as a JSON string, or null */
+void
+bp_append_json_string_or_null(StringInfo out, const char *s)
 {
 	if (s)
 		escape_json(out, s);
@@ -1335,13 +1342,13 @@ void
 bp_decision_append_claims(StringInfo out, const bp_decision *d, bool full_artifact)
 {
 	appendStringInfoString(out, ",\"channel\":");
-	append_string_or_null(out, d->channel);
+	bp_append_json_string_or_null(out, d->channel);
 	appendStringInfoString(out, ",\"mode\":");
-	append_string_or_null(out, d->mode);
+	bp_append_json_string_or_null(out, d->mode);
 	appendStringInfoString(out, ",\"action\":");
 	escape_json(out, bp_action_name(d->action));
 	appendStringInfoString(out, ",\"version\":");
-	append_string_or_null(out, d->version);
+	bp_append_json_string_or_null(out, d->version);
 	appendStringInfoString(out, ",\"artifact\":");
 	append_artifact(out, d, full_artifact);
 	appendStringInfo(out, ",\"critical\":%s,\"reasons\":", d->critical ? "true" : "false");
@@ -1369,7 +1376,7 @@ bp_decision_append_json(StringInfo out, const bp_decision *d, bool with_trace)
 	/* explain_decision shows the artifact as chosen, with its install scope */
 	bp_decision_append_claims(out, d, true);
 	appendStringInfoString(out, ",\"release_id\":");
-	append_string_or_null(out, d->release_id);
+	bp_append_json_string_or_null(out, d->release_id);
 	if (d->visible)
 	{
 		appendStringInfoString(out, ",\"policy\":");

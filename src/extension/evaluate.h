@@ -102,6 +102,7 @@ extern void bp_decision_append_reasons(StringInfo out, const bp_decision *d);
 extern void bp_decision_append_claims(StringInfo out, const bp_decision *d, bool full_artifact);
 extern void bp_decision_append_json(StringInfo out, const bp_decision *d, bool with_trace);
 extern void bp_decision_append_rationale(StringInfo out, const bp_decision *d);
+extern void bp_append_json_string_or_null(StringInfo out, const char *s);
 
 /*
  * Many decisions in one snapshot (the dry run): what does not depend on the
