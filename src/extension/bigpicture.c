@@ -35,6 +35,7 @@ _PG_init(void)
 	bp_worker_init();
 	bp_restore_init();
 	bp_events_init();
+	bp_seat_refusals_init();
 
 	MarkGUCPrefixReserved("bigpicture");
 }

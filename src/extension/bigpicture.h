@@ -83,4 +83,7 @@ extern void bp_worker_init(void);
 /* events.c */
 extern void bp_events_init(void);
 
+/* seat_refusals.c */
+extern void bp_seat_refusals_init(void);
+
 #endif							/* BIGPICTURE_H */

@@ -270,6 +270,8 @@ BEGIN
 			HINT = 'per_user entitlements take user subjects, per_machine ones machine subjects.';
 	END IF;
 	IF best_state = 'active' THEN
+		-- the refusal rolls back whatever it writes; it is counted instead (87_events.sql)
+		PERFORM bigpicture._note_seat_refusal(t.tenant_id, product);
 		RAISE EXCEPTION 'no seat available for %', product USING ERRCODE = 'PT409',
 			DETAIL = 'Every seat of the tenant''s entitlements to this product is taken.',
 			HINT = 'Release a lease, wait for one to expire, or add seats.';

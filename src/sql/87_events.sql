@@ -191,7 +191,7 @@ CREATE TRIGGER events AFTER INSERT ON bigpicture.snapshots
 	FOR EACH ROW EXECUTE FUNCTION bigpicture._snapshot_event();
 
 -- The last seat taken: from now on leases are refused until one is free.
--- (A refused lease is not an event: its transaction rolls back.)
+-- (A refused lease is counted instead: fold_seat_refusals, below.)
 CREATE FUNCTION bigpicture._seats_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -283,6 +283,54 @@ END
 $$;
 COMMENT ON FUNCTION bigpicture.entitlement_notices() IS
 	'worker job: write entitlement.expiring (within bigpicture.entitlement_notice_period) and entitlement.expired, once per entitlement and end';
+
+-- Leases refused for want of a seat (entitlement.leases_refused).  A
+-- refusal is an error, so its transaction cannot write the event: issue_lease
+-- counts it in shared memory (src/extension/seat_refusals.c) before raising,
+-- and the worker's job fold_seat_refusals writes one event per tenant and
+-- product with the count since the last fold.
+CREATE FUNCTION bigpicture._note_seat_refusal(tenant_id text, product_id text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'bigpicture_note_seat_refusal' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION bigpicture._note_seat_refusal(text, text) IS
+	'internal: count one lease refused for want of a seat (false: not counted, the library is not preloaded)';
+REVOKE ALL ON FUNCTION bigpicture._note_seat_refusal(text, text) FROM PUBLIC;
+CREATE FUNCTION bigpicture._take_seat_refusals() RETURNS TABLE (tenant_id text, product_id text, refusals bigint,
+	first_refused_at timestamptz, last_refused_at timestamptz)
+	AS 'MODULE_PATHNAME', 'bigpicture_take_seat_refusals' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION bigpicture._take_seat_refusals() IS
+	'internal: take this database''s counted seat refusals (given back if the transaction aborts); a row without tenant counts refusals lost to a full table';
+REVOKE ALL ON FUNCTION bigpicture._take_seat_refusals() FROM PUBLIC;
+
+CREATE FUNCTION bigpicture.fold_seat_refusals() RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	folded jsonb;
+BEGIN
+	WITH taken AS MATERIALIZED (
+		SELECT * FROM bigpicture._take_seat_refusals()
+	), written AS (
+		-- a tenant deleted since its refusal has no one left to tell
+		SELECT r.refusals, bigpicture._emit_event('entitlement.leases_refused', r.tenant_id, jsonb_build_object(
+			'tenant_id', r.tenant_id, 'product_id', r.product_id, 'refusals', r.refusals,
+			'first_refused_at', bigpicture.rfc3339(r.first_refused_at),
+			'last_refused_at', bigpicture.rfc3339(r.last_refused_at))) AS id
+		  FROM taken r
+		 WHERE EXISTS (SELECT 1 FROM bigpicture.tenants t WHERE t.tenant_id = r.tenant_id)
+		 ORDER BY r.first_refused_at, r.tenant_id, r.product_id
+	)
+	SELECT jsonb_build_object('events', (SELECT count(*) FROM written),
+		'refusals', (SELECT COALESCE(sum(w.refusals), 0) FROM written w),
+		'lost', (SELECT COALESCE(sum(r.refusals), 0) FROM taken r WHERE r.tenant_id IS NULL))
+	  INTO folded;
+	IF (folded ->> 'lost')::bigint > 0 THEN
+		RAISE WARNING '% lease refusals were not counted: the table of refusals was full', folded ->> 'lost'
+			USING HINT = 'Run the job fold_seat_refusals more often (bigpicture.set_worker_job).';
+	END IF;
+	RETURN folded;
+END
+$$;
+COMMENT ON FUNCTION bigpicture.fold_seat_refusals() IS
+	'worker job: write entitlement.leases_refused, one per tenant and product, with the leases refused for want of a seat since the last run';
 
 -- ---- reading ----------------------------------------------------------------------------------
 -- The events after a cursor, oldest first, as the caller may see them (RLS:

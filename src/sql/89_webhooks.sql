@@ -12,7 +12,7 @@ CREATE FUNCTION bigpicture.event_types() RETURNS text[]
 	RETURN '{release.submitted,release.approved,release.published,release.rejected,release.revoked,'
 		'rollout.started,rollout.advanced,rollout.halted,rollout.resumed,'
 		'key.activated,key.retiring,key.revoked,'
-		'entitlement.created,entitlement.expiring,entitlement.expired,entitlement.seats_exhausted,'
+		'entitlement.created,entitlement.expiring,entitlement.expired,entitlement.seats_exhausted,entitlement.leases_refused,'
 		'audit.checkpoint_signed,snapshot.generated,mirror.sync_failed}'::text[];
 COMMENT ON FUNCTION bigpicture.event_types() IS 'every event type the outbox writes (docs/events.md)';
 

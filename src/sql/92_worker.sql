@@ -39,6 +39,8 @@ BEGIN ATOMIC
 		('advance_rollouts', 'take the next step of rollout plans whose time has come, while their guards hold',
 		 interval '1 minute'),
 		('entitlement_notices', 'write entitlement.expiring and entitlement.expired events', interval '1 hour'),
+		('fold_seat_refusals', 'write entitlement.leases_refused events for the leases refused since the last run',
+		 interval '1 minute'),
 		('sequence_events', 'give committed outbox events their ids, in order', interval '1 second'),
 		('prune_webhook_deliveries', 'forget webhook delivery tries older than 30 days', interval '1 day')
 	ON CONFLICT (job) DO NOTHING;

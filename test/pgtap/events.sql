@@ -2,7 +2,7 @@
 -- event in its own transaction, with the documented payload and tenant;
 -- events_after is a cursor; row-level security shows a tenant admin its own.
 BEGIN;
-SELECT plan(47);
+SELECT plan(59);
 SET search_path = bigpicture, public;
 -- Ids are given to committed events by _sequence_events(); this test never
 -- commits, and sequences its own events (a transaction sees its own rows).
@@ -115,6 +115,36 @@ SELECT pg_temp.advance();
 SELECT issue_lease('{"tenant_id": "tenant_ev_a", "product_id": "prod_ev", "subject_type": "user", "subject_id": "u1"}') \g /dev/null
 SELECT is((SELECT count(*) FROM pg_temp.new_events() WHERE type = 'entitlement.seats_exhausted'), 0::bigint,
 	'a lease that leaves seats free is none');
+-- Refusals are counted in shared memory (the refusal's own transaction rolls
+-- back) and folded into events by the worker's job; earlier tests' counts are
+-- taken first (this transaction gives them back when it rolls back).
+SELECT count(*) FROM bigpicture._take_seat_refusals() \g /dev/null
+SELECT pg_temp.advance();
+SELECT throws_ok($$SELECT issue_lease('{"tenant_id": "tenant_ev_b", "product_id": "prod_ev", "subject_type": "user", "subject_id": "u2"}')$$,
+	'PT409', 'no seat available for prod_ev', 'a lease refused for want of a seat');
+SELECT throws_ok($$SELECT issue_lease('{"tenant_id": "tenant_ev_b", "product_id": "prod_ev", "subject_type": "user", "subject_id": "u3"}')$$,
+	'PT409', 'no seat available for prod_ev', '… and another');
+SELECT is((SELECT count(*) FROM pg_temp.new_events()), 0::bigint, 'a refusal writes no event itself (it rolls back)');
+SELECT is(fold_seat_refusals(), '{"events": 1, "refusals": 2, "lost": 0}',
+	'the job fold_seat_refusals writes one event per tenant and product');
+SELECT is((SELECT (type, tenant_id, payload ->> 'product_id', payload ->> 'refusals',
+		   (payload ->> 'first_refused_at')::timestamptz <= (payload ->> 'last_refused_at')::timestamptz)
+		   FROM pg_temp.new_events()),
+	('entitlement.leases_refused'::text, 'tenant_ev_b'::text, 'prod_ev'::text, '2'::text, true),
+	'… entitlement.leases_refused, for the tenant, with the count and when');
+SELECT is(fold_seat_refusals(), '{"events": 0, "refusals": 0, "lost": 0}', 'a second run finds nothing');
+SELECT pg_temp.advance();
+SELECT throws_ok($$SELECT issue_lease('{"tenant_id": "tenant_ev_b", "product_id": "prod_ev", "subject_type": "user", "subject_id": "u4"}')$$,
+	'PT409');
+SAVEPOINT fold;
+SELECT is(fold_seat_refusals() ->> 'refusals', '1', 'a fold whose transaction aborts …');
+ROLLBACK TO SAVEPOINT fold;
+SELECT is(fold_seat_refusals() ->> 'refusals', '1', '… gives its counts back: none is lost');
+SELECT ok(bigpicture._note_seat_refusal('tenant_ev_nobody', 'prod_ev'), 'a refusal counted for a tenant …');
+SELECT is(fold_seat_refusals(), '{"events": 0, "refusals": 0, "lost": 0}', '… deleted since is told to no one');
+SELECT pg_temp.advance();
+SELECT is(failure_of($$SELECT bigpicture._note_seat_refusal(repeat('x', 80), 'prod_ev')$$),
+	'22023 a tenant or product id longer than 79 bytes cannot be counted', 'an id too long to count is refused');
 SELECT register_mirror('Office', 'tenant_ev_a', 'mirror_ev_a') \g /dev/null
 SELECT set_mirror_status('mirror_ev_a', 'ERROR', 'upstream unreachable') \g /dev/null
 SELECT is((SELECT (type, tenant_id, payload ->> 'mirror_id', payload ->> 'last_error') FROM pg_temp.new_events()

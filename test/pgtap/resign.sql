@@ -19,7 +19,7 @@ SELECT lives_ok($$SELECT submit_release(attach_artifact(create_release('prod_rs'
 	|| 'rel_rs_1')$$, 'a published release');
 
 -- ---- jobs -------------------------------------------------------------------------------------
-SELECT is((SELECT array_agg(job ORDER BY job) FROM worker_jobs), '{advance_rollouts,entitlement_notices,prune_webhook_deliveries,refresh_signatures,renew_due_entitlements,retire_expired_keys,sequence_events}',
+SELECT is((SELECT array_agg(job ORDER BY job) FROM worker_jobs), '{advance_rollouts,entitlement_notices,fold_seat_refusals,prune_webhook_deliveries,refresh_signatures,renew_due_entitlements,retire_expired_keys,sequence_events}',
 	'the worker''s jobs');
 SELECT is((run_job('retire_expired_keys')) - 'report', '{"job": "retire_expired_keys", "ok": true, "result": 0}',
 	'run_job runs a job and says how it went');
@@ -40,7 +40,7 @@ SELECT is(sqlstate_of($$SELECT set_worker_job('vacuum_everything', false)$$), 'P
 SELECT is((set_worker_job('no_such_job', enabled => false)).enabled, false, 'a job can be disabled');
 UPDATE worker_jobs SET next_run_at = now() - interval '1 second';
 SELECT is((SELECT array_agg(r ->> 'job' ORDER BY r ->> 'job') FROM run_due_jobs() r),
-	'{advance_rollouts,entitlement_notices,prune_webhook_deliveries,refresh_signatures,renew_due_entitlements,retire_expired_keys,sequence_events}', 'run_due_jobs runs the due and enabled jobs only');
+	'{advance_rollouts,entitlement_notices,fold_seat_refusals,prune_webhook_deliveries,refresh_signatures,renew_due_entitlements,retire_expired_keys,sequence_events}', 'run_due_jobs runs the due and enabled jobs only');
 DELETE FROM worker_jobs WHERE job = 'no_such_job';
 SELECT lives_ok($$SELECT activate_key(generate_key('lease'))$$, 'a key is activated');
 SELECT is((SELECT next_run_at <= now() FROM worker_jobs WHERE job = 'refresh_signatures'), true,

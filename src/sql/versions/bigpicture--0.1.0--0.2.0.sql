@@ -49,6 +49,8 @@ BEGIN ATOMIC
 		('advance_rollouts', 'take the next step of rollout plans whose time has come, while their guards hold',
 		 interval '1 minute'),
 		('entitlement_notices', 'write entitlement.expiring and entitlement.expired events', interval '1 hour'),
+		('fold_seat_refusals', 'write entitlement.leases_refused events for the leases refused since the last run',
+		 interval '1 minute'),
 		('sequence_events', 'give committed outbox events their ids, in order', interval '1 second'),
 		('prune_webhook_deliveries', 'forget webhook delivery tries older than 30 days', interval '1 day')
 	ON CONFLICT (job) DO NOTHING;
@@ -1025,6 +1027,8 @@ BEGIN
 			HINT = 'per_user entitlements take user subjects, per_machine ones machine subjects.';
 	END IF;
 	IF best_state = 'active' THEN
+		-- the refusal rolls back whatever it writes; it is counted instead (87_events.sql)
+		PERFORM bigpicture._note_seat_refusal(t.tenant_id, product);
 		RAISE EXCEPTION 'no seat available for %', product USING ERRCODE = 'PT409',
 			DETAIL = 'Every seat of the tenant''s entitlements to this product is taken.',
 			HINT = 'Release a lease, wait for one to expire, or add seats.';
@@ -3059,7 +3063,7 @@ CREATE FUNCTION bigpicture.event_types() RETURNS text[]
 	RETURN '{release.submitted,release.approved,release.published,release.rejected,release.revoked,'
 		'rollout.started,rollout.advanced,rollout.halted,rollout.resumed,'
 		'key.activated,key.retiring,key.revoked,'
-		'entitlement.created,entitlement.expiring,entitlement.expired,entitlement.seats_exhausted,'
+		'entitlement.created,entitlement.expiring,entitlement.expired,entitlement.seats_exhausted,entitlement.leases_refused,'
 		'audit.checkpoint_signed,snapshot.generated,mirror.sync_failed}'::text[];
 COMMENT ON FUNCTION bigpicture.event_types() IS 'every event type the outbox writes (docs/events.md)';
 
@@ -3766,6 +3770,55 @@ COMMENT ON FUNCTION bigpicture_api.dry_run(jsonb) IS
 
 GRANT EXECUTE ON FUNCTION bigpicture_api.dry_run(jsonb)
 	TO bigpicture_tenant_admin, bigpicture_publisher, bigpicture_approver, bigpicture_admin;
+
+-- ---- events out: leases refused for want of a seat, counted and folded by the worker -------------
+-- Leases refused for want of a seat (entitlement.leases_refused).  A
+-- refusal is an error, so its transaction cannot write the event: issue_lease
+-- counts it in shared memory (src/extension/seat_refusals.c) before raising,
+-- and the worker's job fold_seat_refusals writes one event per tenant and
+-- product with the count since the last fold.
+CREATE FUNCTION bigpicture._note_seat_refusal(tenant_id text, product_id text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'bigpicture_note_seat_refusal' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION bigpicture._note_seat_refusal(text, text) IS
+	'internal: count one lease refused for want of a seat (false: not counted, the library is not preloaded)';
+REVOKE ALL ON FUNCTION bigpicture._note_seat_refusal(text, text) FROM PUBLIC;
+CREATE FUNCTION bigpicture._take_seat_refusals() RETURNS TABLE (tenant_id text, product_id text, refusals bigint,
+	first_refused_at timestamptz, last_refused_at timestamptz)
+	AS 'MODULE_PATHNAME', 'bigpicture_take_seat_refusals' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION bigpicture._take_seat_refusals() IS
+	'internal: take this database''s counted seat refusals (given back if the transaction aborts); a row without tenant counts refusals lost to a full table';
+REVOKE ALL ON FUNCTION bigpicture._take_seat_refusals() FROM PUBLIC;
+
+CREATE FUNCTION bigpicture.fold_seat_refusals() RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	folded jsonb;
+BEGIN
+	WITH taken AS MATERIALIZED (
+		SELECT * FROM bigpicture._take_seat_refusals()
+	), written AS (
+		-- a tenant deleted since its refusal has no one left to tell
+		SELECT r.refusals, bigpicture._emit_event('entitlement.leases_refused', r.tenant_id, jsonb_build_object(
+			'tenant_id', r.tenant_id, 'product_id', r.product_id, 'refusals', r.refusals,
+			'first_refused_at', bigpicture.rfc3339(r.first_refused_at),
+			'last_refused_at', bigpicture.rfc3339(r.last_refused_at))) AS id
+		  FROM taken r
+		 WHERE EXISTS (SELECT 1 FROM bigpicture.tenants t WHERE t.tenant_id = r.tenant_id)
+		 ORDER BY r.first_refused_at, r.tenant_id, r.product_id
+	)
+	SELECT jsonb_build_object('events', (SELECT count(*) FROM written),
+		'refusals', (SELECT COALESCE(sum(w.refusals), 0) FROM written w),
+		'lost', (SELECT COALESCE(sum(r.refusals), 0) FROM taken r WHERE r.tenant_id IS NULL))
+	  INTO folded;
+	IF (folded ->> 'lost')::bigint > 0 THEN
+		RAISE WARNING '% lease refusals were not counted: the table of refusals was full', folded ->> 'lost'
+			USING HINT = 'Run the job fold_seat_refusals more often (bigpicture.set_worker_job).';
+	END IF;
+	RETURN folded;
+END
+$$;
+COMMENT ON FUNCTION bigpicture.fold_seat_refusals() IS
+	'worker job: write entitlement.leases_refused, one per tenant and product, with the leases refused for want of a seat since the last run';
 
 -- ---- privileges, as src/sql/99_privileges.sql applies them at install -------------------------------
 -- Privileges, last so that nothing created above escapes them.  PostgreSQL
