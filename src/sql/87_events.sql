@@ -54,13 +54,19 @@ CREATE TRIGGER events_gone AFTER DELETE ON bigpicture.tenants
 -- the worker's job sequence_events (every second) and before every claim
 -- of bigpicture-webhooks, so deliveries wait for no job.
 
+-- PL/pgSQL, not SQL: a SQL function's INSERT is planned again in every
+-- transaction that calls it, PL/pgSQL keeps the plan for the session.
 CREATE FUNCTION bigpicture._emit_event(type text, tenant_id text, payload jsonb) RETURNS bigint
-	LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	id bigint;
+BEGIN
 	-- no NOTIFY here: a notifying commit takes the database's notify lock,
 	-- which would queue every change that writes an event behind the others
-	INSERT INTO bigpicture.events (type, tenant_id, payload) VALUES (type, tenant_id, payload) RETURNING event_id;
-END;
+	INSERT INTO bigpicture.events AS e (type, tenant_id, payload) VALUES ($1, $2, $3) RETURNING e.event_id INTO id;
+	RETURN id;
+END
+$$;
 COMMENT ON FUNCTION bigpicture._emit_event(text, text, jsonb) IS
 	'internal: write one event to the outbox (its id is given once it has committed, by _sequence_events)';
 
