@@ -75,8 +75,12 @@ build/unit/%: test/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
 # The client library's sources (src/client/bp_client.c, audit_chain.c) and
 # the headers it installs; the tools are built on them.
 CLIENT_SRCS = src/client/bp_client.c src/client/audit_chain.c
-CLIENT_HDRS = src/client/bp_client.h src/client/audit_chain.h
-TOOLS = build/bin/bigpicture-audit-verify build/bin/bigpicture-verify
+CLIENT_HDRS = src/client/bp_client.h src/client/audit_chain.h src/client/agent.h
+# The agent (the update-check cycle, agent.h) is in the library too; it is
+# the part that needs libcurl (agent_curl.c, its default transport).
+AGENT_SRCS = src/client/agent.c src/client/agent_state.c src/client/artifact.c src/client/agent_curl.c
+AGENT_PRIVATE_HDRS = src/client/agent_state.h
+TOOLS = build/bin/bigpicture-audit-verify build/bin/bigpicture-verify build/bin/bigpicture-agent
 all: $(TOOLS)
 # The tools share src/client/cli_io.c (line input), which is not in the library.
 build/bin/bigpicture-verify: src/client/bigpicture_verify.c src/client/cli_io.c src/client/cli_io.h $(CLIENT_SRCS) $(CLIENT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
@@ -85,6 +89,9 @@ build/bin/bigpicture-verify: src/client/bigpicture_verify.c src/client/cli_io.c 
 build/bin/bigpicture-audit-verify: src/client/bigpicture_audit_verify.c src/client/cli_io.c src/client/cli_io.h $(CLIENT_SRCS) $(CLIENT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< src/client/cli_io.c $(CLIENT_SRCS) $(CORE_SRCS) -lsodium
+build/bin/bigpicture-agent: src/client/bigpicture_agent.c src/client/cli_io.c src/client/cli_io.h $(AGENT_SRCS) $(AGENT_PRIVATE_HDRS) $(CLIENT_SRCS) $(CLIENT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -Isrc/core -Isrc/client -o $@ $< src/client/cli_io.c $(AGENT_SRCS) $(CLIENT_SRCS) $(CORE_SRCS) -lsodium -lcurl
 # The client unit tests include the library's sources directly.
 build/unit/test_client: $(CLIENT_SRCS) $(CLIENT_HDRS)
 build/unit/test_audit_chain: $(CLIENT_SRCS) $(CLIENT_HDRS)
@@ -99,11 +106,11 @@ include src/webhooks/webhooks.mk
 # our json.h or semver.h cannot shadow another library's.
 CLIENT_PREFIX ?= /usr/local
 CLIENT_SOVERSION = 0
-CLIENT_OBJS = $(patsubst %.c,build/client/%.o,$(CLIENT_SRCS) $(CORE_SRCS))
+CLIENT_OBJS = $(patsubst %.c,build/client/%.o,$(CLIENT_SRCS) $(AGENT_SRCS) $(CORE_SRCS))
 CLIENT_LIBS = build/lib/libbigpicture-client.a build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION) \
 	build/lib/bigpicture-client.pc
 all: $(CLIENT_LIBS)
-build/client/%.o: %.c $(CORE_HDRS) $(CLIENT_HDRS)
+build/client/%.o: %.c $(CORE_HDRS) $(CLIENT_HDRS) $(AGENT_PRIVATE_HDRS)
 	@mkdir -p $(dir $@)
 	$(UNIT_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -fPIC -fvisibility=default -Wall -Wextra -Werror \
 		-Isrc/core -Isrc/client -c -o $@ $<
@@ -112,10 +119,10 @@ build/lib/libbigpicture-client.a: $(CLIENT_OBJS)
 	rm -f $@ && ar rcs $@ $^
 build/lib/libbigpicture-client.so.$(CLIENT_SOVERSION): $(CLIENT_OBJS)
 	@mkdir -p $(dir $@)
-	$(UNIT_CC) -shared -Wl,-soname,libbigpicture-client.so.$(CLIENT_SOVERSION) -o $@ $^ -lsodium
+	$(UNIT_CC) -shared -Wl,-soname,libbigpicture-client.so.$(CLIENT_SOVERSION) -o $@ $^ -lsodium -lcurl
 CLIENT_PC = printf '%s\n' 'prefix=$(CLIENT_PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
-		'Name: bigpicture-client' 'Description: Verify Big Picture update decisions, leases, key sets and audit chains' \
-		'Version: $(EXTVERSION)' 'Requires: libsodium' 'Cflags: -I$${includedir}' \
+		'Name: bigpicture-client' 'Description: Verify Big Picture update decisions, leases, key sets and audit chains; the update-check cycle' \
+		'Version: $(EXTVERSION)' 'Requires: libsodium' 'Requires.private: libcurl' 'Cflags: -I$${includedir}' \
 		'Libs: -L$${libdir} -lbigpicture-client'
 build/lib/bigpicture-client.pc: Makefile
 	@mkdir -p $(dir $@)

@@ -94,29 +94,6 @@
 #define MAX_KEYSETS 16
 #define AUDIT_MAX_LINE BP_AUDIT_CHAIN_DEFAULT_MAX_LINE
 
-static const int exit_codes[BP_CLIENT_N_STATUS] = {
-	[BP_CLIENT_OK] = 0,
-	[BP_CLIENT_MALFORMED] = 10,
-	[BP_CLIENT_BAD_SIGNATURE] = 11,
-	[BP_CLIENT_UNKNOWN_KEY] = 12,
-	[BP_CLIENT_WRONG_PURPOSE] = 13,
-	[BP_CLIENT_WRONG_TYPE] = 14,
-	[BP_CLIENT_EXPIRED] = 15,
-	[BP_CLIENT_NOT_YET_VALID] = 16,
-	[BP_CLIENT_KEY_REVOKED] = 17,
-	[BP_CLIENT_KEY_NOT_VALID] = 18,
-	[BP_CLIENT_WRONG_TENANT] = 19,
-	[BP_CLIENT_ROLLBACK] = 20,
-	[BP_CLIENT_CHAIN_BROKEN] = 21,
-	[BP_CLIENT_BAD_KEY] = 22,
-	[BP_CLIENT_BUFFER_TOO_SMALL] = 23,
-	[BP_CLIENT_CAPACITY] = 24,
-	[BP_CLIENT_BAD_ARGUMENT] = 25,
-	[BP_CLIENT_CERT_INVALID] = 26,
-	[BP_CLIENT_CERT_EXPIRED] = 27,
-	[BP_CLIENT_NOT_FOR_US] = 30,
-	[BP_CLIENT_LEASE_REVOKED] = 31,
-};
 
 static const char usage_text[] =
 "usage: " PROGRAM " [--root k4.public.…]... [--key PURPOSE=k4.public.…]...\n"
@@ -174,9 +151,7 @@ static const struct option options[] = {
 static int
 usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, "%s: USAGE: %s%s%s.\n", PROGRAM, what, arg ? ": " : "", arg ? arg : "");
-	fprintf(stderr, "Try '%s --help'.\n", PROGRAM);
-	return EXIT_USAGE;
+	return bp_cli_usage_error(PROGRAM, what, arg);
 }
 
 static int
@@ -186,119 +161,9 @@ fail(bp_client_status st, const char *context)
 			context ? context : "", context ? ": " : "", bp_client_strerror(st));
 	if ((int) st <= 0 || (int) st >= BP_CLIENT_N_STATUS)
 		return 1;
-	return exit_codes[st];
+	return bp_cli_exit_code(st);
 }
 
-typedef struct text
-{
-	char	   *s;
-	size_t		len;
-} text;
-
-static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* A token argument: literal text, @FILE or - (stdin).  Malloc'd, trimmed. */
-static bool
-read_token(const char *arg, text *out)
-{
-	FILE	   *f = NULL;
-	char	   *buf = NULL;
-	size_t		len = 0;
-	size_t		cap = 0;
-	size_t		start = 0;
-
-	if (strcmp(arg, "-") == 0)
-		f = stdin;
-	else if (arg[0] == '@')
-	{
-		f = fopen(arg + 1, "rb");
-		if (f == NULL)
-		{
-			fprintf(stderr, "%s: USAGE: cannot open %s: %s.\n", PROGRAM, arg + 1, strerror(errno));
-			return false;
-		}
-	}
-	if (f == NULL)
-	{
-		len = strlen(arg);
-		buf = malloc(len + 1);
-		if (buf == NULL)
-			return false;
-		memcpy(buf, arg, len + 1);
-	}
-	else
-	{
-		for (;;)
-		{
-			size_t		n;
-
-			if (cap - len < 4096)
-			{
-				char	   *nb;
-
-				if (cap > BP_CLIENT_MAX_TOKEN_LEN)
-				{
-					fprintf(stderr, "%s: USAGE: %s is too large for a token.\n", PROGRAM, arg);
-					free(buf);
-					if (f != stdin)
-						fclose(f);
-					return false;
-				}
-				cap = cap ? cap * 2 : 65536;
-				nb = realloc(buf, cap);
-				if (nb == NULL)
-				{
-					free(buf);
-					if (f != stdin)
-						fclose(f);
-					return false;
-				}
-				buf = nb;
-			}
-			n = fread(buf + len, 1, cap - len - 1, f);
-			len += n;
-			if (n == 0)
-				break;
-		}
-		if (ferror(f))
-		{
-			fprintf(stderr, "%s: USAGE: cannot read %s.\n", PROGRAM, arg);
-			free(buf);
-			if (f != stdin)
-				fclose(f);
-			return false;
-		}
-		if (f != stdin)
-			fclose(f);
-		buf[len] = '\0';
-	}
-	while (len > 0 && is_space(buf[len - 1]))
-		buf[--len] = '\0';
-	while (start < len && is_space(buf[start]))
-		start++;
-	memmove(buf, buf + start, len - start + 1);
-	out->s = buf;
-	out->len = len - start;
-	return true;
-}
-
-static bool
-parse_int64(const char *s, int64_t *out)
-{
-	char	   *end;
-	long long	v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0')
-		return false;
-	*out = (int64_t) v;
-	return true;
-}
 
 /* ---- --revocations ------------------------------------------------------ */
 
@@ -337,11 +202,11 @@ audit_fail(const bp_audit_chain_result *r)
 			/* The checkpoint is a token: the token codes say why. */
 			name = bp_client_status_name(r->client_status);
 			code = (int) r->client_status > 0 && (int) r->client_status < BP_CLIENT_N_STATUS ?
-				exit_codes[r->client_status] : 1;
+				bp_cli_exit_code(r->client_status) : 1;
 			break;
 		case BP_AUDIT_CHAIN_CHECKPOINT_MALFORMED:
 			name = bp_client_status_name(BP_CLIENT_MALFORMED);
-			code = exit_codes[BP_CLIENT_MALFORMED];
+			code = bp_cli_exit_code(BP_CLIENT_MALFORMED);
 			break;
 		case BP_AUDIT_CHAIN_CHECKPOINT_MISMATCH:
 		case BP_AUDIT_CHAIN_TRUNCATED:
@@ -391,7 +256,7 @@ verify_audit(const bp_client_ctx *ctx, const char *path, const char *checkpoint_
 	void	   *mem = malloc(mem_len);
 	char	   *line = malloc(AUDIT_MAX_LINE + 1);
 	unsigned long long line_no = 0;
-	text		cp = {NULL, 0};
+	bp_cli_text	cp = {NULL, 0};
 	char		hex[2 * BP_AUDIT_CHAIN_HASH_BYTES + 1];
 	bp_audit_chain_status st;
 	int			rc = 0;
@@ -403,7 +268,7 @@ verify_audit(const bp_client_ctx *ctx, const char *path, const char *checkpoint_
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (checkpoint_arg != NULL && !read_token(checkpoint_arg, &cp))
+	if (checkpoint_arg != NULL && !bp_cli_read_arg(PROGRAM, checkpoint_arg, &cp))
 	{
 		rc = EXIT_USAGE;
 		goto out;
@@ -502,8 +367,8 @@ main(int argc, char **argv)
 	const char *checkpoint_arg = NULL;
 	const char *revocations_arg = NULL;
 	int64_t		now = (int64_t) time(NULL);
-	text		token;
-	text		prev;
+	bp_cli_text	token;
+	bp_cli_text	prev;
 	void	   *work;
 	void	   *prev_work = NULL;
 	size_t		payload_len = 0;
@@ -560,7 +425,7 @@ main(int argc, char **argv)
 				typ = v;
 				break;
 			case OPT_NOW:
-				if (!parse_int64(v, &now))
+				if (!bp_cli_parse_int64(v, &now))
 					return usage_error("--now wants Unix seconds", v);
 				break;
 			case OPT_PREV_LEASE:
@@ -630,10 +495,10 @@ main(int argc, char **argv)
 	/* Key sets, in order. */
 	for (i = 0; i < n_keysets; i++)
 	{
-		text		ks;
+		bp_cli_text	ks;
 		size_t		cap;
 
-		if (!read_token(keysets[i], &ks))
+		if (!bp_cli_read_arg(PROGRAM, keysets[i], &ks))
 			return EXIT_USAGE;
 		cap = bp_client_work_len(ks.len);
 		work = cap == SIZE_MAX ? NULL : malloc(cap);
@@ -653,10 +518,10 @@ main(int argc, char **argv)
 	bp_client_revocations_init(&rev);
 	if (revocations_arg != NULL)
 	{
-		text		list;
+		bp_cli_text	list;
 		size_t		cap;
 
-		if (!read_token(revocations_arg, &list))
+		if (!bp_cli_read_arg(PROGRAM, revocations_arg, &list))
 			return EXIT_USAGE;
 		cap = bp_client_work_len(list.len);
 		work = cap == SIZE_MAX ? NULL : malloc(cap);
@@ -670,7 +535,7 @@ main(int argc, char **argv)
 	}
 
 	/* The token. */
-	if (!read_token(token_arg, &token))
+	if (!bp_cli_read_arg(PROGRAM, token_arg, &token))
 		return EXIT_USAGE;
 	{
 		size_t		cap = bp_client_work_len(token.len);
@@ -690,7 +555,7 @@ main(int argc, char **argv)
 		{
 			fprintf(stderr, "%s: %s: revocation list: The list is of another tenant than the lease.\n", PROGRAM,
 					bp_client_status_name(BP_CLIENT_WRONG_TENANT));
-			return exit_codes[BP_CLIENT_WRONG_TENANT];
+			return bp_cli_exit_code(BP_CLIENT_WRONG_TENANT);
 		}
 		st = bp_client_check_lease_revoked(&rev, work, payload_len);
 		if (st != BP_CLIENT_OK)
@@ -702,7 +567,7 @@ main(int argc, char **argv)
 	{
 		size_t		cap;
 
-		if (!read_token(prev_arg, &prev))
+		if (!bp_cli_read_arg(PROGRAM, prev_arg, &prev))
 			return EXIT_USAGE;
 		cap = bp_client_work_len(prev.len);
 		prev_work = cap == SIZE_MAX ? NULL : malloc(cap);

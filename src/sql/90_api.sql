@@ -127,11 +127,16 @@ CREATE FUNCTION bigpicture_api.lease_revocations(tenant_id text DEFAULT NULL) RE
 COMMENT ON FUNCTION bigpicture_api.lease_revocations(text) IS
 	'GET or POST /rpc/lease_revocations — the signed list of revoked leases not yet expired (bigpicture.lease_revocations); scope licenses:lease';
 
+-- keysets: the same key set signed by each root key in service, so that a
+-- client which pinned only the retiring root follows a root rotation.
 CREATE FUNCTION bigpicture_api.keyset() RETURNS jsonb
 	LANGUAGE sql STABLE
-	RETURN jsonb_build_object('keyset', bigpicture.keyset());
+	RETURN (SELECT jsonb_build_object(
+		'keyset', COALESCE(max(t.token) FILTER (WHERE t.state = 'active'), bigpicture.keyset()),
+		'keysets', COALESCE(jsonb_agg(t.token ORDER BY t.state <> 'active', t.kid), '[]'))
+	  FROM bigpicture.keyset_tokens() t);
 COMMENT ON FUNCTION bigpicture_api.keyset() IS
-	'GET or POST /rpc/keyset — the key set token, signed by the root key (bigpicture.keyset); anyone, no scope';
+	'GET or POST /rpc/keyset — the key set token signed by the active root key, and keysets, the key set signed by each root key in service (bigpicture.keyset_tokens); anyone, no scope';
 
 -- ---- rollouts (docs/rollouts.md) -------------------------------------------------------------
 
@@ -631,7 +636,8 @@ BEGIN ATOMIC
 			'{"type": "object", "required": ["lease_revocations"], "properties": {
 			"lease_revocations": {"type": "string", "pattern": "^v4\\.public\\."}}}'),
 		('keyset', '{GET,POST}', '/rpc/keyset', '{}',
-			'{"type": "object", "required": ["keyset"], "properties": {"keyset": {"type": "string", "pattern": "^v4\\.public\\."}}}'),
+			'{"type": "object", "required": ["keyset", "keysets"], "properties": {"keyset": {"type": "string", "pattern": "^v4\\.public\\."},
+			"keysets": {"type": "array", "items": {"type": "string", "pattern": "^v4\\.public\\."}}}}'),
 		('snapshot_latest', '{POST}', '/rpc/snapshot_latest', '{"type": "object", "additionalProperties": false,
 			"properties": {"tenant_id": "$id_opt", "mirror_id": "$id_opt"}}',
 			'{"type": "object", "required": ["tenant_id", "seq", "created_at", "expires_at", "content_hash", "token"],

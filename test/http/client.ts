@@ -35,7 +35,7 @@ export async function lease(base: string, token: string): Promise<string> {
 
 const usage: Query<'/rpc/usage'> = { from: '2020-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' };
 const audit: Query<'/rpc/audit'> = { max_events: 5, event_type: 'lease_issued' };
-const keyset: Ok<'/rpc/keyset', 'get'> = { keyset: 'v4.public.x' };
+const keyset: Ok<'/rpc/keyset', 'get'> = { keyset: 'v4.public.x', keysets: ['v4.public.x'] };
 type UsageRow = Ok<'/rpc/usage', 'get'>[number];
 const row: UsageRow = { entitlement_id: 'e', product_id: 'p', type: 'concurrent', leases: 1, peak_concurrency: 1, average_concurrency: 0.5 };
 const status: Ok<'/rpc/license_status', 'get'>['entitlements'][number]['lease'] = null;
@@ -55,6 +55,6 @@ export const limit: Query<'/rpc/audit'> = { limit: 5 };
 // @ts-expect-error: a body field no request has
 export const colour: Body<'/rpc/policy_put', 'post'> = { scope: 'tenant', colour: 'red' };
 // @ts-expect-error: the key set is a string
-export const keysetNumber: Ok<'/rpc/keyset', 'get'> = { keyset: 5 };
+export const keysetNumber: Ok<'/rpc/keyset', 'get'> = { keyset: 5, keysets: [] };
 // @ts-expect-error: no view is described (bigpicture-gateway serves none)
 export type Releases = paths['/releases'];

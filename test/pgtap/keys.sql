@@ -1,7 +1,7 @@
 -- Signing keys: generation, rotation with grace, key set, verification,
 -- tampering, and that no SQL path reveals a secret.
 BEGIN;
-SELECT plan(82);
+SELECT plan(85);
 SET search_path = bigpicture, public;
 
 -- Replace the character at position pos of s with one that differs.
@@ -194,6 +194,12 @@ SELECT is(
 	1, 'each verifies with its own root key, and both carry the same key set');
 SELECT is((SELECT count(*)::int FROM keyset_tokens() t WHERE verify_token(t.token) ->> 'typ' = 'keyset'), 2,
 	'a client pinned to either root verifies the key set');
+SELECT is((SELECT jsonb_array_length(k -> 'keysets') FROM bigpicture_api.keyset() k), 2,
+	'GET /rpc/keyset carries both copies in keysets during the rotation');
+SELECT is((SELECT array_agg(paseto_footer(t ->> 0) ->> 'kid' = (SELECT kid FROM rootb)) FROM bigpicture_api.keyset() k,
+	jsonb_array_elements(k -> 'keysets') t), ARRAY[true, false], '… the active root''s first, then the retiring one''s');
+SELECT is((SELECT paseto_footer(k ->> 'keyset') ->> 'kid' FROM bigpicture_api.keyset() k), (SELECT kid FROM rootb),
+	'… and keyset is the active root''s copy');
 SELECT throws_ok(format('SELECT _sign_with_key(%L, %L, %L, now() + interval %L)', (SELECT dec2 FROM k), 'decision', '{}', '1 hour'), 'PT409',
 	format('signing key "%s" cannot sign for purpose decision', (SELECT dec2 FROM k)), 'a revoked key signs nothing');
 
