@@ -24,7 +24,8 @@ FUZZ_NAMES     = $(patsubst test/fuzz/fuzz_%.c,%,$(sort $(wildcard test/fuzz/fuz
 FUZZ_BINS      = $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 # src/core and the client library (src/client without its command-line
 # tools), instrumented once and linked into every harness.
-FUZZ_LIB_SRCS  = $(CORE_SRCS) $(filter-out src/client/bigpicture_%.c,$(sort $(wildcard src/client/*.c)))
+# the agent (agent*.c, artifact.c) needs libcurl and is not a fuzz target
+FUZZ_LIB_SRCS  = $(CORE_SRCS) $(filter-out src/client/bigpicture_%.c src/client/agent%.c src/client/artifact.c,$(sort $(wildcard src/client/*.c)))
 FUZZ_LIB_OBJS  = $(patsubst %.c,build/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_SRC_HDRS  = $(wildcard src/core/*.h) $(wildcard src/client/*.h)
 FUZZ_HDRS      = $(FUZZ_SRC_HDRS) $(wildcard test/fuzz/*.h)
