@@ -141,36 +141,39 @@ function mutate(token) {
   ])();
 }
 
-function entry(k, o = {}) {
-  const purpose = o.purpose ?? pick(['root', 'decision', 'lease', 'snapshot', 'audit', 'signing']);
-  const state = o.state ?? pick(['active', 'active', 'active', 'active', 'active', 'active', 'pending', 'retiring', 'retired', 'revoked', 'sleeping']);
-  const tenant = o.tenant ?? (chance(0.8) ? 'null' : str());
-  const t = () => (chance(0.75) ? 'null' : timeText());
+function entry(k, o = {}, hostile = false) {
+  const purpose = o.purpose ?? pick(hostile ? ['root', 'decision', 'lease', 'snapshot', 'audit', 'signing'] : ['decision', 'lease', 'snapshot', 'audit']);
+  const state = o.state ?? pick(hostile ? ['active', 'pending', 'retiring', 'retired', 'revoked', 'sleeping'] : ['active', 'active', 'active', 'pending', 'retiring', 'retired', 'revoked']);
+  const tenant = o.tenant ?? (hostile ? str() : pick(['null', 'null', '"acme"']));
+  const t = (d) => (chance(0.7) ? 'null' : hostile ? timeText() : `"${rfc(NOW + d * pick([60, 3600, DAY]))}"`);
   let kid = `"${k.kid}"`;
-  if (chance(0.05)) kid = `"${pick(K).kid}"`;
-  let e = `{"kid":${kid},"purpose":"${purpose}","tenant_id":${tenant},"public_key":"${k.pub}","state":"${state}","valid_from":${o.from ?? t()},"valid_until":${o.until ?? t()}}`;
-  if (chance(0.03)) e = e.replace('"state"', '"state":"active","state"');
+  if (hostile && chance(0.2)) kid = `"${pick(K).kid}"`;
+  let e = `{"kid":${kid},"purpose":"${purpose}","tenant_id":${tenant},"public_key":"${k.pub}","state":"${state}","valid_from":${o.from ?? t(-1)},"valid_until":${o.until ?? t(1)}}`;
+  if (hostile && chance(0.1)) e = e.replace('"state"', '"state":"active","state"');
   return e;
 }
 
 /* A mostly sensible key set, varied. */
 function keyset(version) {
+  const hostile = chance(0.2);
+  const h = () => hostile && chance(0.3);
   const entries = [
-    entry(keys.root, { purpose: 'root', state: 'active', tenant: 'null', from: 'null', until: 'null' }),
-    entry(keys.dec, { purpose: 'decision', state: chance(0.85) ? 'active' : undefined, tenant: 'null' }),
-    entry(keys.lease, { purpose: 'lease', state: chance(0.85) ? 'active' : undefined, tenant: 'null' }),
-    entry(keys.audit, { purpose: 'audit', tenant: chance(0.5) ? 'null' : '"acme"' }),
-    entry(keys.tdec, { purpose: 'decision', tenant: '"acme"', state: 'active' }),
-    entry(keys.tlease, { purpose: 'lease', tenant: '"acme"', state: 'active' }),
+    entry(keys.root, { purpose: 'root', state: h() ? undefined : 'active', tenant: 'null' }, h()),
+    entry(keys.dec, { purpose: 'decision', state: chance(0.85) ? 'active' : undefined, tenant: 'null' }, h()),
+    entry(keys.lease, { purpose: 'lease', state: chance(0.85) ? 'active' : undefined, tenant: 'null' }, h()),
+    entry(keys.audit, { purpose: 'audit', tenant: chance(0.5) ? 'null' : '"acme"' }, h()),
+    entry(keys.tdec, { purpose: 'decision', tenant: '"acme"', state: 'active' }, h()),
+    entry(keys.tlease, { purpose: 'lease', tenant: '"acme"', state: 'active' }, h()),
   ];
-  if (chance(0.3)) entries.push(entry(keys.snap));
-  if (chance(0.15)) entries.push(entry(keys.mirror, { purpose: 'decision', tenant: '"acme"' }));
-  if (chance(0.05)) entries.push(entries[1]);
+  if (chance(0.3)) entries.push(entry(keys.snap, {}, h()));
+  if (chance(0.15)) entries.push(entry(keys.mirror, { purpose: 'decision', tenant: '"acme"' }, h()));
+  if (hostile && chance(0.1)) entries.push(entries[1]);
   if (chance(0.3)) entries.splice(Math.floor(rand() * entries.length), 1);
-  const exp = chance(0.93) ? `"${rfc(NOW + 3600)}"` : timeText();
-  const signer = chance(0.9) ? keys.root : pick(K);
-  return mutate(sign(signer, `{"typ":"${chance(0.95) ? 'keyset' : typText()}","iat":"${rfc(NOW - 60)}","exp":${exp},"version":${version},"keys":[${entries.join(',')}]}`,
-    chance(0.95) ? `{"kid":"${signer.kid}"}` : footerFor(signer)));
+  const exp = !hostile || chance(0.7) ? `"${rfc(NOW + 3600)}"` : timeText();
+  const signer = !hostile || chance(0.8) ? keys.root : pick(K);
+  const text = `{"typ":"${!hostile || chance(0.9) ? 'keyset' : typText()}","iat":"${rfc(NOW - 60)}","exp":${exp},"version":${version},"keys":[${entries.join(',')}]}`;
+  const token = sign(signer, text, !hostile || chance(0.8) ? `{"kid":"${signer.kid}"}` : footerFor(signer));
+  return hostile ? mutate(token) : token;
 }
 
 function leaseText(seq, prev, o = {}) {
