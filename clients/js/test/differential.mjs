@@ -9,11 +9,18 @@
 //
 // Not part of npm test (it needs the C build); the cases vary the JSON
 // (escapes, duplicates, numbers, UTF-8), the times, the footer, key
-// certificates, key set entries, revocation lists, bindings and lease chains.
+// certificates, key set entries, revocation lists, bindings and lease chains,
+// and a fixed set of Ed25519 edge cases (ed25519Cases) comes first.
 
 import { readFileSync } from 'node:fs';
 
-import { formatRfc3339, leaseHash } from '../index.js';
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+
+import { formatRfc3339, k4Pid, k4PublicEncode, leaseHash } from '../index.js';
+import * as b64 from '../src/base64url.js';
+import { concat, utf8 } from '../src/bytes.js';
+import { pae } from '../src/paseto.js';
 import { makeKey, sign } from './signer.mjs';
 
 if (process.argv[2] === '--compare') {
@@ -180,7 +187,69 @@ function leaseText(seq, prev, o = {}) {
   return `{"typ":"lease","iat":"${rfc(NOW - 5)}","exp":"${rfc(NOW + 3600)}","lease_id":"${o.id ?? 'lease_a'}","tenant_id":"${o.tenant ?? 'acme'}","product_id":"app","sub":"${o.sub ?? 'alice'}","install_id":"pc-1","seq":${seq},"prev_hash":"${prev}"${o.extra ?? ''}}`;
 }
 
-const cases = [];
+
+/*
+ * Ed25519 edge cases where libsodium and a cofactored verifier (noble's
+ * verify()) part: keys and R with a torsion component, S + L, small-order
+ * and non-canonical keys.
+ */
+function ed25519Cases() {
+  const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+  const le = (b) => { let n = 0n; for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]); return n; };
+  const toLE = (n) => { const o = new Uint8Array(32); for (let i = 0; i < 32; i++, n >>= 8n) o[i] = Number(n & 0xffn); return o; };
+  const cases = [];
+  const seed = new Uint8Array(32).fill(3);
+  const ext = ed.utils.getExtendedPublicKey(seed);
+  const T4 = ed.Point.fromHex('0000000000000000000000000000000000000000000000000000000000000000');
+  const T8 = ed.Point.fromHex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05');
+  function tok(pkBytes, m, sigFn) {
+    const kid = k4Pid(pkBytes);
+    const f = utf8(`{"kid":"${kid}"}`);
+    const msg = pae(utf8('v4.public.'), m, f, new Uint8Array(0));
+    const sig = sigFn(msg);
+    return `v4.public.${b64.encode(concat(m, sig))}.${b64.encode(f)}`;
+  }
+  function signWith(a, A2bytes, r, msg, Rpoint) {
+    const R = (Rpoint ?? ed.Point.BASE.multiply(r)).toBytes();
+    const k = le(sha512(concat(R, A2bytes, msg))) % L;
+    return concat(R, toLE((r + k * a) % L));
+  }
+  let i = 0;
+  for (const [label, T] of [['order4', T4], ['order8', T8], ['order2', T4.double()]]) {
+    const A2 = ext.point.add(T).toBytes();
+    for (let r = 1n; r <= 12n; r++) {
+      const m = utf8(`{"typ":"decision","exp":"${rfc(NOW + 60)}","r":${r}}`);
+      cases.push({ name: `ed ${i++} mixed ${label} r${r}`, now: NOW, pins: [{ purpose: 'decision', key: k4PublicEncode(A2) }], keysets: [], revocations: null,
+        token: tok(A2, m, (msg) => signWith(ext.scalar, A2, r * 7919n, msg)), typ: null, skip_time: false, install_id: null, nonce: null, prev_lease: null, expect: '?' });
+    }
+  }
+  /* R with a torsion component, honest key: R2 = rB + T; S = r + k a. cofactored accepts; cofactorless not. Small-order R (pure torsion) too. */
+  const A = ext.point.toBytes();
+  for (const [label, T] of [['T4', T4], ['T8', T8]]) for (let r = 1n; r <= 4n; r++) {
+    const m = utf8(`{"typ":"decision","exp":"${rfc(NOW + 60)}","q":${r}}`);
+    cases.push({ name: `ed ${i++} R+${label} ${r}`, now: NOW, pins: [{ purpose: 'decision', key: k4PublicEncode(A) }], keysets: [], revocations: null,
+      token: tok(A, m, (msg) => signWith(ext.scalar, A, r, msg, ed.Point.BASE.multiply(r).add(T))), typ: null, skip_time: false, install_id: null, nonce: null, prev_lease: null, expect: '?' });
+  }
+  /* S + L and S + 2^253 etc, honest. */
+  for (const add of [0n, L, 2n ** 255n - 1n - L]) {
+    const m = utf8(`{"typ":"decision","exp":"${rfc(NOW + 60)}"}`);
+    cases.push({ name: `ed ${i++} S+${add}`, now: NOW, pins: [{ purpose: 'decision', key: k4PublicEncode(A) }], keysets: [], revocations: null,
+      token: tok(A, m, (msg) => { const s = ed.sign(msg, seed); const S = le(s.subarray(32)) + (add === L ? L : 0n); return concat(s.subarray(0, 32), toLE(S % (1n << 256n))); }), typ: null, skip_time: false, install_id: null, nonce: null, prev_lease: null, expect: '?' });
+  }
+  /* Weird public keys: small order, noncanonical, off-curve. */
+  for (const hex of ['0000000000000000000000000000000000000000000000000000000000000000', '0100000000000000000000000000000000000000000000000000000000000000',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+    'efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', '0200000000000000000000000000000000000000000000000000000000000000',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85']) {
+    const pk = ed.etc.hexToBytes(hex);
+    const m = utf8(`{"typ":"decision","exp":"${rfc(NOW + 60)}"}`);
+    cases.push({ name: `ed ${i++} pk ${hex.slice(0, 8)}`, now: NOW, pins: [{ purpose: 'decision', key: k4PublicEncode(pk) }], keysets: [], revocations: null,
+      token: tok(pk, m, () => concat(T8.toBytes(), new Uint8Array(32))), typ: null, skip_time: false, install_id: null, nonce: null, prev_lease: null, expect: '?' });
+  }
+  return cases;
+}
+
+const cases = ed25519Cases();
 for (let i = 0; i < N; i++) {
   const c = { name: `fuzz ${i}`, now: chance(0.8) ? NOW : NOW + pick([-DAY, -60, 99, 3600, 7200, DAY * 2]), pins: [], keysets: [], revocations: null, token: null, typ: null, skip_time: chance(0.1), install_id: null, nonce: null, prev_lease: null, expect: '?' };
   c.pins.push({ purpose: 'root', key: keys.root.pub });
