@@ -840,7 +840,6 @@ bp_agent_open(const bp_agent_options *o, int64_t now, bp_agent **out, char *deta
 	st = bp_agent_state_open(&a->state, o->state_dir);
 	if (st != BP_AGENT_OK)
 		OPEN_FAIL(st, "%s", a->state.detail);
-	bp_agent_state_raise(&a->state, "clock", 0);
 	/* a cached key set that does not verify is not an error: it is not used */
 	(void) load_trust(a, now);
 	*out = a;
@@ -888,28 +887,14 @@ verify_into(bp_agent *a, const char *token, const char *typ, int64_t now, unsign
 	if (r->payload == NULL || r->token == NULL)
 		return BP_VERIFY_BUFFER_TOO_SMALL;
 	r->payload_len = payload_len;
-	r->expires_at = 0;
+	r->issued_at = r->expires_at = 0;
 	if (doc_parse(&d, r->payload, r->payload_len))
 	{
+		(void) doc_time(&d, 0, "iat", &r->issued_at);
 		(void) doc_time(&d, 0, "exp", &r->expires_at);
 		doc_free(&d);
 	}
 	return BP_VERIFY_OK;
-}
-
-/* The payload's iat (0 when absent). */
-static int64_t
-payload_iat(const bp_agent_result *r)
-{
-	doc			d;
-	int64_t		iat = 0;
-
-	if (doc_parse(&d, r->payload, r->payload_len))
-	{
-		(void) doc_time(&d, 0, "iat", &iat);
-		doc_free(&d);
-	}
-	return iat;
 }
 
 /* ---- decisions -------------------------------------------------------------------------------- */
@@ -958,7 +943,7 @@ cached_decision(bp_agent *a, const char *product_id, int64_t now, bool check_tim
 			st = BP_VERIFY_NOT_FOR_US;
 		doc_free(&d);
 	}
-	if (st == BP_AGENT_OK && payload_iat(r) < bp_agent_state_seen(&a->state, name))
+	if (st == BP_AGENT_OK && r->issued_at < bp_agent_state_seen(&a->state, name))
 		st = BP_VERIFY_ROLLBACK;
 	free(text);
 	if (st != BP_AGENT_OK)
@@ -1063,8 +1048,8 @@ fresh_decision(bp_agent *a, const char *product_id, const char *current_version,
 				say(a, st, "%s", a->state.detail);
 			free(text);
 		}
-		bp_agent_state_raise(&a->state, name, payload_iat(r));
-		bp_agent_state_raise(&a->state, "clock", payload_iat(r));
+		bp_agent_state_raise(&a->state, name, r->issued_at);
+		bp_agent_state_raise(&a->state, "clock", r->issued_at);
 	}
 	free(token);
 	if (st == BP_AGENT_OK && !bp_agent_state_save_seen(&a->state))
@@ -1435,7 +1420,7 @@ bp_agent_lease(bp_agent *a, const char *product_id, const char *subject_type, co
 		if (st != BP_AGENT_OK)
 			say(a, st, "%s", a->state.detail);
 		bp_agent_state_raise(&a->state, name, lease_seq(r->payload, r->payload_len));
-		bp_agent_state_raise(&a->state, "clock", payload_iat(r));
+		bp_agent_state_raise(&a->state, "clock", r->issued_at);
 		if (st == BP_AGENT_OK && !bp_agent_state_save_seen(&a->state))
 			st = say(a, BP_AGENT_STATE_ERROR, "%s", a->state.detail);
 		bp_agent_result_free(&prev);

@@ -149,6 +149,7 @@ typedef struct bp_agent_result
 	char	   *token;			/* the verified token, NUL-terminated */
 	char	   *payload;		/* its payload JSON, NUL-terminated */
 	size_t		payload_len;
+	int64_t		issued_at;		/* the payload's iat (0 when absent) */
 	int64_t		expires_at;		/* the payload's exp */
 } bp_agent_result;
 
