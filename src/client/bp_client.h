@@ -26,8 +26,10 @@
  *
  * Times: the caller passes "now" as Unix seconds, so nothing here reads a
  * clock.  Payload times are RFC 3339 (bp_client_parse_rfc3339).  A token is
- * refused when exp <= now or nbf > now, or when its iat is more than
- * BP_CLIENT_CLOCK_SKEW seconds after now (NOT_YET_VALID: a clock is wrong);
+ * refused when exp <= now, or when its nbf or iat is more than
+ * BP_CLIENT_CLOCK_SKEW seconds after now (NOT_YET_VALID: a clock is wrong;
+ * the server stamps nbf with the second it signs, so a client clock a
+ * little behind still accepts a fresh token);
  * a key set must carry exp.  A key is
  * usable when valid_from <= now < valid_until (each bound only if present),
  * its state is active or retiring, and it is not revoked.

@@ -593,7 +593,10 @@ verify_token(const bp_verifier *ctx, const char *token, size_t token_len,
 		return BP_VERIFY_EXPIRED;
 	if (!read_time(p, 0, "nbf", false, &present, &t))
 		return BP_VERIFY_MALFORMED;
-	if (present && !(flags & BP_VERIFY_SKIP_TIME) && t > now)
+	/* The server sets nbf to the second it signs: a client clock a little
+	 * behind the server's must not refuse a fresh token, so nbf gets the
+	 * same skew as iat. */
+	if (present && !(flags & BP_VERIFY_SKIP_TIME) && t > now + BP_VERIFY_CLOCK_SKEW)
 		return BP_VERIFY_NOT_YET_VALID;
 	if (!read_time(p, 0, "iat", false, &present, &t))
 		return BP_VERIFY_MALFORMED;

@@ -11,7 +11,7 @@
  * signed by a known root key), that key is usable at now, the signature
  * holds with the footer bound, and the payload is a JSON object whose typ the
  * key's purpose may sign (src/core/token_kinds.h), with exp (required where
- * the kind needs it) > now, nbf <= now, iat at most BP_VERIFY_CLOCK_SKEW
+ * the kind needs it) > now, nbf and iat at most BP_VERIFY_CLOCK_SKEW
  * seconds ahead of now, and the tenant of a tenant-scoped key.
  *
  * A key is usable when valid_from <= now < valid_until (each bound only if
@@ -55,7 +55,7 @@ typedef enum bp_verify_status
 	BP_VERIFY_WRONG_PURPOSE,	/* the key's purpose may not sign this typ */
 	BP_VERIFY_WRONG_TYPE,		/* typ is not the one the caller expects */
 	BP_VERIFY_EXPIRED,			/* exp <= now */
-	BP_VERIFY_NOT_YET_VALID,	/* nbf > now, or iat too far ahead */
+	BP_VERIFY_NOT_YET_VALID,	/* nbf or iat more than the skew ahead */
 	BP_VERIFY_KEY_REVOKED,		/* the signing key is revoked */
 	BP_VERIFY_KEY_NOT_VALID,	/* key pending, retired, or outside its window */
 	BP_VERIFY_WRONG_TENANT,		/* tenant-scoped key, payload of another tenant */

@@ -249,7 +249,7 @@ test_keyset(void)
 				 BP_CLIENT_WRONG_TYPE);
 	/* nbf in the future. */
 	snprintf(ks, sizeof(ks), "{\"typ\":\"keyset\",\"nbf\":\"%s\",\"exp\":\"%s\",\"version\":9,\"keys\":[]}",
-			 rfc(NOW + 60), rfc(NOW + 3600));
+			 rfc(NOW + BP_CLIENT_CLOCK_SKEW + 1), rfc(NOW + 3600));
 	CHECK_INT_EQ(load(&ctx, sign(&root, ks), NOW), BP_CLIENT_NOT_YET_VALID);
 	/* A work buffer too small. */
 	{
@@ -366,8 +366,11 @@ test_verify(void)
 	t = decision(&dec, "decision", NOW - 1, NULL);
 	CHECK_INT_EQ(bp_client_verify_ex(&ctx, t, strlen(t), NULL, NOW, BP_CLIENT_SKIP_TIME, work, sizeof(work), &len),
 				 BP_CLIENT_OK);
-	snprintf(p, sizeof(p), ",\"nbf\":\"%s\"", rfc(NOW + 30));
-	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, p), NULL, NOW), BP_CLIENT_NOT_YET_VALID);
+	/* nbf gets the clock skew (the server stamps the second it signs). */
+	snprintf(p, sizeof(p), ",\"nbf\":\"%s\"", rfc(NOW + BP_CLIENT_CLOCK_SKEW + 1));
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 3600, p), NULL, NOW), BP_CLIENT_NOT_YET_VALID);
+	snprintf(p, sizeof(p), ",\"nbf\":\"%s\"", rfc(NOW + BP_CLIENT_CLOCK_SKEW));
+	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 3600, p), NULL, NOW), BP_CLIENT_OK);
 	snprintf(p, sizeof(p), ",\"nbf\":\"%s\"", rfc(NOW));
 	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, p), NULL, NOW), BP_CLIENT_OK);
 	CHECK_INT_EQ(verify(&ctx, decision(&dec, "decision", NOW + 60, ",\"nbf\":\"soon\""), NULL, NOW), BP_CLIENT_MALFORMED);

@@ -242,7 +242,7 @@ export class Verifier {
     if (exp === undefined && (keysetMode || (kind !== null && kind.needsExp))) fail('MALFORMED', 'payload without exp');
     if (exp !== undefined && !skip && exp <= now - expLeeway) fail('EXPIRED');
     const nbf = readTime(doc, 0, 'nbf', false);
-    if (nbf !== undefined && !skip && nbf > now) fail('NOT_YET_VALID', 'nbf');
+    if (nbf !== undefined && !skip && nbf > now + CLOCK_SKEW) fail('NOT_YET_VALID', 'nbf');
     const iat = readTime(doc, 0, 'iat', false);
     /* Issued in the future beyond any plausible clock skew: a clock is wrong. */
     if (iat !== undefined && !skip && iat > now + CLOCK_SKEW) fail('NOT_YET_VALID', 'iat ahead of the clock');

@@ -118,7 +118,7 @@ function testKeyset(h) {
   h.equal('keyset: ... and a failure after it changes nothing', load(sign(root, keysetPayload(10, NOW + 3600, 'x'))), 'MALFORMED');
   h.equal('keyset: a decision signed by the root', load(sign(root, '{"typ":"decision","exp":"2099-01-01T00:00:00Z","version":9,"keys":[]}')), 'WRONG_PURPOSE');
   h.equal('keyset: a key certificate', load(sign(root, '{"typ":"key_certificate","exp":"2099-01-01T00:00:00Z","version":9,"keys":[]}')), 'WRONG_TYPE');
-  h.equal('keyset: nbf ahead', load(sign(root, `{"typ":"keyset","nbf":"${rfc(NOW + 60)}","exp":"${rfc(NOW + 3600)}","version":9,"keys":[]}`)), 'NOT_YET_VALID');
+  h.equal('keyset: nbf ahead', load(sign(root, `{"typ":"keyset","nbf":"${rfc(NOW + 301)}","exp":"${rfc(NOW + 3600)}","version":9,"keys":[]}`)), 'NOT_YET_VALID');
 
   const v2 = new Verifier();
   v2.pinKey('root', root.pub);
@@ -185,7 +185,8 @@ function testVerify(h) {
   h.equal('verify: at exp', verify(decision(dec, 'decision', NOW)), 'EXPIRED');
   h.equal('verify: 1 s before exp', verify(decision(dec, 'decision', NOW + 1)), 'OK');
   h.equal('verify: expired, skipTime', verify(decision(dec, 'decision', NOW - 1), null, NOW, { skipTime: true }), 'OK');
-  h.equal('verify: nbf ahead', verify(decision(dec, 'decision', NOW + 60, `,"nbf":"${rfc(NOW + 30)}"`)), 'NOT_YET_VALID');
+  h.equal('verify: nbf beyond the skew', verify(decision(dec, 'decision', NOW + 3600, `,"nbf":"${rfc(NOW + 301)}"`)), 'NOT_YET_VALID');
+  h.equal('verify: nbf within the skew', verify(decision(dec, 'decision', NOW + 3600, `,"nbf":"${rfc(NOW + 300)}"`)), 'OK');
   h.equal('verify: nbf now', verify(decision(dec, 'decision', NOW + 60, `,"nbf":"${rfc(NOW)}"`)), 'OK');
   h.equal('verify: nbf not a time', verify(decision(dec, 'decision', NOW + 60, ',"nbf":"soon"')), 'MALFORMED');
   h.equal('verify: expired and a bad nbf (exp is checked first)', verify(decision(dec, 'decision', NOW - 1, ',"nbf":"soon"')), 'EXPIRED');
