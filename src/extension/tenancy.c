@@ -1,6 +1,6 @@
 /*
  * tenancy.c — who is calling: the facts current_tenant() and current_actor()
- * are built from (src/sql/30_tenants.sql).
+ * are built from (src/sql/15_tenants.sql).
  *
  * Inside a SECURITY DEFINER function current_user is the function's owner,
  * so SQL cannot see the caller.  PostgreSQL still tracks the role the session
@@ -10,14 +10,18 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "bigpicture.h"
 #include "json.h"
@@ -122,38 +126,133 @@ bigpicture_jwt_claim(PG_FUNCTION_ARGS)
 }
 
 /*
- * The caller's tenant: the tenant_id claim in a gateway session;
+ * The caller's tenant, looked up: the tenant_id claim in a gateway session;
  * otherwise the tenant bound to the role the session acts as; else NULL.
- * Reads tenant_roles as the current user: current_tenant() is SECURITY
- * DEFINER, and the extension's own callers run as its owner.
+ * Reads tenant_roles as the extension's owner, as a SECURITY DEFINER
+ * function would; current_tenant() is not one, because fmgr's definer wrapper
+ * (a user switch and a GUC save per call) would cost a policy that calls it
+ * per row far more than this lookup does once per statement.
  */
-char *
-bp_current_tenant(void)
+static char *
+lookup_current_tenant(void)
 {
 	static SPIPlanPtr plan;
+	Oid			saved_user;
+	int			saved_context;
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	MemoryContext outer = CurrentMemoryContext;
-	char	   *tenant = NULL;
+	char	   *volatile tenant = NULL;
 	bool		isnull;
 
 	if (session_is_gateway())
 		return bp_jwt_claim("tenant_id");
 	values[0] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
-	SPI_connect();
-	if (SPI_execute_plan(bp_prepare_once(&plan, "SELECT r.tenant_id FROM bigpicture.tenant_roles r "
-										 "WHERE r.role_name OPERATOR(pg_catalog.=) $1", 1, types),
-						 values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read tenant_roles");
-	if (SPI_processed == 1)
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(get_role_oid("bigpicture_owner", false),
+						   saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
 	{
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		SPI_connect();
+		if (SPI_execute_plan(bp_prepare_once(&plan, "SELECT r.tenant_id FROM bigpicture.tenant_roles r "
+											 "WHERE r.role_name OPERATOR(pg_catalog.=) $1", 1, types),
+							 values, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read tenant_roles");
+		if (SPI_processed == 1)
+		{
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
-		if (!isnull)
-			tenant = MemoryContextStrdup(outer, TextDatumGetCString(d));
+			if (!isnull)
+				tenant = MemoryContextStrdup(outer, TextDatumGetCString(d));
+		}
+		SPI_finish();
 	}
-	SPI_finish();
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(saved_user, saved_context);
+	}
+	PG_END_TRY();
 	return tenant;
+}
+
+/*
+ * The caller's tenant, answered once per statement.  Policies call
+ * current_tenant() in their qual (Citus refuses subqueries in policies on
+ * distributed tables), where a filter evaluates it per row; one lookup per
+ * statement keeps that as cheap as the InitPlan it replaced.  The answer may
+ * change only between statements (a STABLE function's promise), with the
+ * role the session acts as, or with the gateway's claims: all in the key.
+ */
+static struct
+{
+	bool		valid;
+	LocalTransactionId lxid;
+	CommandId	cid;
+	TimestampTz statement_start;
+	Oid			outer_user;
+	Oid			session_user;
+	bool		gateway;		/* then the claims are part of the key */
+	char	   *claims;
+	char	   *tenant;
+	text	   *tenant_text;
+}			tenant_cache;
+
+static bool
+tenant_cache_hit(void)
+{
+	const char *claims;
+
+	if (!tenant_cache.valid ||
+		tenant_cache.lxid != MyProc->lxid ||
+		tenant_cache.cid != GetCurrentCommandId(false) ||
+		tenant_cache.statement_start != GetCurrentStatementStartTimestamp() ||
+		tenant_cache.outer_user != GetOuterUserId() ||
+		tenant_cache.session_user != GetSessionUserId())
+		return false;
+	if (!tenant_cache.gateway)
+		return true;
+	claims = GetConfigOption("request.jwt.claims", true, false);
+	return strcmp(tenant_cache.claims, claims ? claims : "") == 0;
+}
+
+static void
+tenant_cache_fill(void)
+{
+	const char *claims = GetConfigOption("request.jwt.claims", true, false);
+	char	   *tenant = lookup_current_tenant();
+
+	tenant_cache.valid = false;
+	if (tenant_cache.claims)
+		pfree(tenant_cache.claims);
+	if (tenant_cache.tenant)
+		pfree(tenant_cache.tenant);
+	if (tenant_cache.tenant_text)
+		pfree(tenant_cache.tenant_text);
+	tenant_cache.claims = MemoryContextStrdup(TopMemoryContext, claims ? claims : "");
+	tenant_cache.tenant = tenant ? MemoryContextStrdup(TopMemoryContext, tenant) : NULL;
+	tenant_cache.tenant_text = NULL;
+	if (tenant)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		tenant_cache.tenant_text = cstring_to_text(tenant);
+		MemoryContextSwitchTo(old);
+	}
+	tenant_cache.gateway = session_is_gateway();
+	tenant_cache.lxid = MyProc->lxid;
+	tenant_cache.cid = GetCurrentCommandId(false);
+	tenant_cache.statement_start = GetCurrentStatementStartTimestamp();
+	tenant_cache.outer_user = GetOuterUserId();
+	tenant_cache.session_user = GetSessionUserId();
+	tenant_cache.valid = true;
+}
+
+char *
+bp_current_tenant(void)
+{
+	if (!tenant_cache_hit())
+		tenant_cache_fill();
+	return tenant_cache.tenant ? pstrdup(tenant_cache.tenant) : NULL;
 }
 
 /* Who is acting, for audit columns: the JWT subject through the gateway, else the role. */
@@ -170,11 +269,11 @@ PG_FUNCTION_INFO_V1(bigpicture_current_tenant);
 Datum
 bigpicture_current_tenant(PG_FUNCTION_ARGS)
 {
-	char	   *tenant = bp_current_tenant();
-
-	if (tenant == NULL)
+	if (!tenant_cache_hit())
+		tenant_cache_fill();
+	if (tenant_cache.tenant_text == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(tenant));
+	PG_RETURN_DATUM(datumCopy(PointerGetDatum(tenant_cache.tenant_text), false, -1));
 }
 
 /* May the caller act on any tenant?  (Members of bigpicture_admin or bigpicture_auditor.) */

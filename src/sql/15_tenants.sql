@@ -74,8 +74,11 @@ SELECT pg_catalog.pg_extension_config_dump('bigpicture.tenant_roles', '');
 -- session; otherwise the tenant bound to the role the session acts as; else NULL.
 -- These run on every API call and in row-level security policies, so they
 -- are C (src/extension/tenancy.c): SQL bodies were planned again per statement.
+-- current_tenant() is called per row by policies, so it is neither SECURITY
+-- DEFINER nor SET: the C reads tenant_roles as the owner itself, with
+-- schema-qualified names, and answers once per statement.
 CREATE FUNCTION bigpicture.current_tenant() RETURNS text
-	LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	LANGUAGE C STABLE
 	AS 'MODULE_PATHNAME', 'bigpicture_current_tenant';
 COMMENT ON FUNCTION bigpicture.current_tenant() IS
 	'the caller''s tenant: the tenant_id JWT claim in gateway sessions, else the tenant bound to the calling role, else NULL';
@@ -111,7 +114,7 @@ CREATE POLICY admin_all ON bigpicture.tenants TO bigpicture_admin USING (true) W
 CREATE POLICY auditor_read ON bigpicture.tenants FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.tenants FOR SELECT
 	TO bigpicture_tenant_admin, bigpicture_client, bigpicture_mirror
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 CREATE POLICY owner_all ON bigpicture.tenant_roles TO bigpicture_owner USING (true) WITH CHECK (true);
 CREATE POLICY admin_all ON bigpicture.tenant_roles TO bigpicture_admin USING (true) WITH CHECK (true);
 CREATE POLICY auditor_read ON bigpicture.tenant_roles FOR SELECT TO bigpicture_auditor USING (true);
@@ -227,7 +230,7 @@ CREATE POLICY owner_all ON bigpicture.installs TO bigpicture_owner USING (true) 
 CREATE POLICY admin_all ON bigpicture.installs TO bigpicture_admin USING (true) WITH CHECK (true);
 CREATE POLICY auditor_read ON bigpicture.installs FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.installs FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT, INSERT, UPDATE, DELETE ON bigpicture.installs TO bigpicture_admin;
 GRANT SELECT ON bigpicture.installs TO bigpicture_auditor, bigpicture_tenant_admin;
 

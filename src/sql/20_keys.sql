@@ -163,7 +163,7 @@ CREATE POLICY owner_all ON bigpicture.key_certificates TO bigpicture_owner USING
 CREATE POLICY admin_read ON bigpicture.key_certificates FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.key_certificates FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.key_certificates FOR SELECT TO bigpicture_tenant_admin, bigpicture_mirror
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.key_certificates TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin,
 	bigpicture_mirror;
 

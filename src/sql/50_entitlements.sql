@@ -35,7 +35,7 @@ CREATE POLICY owner_all ON bigpicture.entitlements TO bigpicture_owner USING (tr
 CREATE POLICY admin_all ON bigpicture.entitlements TO bigpicture_admin USING (true) WITH CHECK (true);
 CREATE POLICY auditor_read ON bigpicture.entitlements FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.entitlements FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.entitlements TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
 -- The state an entitlement is in now: expired is computed, never stored.

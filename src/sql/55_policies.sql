@@ -156,8 +156,8 @@ CREATE POLICY owner_all ON bigpicture.tenant_policies TO bigpicture_owner USING 
 CREATE POLICY admin_all ON bigpicture.tenant_policies TO bigpicture_admin USING (true) WITH CHECK (true);
 CREATE POLICY auditor_read ON bigpicture.tenant_policies FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_all ON bigpicture.tenant_policies TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()))
-	WITH CHECK (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant())
+	WITH CHECK (tenant_id = bigpicture.current_tenant());
 GRANT SELECT, INSERT, UPDATE, DELETE ON bigpicture.tenant_policies TO bigpicture_admin, bigpicture_tenant_admin;
 GRANT SELECT ON bigpicture.tenant_policies TO bigpicture_auditor;
 GRANT SELECT ON bigpicture.vendor_policies TO bigpicture_admin, bigpicture_tenant_admin, bigpicture_auditor,

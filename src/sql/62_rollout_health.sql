@@ -26,7 +26,7 @@ CREATE POLICY owner_all ON bigpicture.rollout_members TO bigpicture_owner USING 
 CREATE POLICY admin_read ON bigpicture.rollout_members FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.rollout_members FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.rollout_members FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.rollout_members TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
 -- ---- outcome reports ------------------------------------------------------------------------
@@ -60,7 +60,7 @@ CREATE POLICY admin_read ON bigpicture.install_reports FOR SELECT TO bigpicture_
 CREATE POLICY auditor_read ON bigpicture.install_reports FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY publisher_read ON bigpicture.install_reports FOR SELECT TO bigpicture_publisher USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.install_reports FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.install_reports TO bigpicture_admin, bigpicture_auditor, bigpicture_publisher,
 	bigpicture_tenant_admin;
 

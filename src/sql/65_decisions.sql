@@ -44,7 +44,7 @@ CREATE POLICY owner_all ON bigpicture.decision_log TO bigpicture_owner USING (tr
 CREATE POLICY admin_read ON bigpicture.decision_log FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.decision_log FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.decision_log FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.decision_log TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
 -- ---- the decision engine -----------------------------------------------------------

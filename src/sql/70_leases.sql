@@ -53,12 +53,12 @@ CREATE POLICY owner_all ON bigpicture.leases TO bigpicture_owner USING (true) WI
 CREATE POLICY admin_read ON bigpicture.leases FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.leases FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.leases FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 CREATE POLICY owner_all ON bigpicture.lease_chains TO bigpicture_owner USING (true) WITH CHECK (true);
 CREATE POLICY admin_read ON bigpicture.lease_chains FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.lease_chains FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.lease_chains FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.leases, bigpicture.lease_chains TO bigpicture_admin, bigpicture_auditor,
 	bigpicture_tenant_admin;
 

@@ -91,11 +91,11 @@ ALTER TABLE bigpicture.audit_checkpoints FORCE ROW LEVEL SECURITY;
 CREATE POLICY owner_all ON bigpicture.audit_events TO bigpicture_owner USING (true) WITH CHECK (true);
 CREATE POLICY vendor_read ON bigpicture.audit_events FOR SELECT TO bigpicture_admin, bigpicture_auditor USING (true);
 CREATE POLICY own_chain_read ON bigpicture.audit_events FOR SELECT TO bigpicture_tenant_admin
-	USING (chain_id = (SELECT bigpicture.current_tenant()));
+	USING (chain_id = bigpicture.current_tenant());
 CREATE POLICY owner_all ON bigpicture.audit_checkpoints TO bigpicture_owner USING (true) WITH CHECK (true);
 CREATE POLICY vendor_read ON bigpicture.audit_checkpoints FOR SELECT TO bigpicture_admin, bigpicture_auditor USING (true);
 CREATE POLICY own_chain_read ON bigpicture.audit_checkpoints FOR SELECT TO bigpicture_tenant_admin
-	USING (chain_id = (SELECT bigpicture.current_tenant()));
+	USING (chain_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.audit_events, bigpicture.audit_checkpoints
 	TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 

@@ -174,7 +174,7 @@ CREATE POLICY owner_all ON bigpicture.mirrors TO bigpicture_owner USING (true) W
 CREATE POLICY admin_read ON bigpicture.mirrors FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.mirrors FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.mirrors FOR SELECT TO bigpicture_tenant_admin, bigpicture_mirror
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.mirrors TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin, bigpicture_mirror;
 
 CREATE FUNCTION bigpicture._mirror_or_error(p_mirror_id text) RETURNS bigpicture.mirrors

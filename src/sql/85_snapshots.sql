@@ -27,7 +27,7 @@ CREATE POLICY owner_all ON bigpicture.snapshots TO bigpicture_owner USING (true)
 CREATE POLICY admin_read ON bigpicture.snapshots FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.snapshots FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.snapshots FOR SELECT TO bigpicture_tenant_admin, bigpicture_mirror
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.snapshots TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin, bigpicture_mirror;
 -- Signed snapshots are history: never changed or removed, except with
 -- their tenant (a cascading delete, which runs at trigger depth 2).

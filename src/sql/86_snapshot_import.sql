@@ -31,7 +31,7 @@ CREATE POLICY owner_all ON bigpicture.imported_snapshots TO bigpicture_owner USI
 CREATE POLICY admin_read ON bigpicture.imported_snapshots FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.imported_snapshots FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.imported_snapshots FOR SELECT TO bigpicture_tenant_admin, bigpicture_mirror
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.imported_snapshots TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin,
 	bigpicture_mirror;
 CREATE TRIGGER imported_snapshots_append_only BEFORE UPDATE OR DELETE ON bigpicture.imported_snapshots

@@ -31,7 +31,7 @@ CREATE POLICY owner_all ON bigpicture.events TO bigpicture_owner USING (true) WI
 CREATE POLICY admin_read ON bigpicture.events FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.events FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.events FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.events TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
 -- A deleted tenant's events go with it, as a foreign key's cascade would do.

@@ -97,7 +97,7 @@ BEGIN
 		EXECUTE format('CREATE POLICY owner_all ON bigpicture.%I TO bigpicture_owner USING (true) WITH CHECK (true)', t);
 		EXECUTE format('CREATE POLICY admin_read ON bigpicture.%I FOR SELECT TO bigpicture_admin, bigpicture_auditor USING (true)', t);
 		EXECUTE format('CREATE POLICY own_tenant_read ON bigpicture.%I FOR SELECT TO bigpicture_tenant_admin '
-			'USING (tenant_id = (SELECT bigpicture.current_tenant()))', t);
+			'USING (tenant_id = bigpicture.current_tenant())', t);
 		EXECUTE format('REVOKE ALL ON bigpicture.%I FROM PUBLIC', t);
 	END LOOP;
 END

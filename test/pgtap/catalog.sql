@@ -142,7 +142,7 @@ SELECT set_eq(
 	('bigpicture.create_tenant(text,text,integer,integer,interval)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin'),
 	('bigpicture.create_webhook(text,text[],text,integer,text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_tenant_admin'),
 	('bigpicture.current_actor()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
-	('bigpicture.current_tenant()', 'bigpicture_owner', 's', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
+	('bigpicture.current_tenant()', 'bigpicture_owner', 's', false, '', 'bigpicture_admin,bigpicture_anon,bigpicture_approver,bigpicture_auditor,bigpicture_client,bigpicture_mirror,bigpicture_publisher,bigpicture_tenant_admin'),
 	('bigpicture.decision_log_append_only()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture.delete_webhook(text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_tenant_admin'),
 	('bigpicture.detach_artifact(text,text)', 'bigpicture_owner', 'v', true, 'search_path=pg_catalog, pg_temp', 'bigpicture_admin,bigpicture_publisher'),

@@ -2175,7 +2175,7 @@ CREATE POLICY owner_all ON bigpicture.rollout_members TO bigpicture_owner USING 
 CREATE POLICY admin_read ON bigpicture.rollout_members FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.rollout_members FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.rollout_members FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.rollout_members TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
 -- ---- outcome reports ------------------------------------------------------------------------
@@ -2209,7 +2209,7 @@ CREATE POLICY admin_read ON bigpicture.install_reports FOR SELECT TO bigpicture_
 CREATE POLICY auditor_read ON bigpicture.install_reports FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY publisher_read ON bigpicture.install_reports FOR SELECT TO bigpicture_publisher USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.install_reports FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.install_reports TO bigpicture_admin, bigpicture_auditor, bigpicture_publisher,
 	bigpicture_tenant_admin;
 
@@ -2744,7 +2744,7 @@ CREATE POLICY owner_all ON bigpicture.events TO bigpicture_owner USING (true) WI
 CREATE POLICY admin_read ON bigpicture.events FOR SELECT TO bigpicture_admin USING (true);
 CREATE POLICY auditor_read ON bigpicture.events FOR SELECT TO bigpicture_auditor USING (true);
 CREATE POLICY own_tenant_read ON bigpicture.events FOR SELECT TO bigpicture_tenant_admin
-	USING (tenant_id = (SELECT bigpicture.current_tenant()));
+	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.events TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
 -- A deleted tenant's events go with it, as a foreign key's cascade would do.
@@ -3159,7 +3159,7 @@ BEGIN
 		EXECUTE format('CREATE POLICY owner_all ON bigpicture.%I TO bigpicture_owner USING (true) WITH CHECK (true)', t);
 		EXECUTE format('CREATE POLICY admin_read ON bigpicture.%I FOR SELECT TO bigpicture_admin, bigpicture_auditor USING (true)', t);
 		EXECUTE format('CREATE POLICY own_tenant_read ON bigpicture.%I FOR SELECT TO bigpicture_tenant_admin '
-			'USING (tenant_id = (SELECT bigpicture.current_tenant()))', t);
+			'USING (tenant_id = bigpicture.current_tenant())', t);
 		EXECUTE format('REVOKE ALL ON bigpicture.%I FROM PUBLIC', t);
 	END LOOP;
 END
@@ -3830,6 +3830,27 @@ END
 $$;
 COMMENT ON FUNCTION bigpicture.fold_seat_refusals() IS
 	'worker job: write entitlement.leases_refused, one per tenant and product, with the leases refused for want of a seat since the last run';
+
+-- ---- policies without subqueries -------------------------------------------------------------------
+-- Citus refuses subqueries in policies on distributed tables; current_tenant()
+-- now answers once per statement itself, so the qual calls it directly; it
+-- is no longer SECURITY DEFINER (15_tenants.sql says why).
+CREATE OR REPLACE FUNCTION bigpicture.current_tenant() RETURNS text
+	LANGUAGE C STABLE
+	AS 'MODULE_PATHNAME', 'bigpicture_current_tenant';
+ALTER POLICY own_tenant_read ON bigpicture.tenants USING (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_read ON bigpicture.installs USING (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_read ON bigpicture.key_certificates USING (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_read ON bigpicture.entitlements USING (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_all ON bigpicture.tenant_policies USING (tenant_id = bigpicture.current_tenant()) WITH CHECK (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_read ON bigpicture.decision_log USING (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_read ON bigpicture.leases USING (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_read ON bigpicture.lease_chains USING (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_chain_read ON bigpicture.audit_events USING (chain_id = bigpicture.current_tenant());
+ALTER POLICY own_chain_read ON bigpicture.audit_checkpoints USING (chain_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_read ON bigpicture.mirrors USING (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_read ON bigpicture.snapshots USING (tenant_id = bigpicture.current_tenant());
+ALTER POLICY own_tenant_read ON bigpicture.imported_snapshots USING (tenant_id = bigpicture.current_tenant());
 
 -- ---- privileges, as src/sql/99_privileges.sql applies them at install -------------------------------
 -- Privileges, last so that nothing created above escapes them.  PostgreSQL
