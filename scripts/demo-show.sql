@@ -87,8 +87,8 @@ BEGIN
 		d := bigpicture.check_update(jsonb_build_object('install_id', 'initech-pc-' || i, 'tenant_id', 'tenant_initech',
 			'platform', 'linux', 'arch', 'x86_64',
 			'products', '[{"product_id": "prod_sync", "current_version": "3.1.0"}]'::jsonb)) -> 'decisions' -> 0;
-		INSERT INTO demo_fleet VALUES (i, d ->> 'version', (SELECT o.halted_at IS NOT NULL FROM bigpicture.rollouts o
-			JOIN bigpicture.releases r USING (release_id) WHERE r.product_id = 'prod_sync' AND r.version = '3.2.0'));
+		INSERT INTO demo_fleet SELECT i, d ->> 'version', o.halted_at IS NOT NULL FROM bigpicture.rollouts o
+			JOIN bigpicture.releases r USING (release_id) WHERE r.product_id = 'prod_sync' AND r.version = '3.2.0';
 		IF d ->> 'version' = '3.2.0' THEN
 			n := n + 1;
 			PERFORM bigpicture.report(jsonb_build_object('decision', d ->> 'token', 'tenant_id', 'tenant_initech',

@@ -613,7 +613,7 @@ bigpicture_check_update(PG_FUNCTION_ARGS)
 								   "VALUES ($1, $2, $3, $4, $5) "
 								   "ON CONFLICT (tenant_id, install_id) DO UPDATE "
 								   "SET platform = EXCLUDED.platform, arch = EXCLUDED.arch, "
-								   "versions = i.versions || EXCLUDED.versions, last_seen = pg_catalog.now()",
+								   "versions = i.versions || EXCLUDED.versions, last_seen = EXCLUDED.last_seen",
 								   5, types),
 				   values, NULL, "record the install");
 	}

@@ -140,17 +140,23 @@ bp_caps_from_jsonb(Jsonb *json, bp_caps *caps)
  * product, 2 product, 3 tenant, 4 global).  Merged in src/core/decide.c, not
  * sorted here: a sort node costs more to start than the rows cost.
  */
-static const char policy_sql[] =
-"SELECT CASE WHEN p.product_id IS NULL THEN 3 ELSE 1 END, p.platform, p.mode, p.channel, p.pinned_range::text, "
-"       p.blocked::text[], p.maintenance_window, p.allow_prerelease, p.expired_entitlement_updates "
-"  FROM bigpicture.tenant_policies p "
-" WHERE p.tenant_id = $1 AND (p.product_id = $2 OR p.product_id IS NULL) "
+#define POLICY_TENANT_SQL \
+"SELECT CASE WHEN p.product_id IS NULL THEN 3 ELSE 1 END, p.platform, p.mode, p.channel, p.pinned_range::text, " \
+"       p.blocked::text[], p.maintenance_window, p.allow_prerelease, p.expired_entitlement_updates " \
+"  FROM bigpicture.tenant_policies p " \
+" WHERE p.tenant_id = $1 AND (p.product_id = $2 OR p.product_id IS NULL) " \
 "   AND (p.platform IS NULL OR p.platform = $3) "
-"UNION ALL "
-"SELECT CASE WHEN p.product_id IS NULL THEN 4 ELSE 2 END, p.platform, p.mode, p.channel, p.pinned_range::text, "
-"       p.blocked::text[], p.maintenance_window, p.allow_prerelease, p.expired_entitlement_updates "
-"  FROM bigpicture.vendor_policies p "
-" WHERE (p.product_id = $2 OR p.product_id IS NULL) AND (p.platform IS NULL OR p.platform = $3)";
+#define POLICY_VENDOR_SQL \
+"SELECT CASE WHEN p.product_id IS NULL THEN 4 ELSE 2 END, p.platform, p.mode, p.channel, p.pinned_range::text, " \
+"       p.blocked::text[], p.maintenance_window, p.allow_prerelease, p.expired_entitlement_updates " \
+"  FROM bigpicture.vendor_policies p " \
+" WHERE (p.product_id = $2 OR p.product_id IS NULL) AND (p.platform IS NULL OR p.platform = $3)"
+static const char policy_sql[] = POLICY_TENANT_SQL "UNION ALL " POLICY_VENDOR_SQL;
+/* Citus cannot plan the UNION ALL of a distributed and a reference table with parameters: two queries there. */
+static const char policy_tenant_sql[] = POLICY_TENANT_SQL;
+static const char policy_vendor_sql[] = POLICY_VENDOR_SQL;
+static SPIPlanPtr policy_tenant_plan;
+static SPIPlanPtr policy_vendor_plan;
 static SPIPlanPtr policy_plan;
 
 static void
@@ -181,20 +187,41 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 	char	  **sources;
 	int			from[BP_POLICY_FIELDS];
 	TupleDesc	desc;
+	HeapTuple  *rows;
+	uint64		n_rows;
 
 	memset(pol, 0, sizeof(*pol));
 	values[0] = bp_text_or_null(tenant_id, &nulls[0]);
 	values[1] = bp_text_or_null(product_id, &nulls[1]);
 	values[2] = bp_text_or_null(platform, &nulls[2]);
-	run_plan(bp_prepare_once(&policy_plan, policy_sql, 3, types), values, nulls);
+	if (bp_citus_loaded())
+	{
+		SPITupleTable *tenant_rows;
+		uint64		n_tenant;
+
+		run_plan(bp_prepare_once(&policy_tenant_plan, policy_tenant_sql, 3, types), values, nulls);
+		tenant_rows = SPI_tuptable;
+		n_tenant = SPI_processed;
+		run_plan(bp_prepare_once(&policy_vendor_plan, policy_vendor_sql, 3, types), values, nulls);
+		n_rows = n_tenant + SPI_processed;
+		rows = palloc(sizeof(HeapTuple) * (n_rows + 1));
+		memcpy(rows, tenant_rows->vals, sizeof(HeapTuple) * n_tenant);
+		memcpy(rows + n_tenant, SPI_tuptable->vals, sizeof(HeapTuple) * SPI_processed);
+	}
+	else
+	{
+		run_plan(bp_prepare_once(&policy_plan, policy_sql, 3, types), values, nulls);
+		rows = SPI_tuptable->vals;
+		n_rows = SPI_processed;
+	}
 	desc = SPI_tuptable->tupdesc;
 
 	/* Which fields each row sets; src/core merges them. */
-	layers = palloc0(sizeof(bp_policy_layer) * (SPI_processed + 1));
-	sources = palloc0(sizeof(char *) * (SPI_processed + 1));
-	for (uint64 r = 0; r < SPI_processed; r++)
+	layers = palloc0(sizeof(bp_policy_layer) * (n_rows + 1));
+	sources = palloc0(sizeof(char *) * (n_rows + 1));
+	for (uint64 r = 0; r < n_rows; r++)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
+		HeapTuple	tup = rows[r];
 		bool		isnull;
 		bool		platform_wide;
 
@@ -217,7 +244,7 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 			}
 		}
 	}
-	if (!bp_decide_merge_policy(layers, SPI_processed, from))
+	if (!bp_decide_merge_policy(layers, n_rows, from))
 		elog(ERROR, "unexpected policy rows for tenant %s, product %s", tenant_id, product_id);
 
 	for (int f = 0; f < BP_POLICY_FIELDS; f++)
@@ -229,7 +256,7 @@ bp_effective_policy(const char *tenant_id, const char *product_id, const char *p
 
 		if (from[f] < 0)
 			continue;
-		tup = SPI_tuptable->vals[from[f]];
+		tup = rows[from[f]];
 		/* "scope" or "scope:platform", once per row that supplies a field */
 		if (sources[from[f]] == NULL)
 		{
@@ -357,7 +384,17 @@ static const char entitlement_sql[] =
 "SELECT COALESCE(bool_or(bigpicture.entitlement_state(e) = 'active'), false), "
 "       max(e.ends_at) FILTER (WHERE bigpicture.entitlement_state(e) = 'expired') "
 "  FROM bigpicture.entitlements e WHERE e.tenant_id = $1 AND e.product_id = $2";
+/*
+ * The same under Citus, from the columns: the query runs on a shard, whose
+ * row type is not bigpicture.entitlements.  (One node keeps the row form, so
+ * this library still decides against 0.1.0's SQL before ALTER EXTENSION UPDATE.)
+ */
+static const char entitlement_citus_sql[] =
+"SELECT COALESCE(bool_or(bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at) = 'active'), false), "
+"       max(e.ends_at) FILTER (WHERE bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at) = 'expired') "
+"  FROM bigpicture.entitlements e WHERE e.tenant_id = $1 AND e.product_id = $2";
 static SPIPlanPtr entitlement_plan;
+static SPIPlanPtr entitlement_citus_plan;
 
 /*
  * Published releases of the channel newer than the running version, newest
@@ -803,7 +840,8 @@ load_group(const bp_eval_input *in, judge *j, bp_decision *d, bool *current_revo
 		values[0] = CStringGetTextDatum(in->tenant_id);
 		values[1] = CStringGetTextDatum(in->product_id);
 		nulls[1] = ' ';
-		run_plan(bp_prepare_once(&entitlement_plan, entitlement_sql, 2, types), values, nulls);
+		run_plan(bp_citus_loaded() ? bp_prepare_once(&entitlement_citus_plan, entitlement_citus_sql, 2, types)
+				 : bp_prepare_once(&entitlement_plan, entitlement_sql, 2, types), values, nulls);
 		j->rules.entitlement_active = col_bool(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, false);
 		cutoff = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 		have_cutoff = !isnull;

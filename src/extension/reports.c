@@ -436,7 +436,7 @@ bigpicture_report(PG_FUNCTION_ARGS)
 					c.crashes = (uint64_t) DatumGetInt64(col(4, &isnull));
 					if (bp_guard_check(&c, &g) != BP_GUARD_HOLDS &&
 						SPI_execute_plan(bp_prepare_once(&halt_plan,
-														 "SELECT bigpicture._check_rollout_guards(x) FROM bigpicture.rollouts x "
+														 "SELECT bigpicture._check_rollout_guards(ROW(x.*)::bigpicture.rollouts) FROM bigpicture.rollouts x "
 														 "WHERE x.release_id = $1 AND x.platform IS NOT DISTINCT FROM $2", 2, types),
 										 values, nulls, false, 0) != SPI_OK_SELECT)
 						elog(ERROR, "could not halt the rollout");

@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "utils/guc.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 
@@ -31,7 +32,13 @@ bp_prepare_cursor_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
 {
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, types, cursor_options | CURSOR_OPT_GENERIC_PLAN);
+		/*
+		 * Generic plans on one node: planned once per backend.  Under Citus
+		 * custom ones: it cannot plan every query with parameters (a join of
+		 * a distributed and a reference table), and routes by the values.
+		 */
+		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, types, cursor_options |
+										   (bp_citus_loaded() ? CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN));
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), sql);
@@ -41,6 +48,20 @@ bp_prepare_cursor_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
 	return *plan;
 }
 
+
+/*
+ * Is Citus loaded into this server?  Its GUCs exist only then, and
+ * shared_preload_libraries does not change under a running backend.
+ */
+bool
+bp_citus_loaded(void)
+{
+	static int	loaded = -1;
+
+	if (loaded < 0)
+		loaded = GetConfigOption("citus.version", true, false) != NULL;
+	return loaded;
+}
 
 /* A text argument of a prepared statement, or SQL NULL for s NULL (*null: ' ' or 'n'). */
 Datum

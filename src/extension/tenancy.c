@@ -139,6 +139,7 @@ lookup_current_tenant(void)
 	static SPIPlanPtr plan;
 	Oid			saved_user;
 	int			saved_context;
+	int			save_nestlevel;
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	MemoryContext outer = CurrentMemoryContext;
@@ -151,6 +152,15 @@ lookup_current_tenant(void)
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(get_role_oid("bigpicture_owner", false),
 						   saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	save_nestlevel = NewGUCNestLevel();
+	/*
+	 * Under Citus a policy runs on a worker, inside a shard's query, where
+	 * Citus refuses a nested query unless allowed: tenant_roles is a reference
+	 * table, so the read is of this node's own copy, in this transaction.
+	 */
+	if (bp_citus_loaded())
+		(void) set_config_option("citus.allow_nested_distributed_execution", "on", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
 	PG_TRY();
 	{
 		SPI_connect();
@@ -169,6 +179,7 @@ lookup_current_tenant(void)
 	}
 	PG_FINALLY();
 	{
+		AtEOXact_GUC(true, save_nestlevel);
 		SetUserIdAndSecContext(saved_user, saved_context);
 	}
 	PG_END_TRY();

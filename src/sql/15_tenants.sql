@@ -193,7 +193,7 @@ BEGIN
 			HINT = 'Bind a login role of the tenant''s own (a member of bigpicture_tenant_admin, for instance).';
 	END IF;
 	INSERT INTO bigpicture.tenant_roles AS r (role_name, tenant_id) VALUES (bind_role.role_name, bind_role.tenant_id)
-	ON CONFLICT ON CONSTRAINT tenant_roles_pkey DO UPDATE SET tenant_id = EXCLUDED.tenant_id, created_at = now();
+	ON CONFLICT ON CONSTRAINT tenant_roles_pkey DO UPDATE SET tenant_id = EXCLUDED.tenant_id, created_at = EXCLUDED.created_at;
 END
 $$;
 COMMENT ON FUNCTION bigpicture.bind_role(text, text) IS

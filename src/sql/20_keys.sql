@@ -355,31 +355,45 @@ COMMENT ON FUNCTION bigpicture.retire_expired_keys() IS
 -- The key set's claims for one audience: vendor-wide keys plus one tenant's
 -- (or every tenant's), each key not retired, and the certified mirror keys
 -- whose certificates were revoked (listed as revoked keys).
+-- PL/pgSQL, one table per statement: under Citus key_certificates is
+-- distributed and signing_keys a reference table, and a query that joins or
+-- unions the two with parameters cannot be planned there.
 CREATE FUNCTION bigpicture._keyset_claims(p_tenant_id text, p_all_tenants boolean)
 	RETURNS jsonb
-	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	WITH keys AS (
-		SELECT p.kid, p.purpose, p.tenant_id, p.public_key, p.state, p.created_at, p.valid_from, p.valid_until
-		FROM bigpicture._all_public_keys p
-		WHERE p.state <> 'retired' AND (p.tenant_id IS NULL OR p.tenant_id = p_tenant_id OR p_all_tenants)
-		UNION ALL
-		SELECT c.kid, c.purposes[1], c.tenant_id, bigpicture.paserk_public(c.public_key), 'revoked', c.issued_at,
-			   c.issued_at, c.revoked_at
-		FROM bigpicture.key_certificates c
-		WHERE c.revoked_at IS NOT NULL AND c.valid_until > pg_catalog.now()
-		  AND (c.tenant_id = p_tenant_id OR p_all_tenants))
-	SELECT pg_catalog.jsonb_build_object(
-		'version', GREATEST((SELECT COALESCE(pg_catalog.max(change_seq), 0) FROM bigpicture.signing_keys),
-							(SELECT COALESCE(pg_catalog.max(change_seq), 0) FROM bigpicture.key_certificates)),
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	revoked jsonb;
+	cert_seq bigint;
+	key_seq bigint;
+BEGIN
+	SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+			'kid', c.kid, 'purpose', c.purposes[1], 'tenant_id', c.tenant_id,
+			'public_key', bigpicture.paserk_public(c.public_key), 'state', 'revoked',
+			'created_at', c.issued_at, 'valid_from', c.issued_at, 'valid_until', c.revoked_at)), '[]')
+	  INTO revoked
+	  FROM bigpicture.key_certificates c
+	 WHERE c.revoked_at IS NOT NULL AND c.valid_until > pg_catalog.now()
+	   AND (c.tenant_id = p_tenant_id OR p_all_tenants);
+	SELECT COALESCE(pg_catalog.max(c.change_seq), 0) INTO cert_seq FROM bigpicture.key_certificates c;
+	SELECT COALESCE(pg_catalog.max(k.change_seq), 0) INTO key_seq FROM bigpicture.signing_keys k;
+	RETURN pg_catalog.jsonb_build_object(
+		'version', GREATEST(key_seq, cert_seq),
 		'keys', COALESCE((
 			SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
 				'kid', k.kid, 'purpose', k.purpose, 'tenant_id', k.tenant_id,
 				'public_key', k.public_key, 'state', k.state,
 				'valid_from', bigpicture.rfc3339(k.valid_from),
 				'valid_until', bigpicture.rfc3339(k.valid_until)) ORDER BY k.purpose, k.created_at, k.kid)
-			FROM keys k), '[]'::jsonb));
-END;
+			FROM (SELECT p.kid, p.purpose, p.tenant_id, p.public_key, p.state, p.created_at, p.valid_from, p.valid_until
+					FROM bigpicture._all_public_keys p
+				   WHERE p.state <> 'retired' AND (p.tenant_id IS NULL OR p.tenant_id = p_tenant_id OR p_all_tenants)
+				  UNION ALL
+				  SELECT r.kid, r.purpose, r.tenant_id, r.public_key, r.state, r.created_at, r.valid_from, r.valid_until
+					FROM pg_catalog.jsonb_to_recordset(revoked) AS r(kid text, purpose text, tenant_id text, public_key text,
+						state text, created_at timestamptz, valid_from timestamptz, valid_until timestamptz)) k),
+			'[]'::jsonb));
+END
+$$;
 
 -- A lifetime setting of ours (bigpicture.<name>, in seconds) as an
 -- interval; the fallback when the library is not loaded (the setting is

@@ -284,7 +284,7 @@ BEGIN
 		set_approval_workflow.approval_expiry)
 	ON CONFLICT ON CONSTRAINT approval_workflows_target DO UPDATE
 		SET required_approvals = EXCLUDED.required_approvals, auto_approve_channels = EXCLUDED.auto_approve_channels,
-			approval_expiry = EXCLUDED.approval_expiry, updated_at = now()
+			approval_expiry = EXCLUDED.approval_expiry, updated_at = EXCLUDED.updated_at
 	RETURNING w.workflow_id INTO id;
 	RETURN id;
 END
@@ -359,6 +359,9 @@ BEGIN
 		now() + bigpicture._setting_interval('release_ttl', 30 * 86400));
 	UPDATE bigpicture.releases x SET status = 'published', published_at = now(), release_token = token
 	 WHERE x.release_id = p_release_id;
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._snapshots_after_release(p_release_id, r.product_id, 'published');
+	END IF;
 END
 $$;
 
@@ -411,8 +414,8 @@ BEGIN
 	INSERT INTO bigpicture.release_approvals AS a (release_id, approver, comment)
 	VALUES (r.release_id, actor, approve_release.comment)
 	ON CONFLICT ON CONSTRAINT release_approvals_pkey DO UPDATE
-		SET approved_at = now(), comment = EXCLUDED.comment
-		WHERE a.approved_at <= now() - COALESCE(w.approval_expiry, interval '7 days');
+		SET approved_at = EXCLUDED.approved_at, comment = EXCLUDED.comment
+		WHERE a.approved_at <= EXCLUDED.approved_at - COALESCE(w.approval_expiry, interval '7 days');
 	IF NOT FOUND THEN
 		RAISE EXCEPTION '% has already approved release %', actor, r.release_id USING ERRCODE = '23505',
 			HINT = 'Approvals must come from distinct approvers.';
@@ -456,6 +459,9 @@ BEGIN
 	UPDATE bigpicture.releases x SET status = 'revoked', revoked_at = now(),
 		revoked_by = bigpicture.current_actor(), revoked_reason = reason
 	 WHERE x.release_id = r.release_id;
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._snapshots_after_release(r.release_id, r.product_id, 'revoked');
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION bigpicture.revoke_release(text, text) IS

@@ -39,14 +39,23 @@ CREATE POLICY own_tenant_read ON bigpicture.entitlements FOR SELECT TO bigpictur
 GRANT SELECT ON bigpicture.entitlements TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
 -- The state an entitlement is in now: expired is computed, never stored.
-CREATE FUNCTION bigpicture.entitlement_state(e bigpicture.entitlements, at timestamptz DEFAULT pg_catalog.now())
+-- Queries over the table pass the columns, not the row: on Citus a query runs
+-- on a shard, whose row type is not bigpicture.entitlements.
+CREATE FUNCTION bigpicture.entitlement_state_of(status text, starts_at timestamptz, ends_at timestamptz,
+	at timestamptz DEFAULT pg_catalog.now())
 	RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN CASE
-		WHEN e.status <> 'active' THEN e.status
-		WHEN e.starts_at > entitlement_state.at THEN 'not_started'
-		WHEN e.ends_at IS NOT NULL AND e.ends_at <= entitlement_state.at THEN 'expired'
+		WHEN status <> 'active' THEN status
+		WHEN starts_at > at THEN 'not_started'
+		WHEN ends_at IS NOT NULL AND ends_at <= at THEN 'expired'
 		ELSE 'active' END;
+COMMENT ON FUNCTION bigpicture.entitlement_state_of(text, timestamptz, timestamptz, timestamptz) IS
+	'entitlement_state() from the columns: for queries over the table, which Citus runs on shards of another row type';
+CREATE FUNCTION bigpicture.entitlement_state(e bigpicture.entitlements, at timestamptz DEFAULT pg_catalog.now())
+	RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at, at);
 COMMENT ON FUNCTION bigpicture.entitlement_state(bigpicture.entitlements, timestamptz) IS
 	'active, not_started, expired (computed from ends_at), suspended or revoked';
 
@@ -98,5 +107,6 @@ COMMENT ON FUNCTION bigpicture.create_entitlement(text, text, text, integer, tex
 
 GRANT EXECUTE ON FUNCTION bigpicture.create_entitlement(text, text, text, integer, text[], timestamptz, timestamptz, boolean, integer, interval, interval, text)
 	TO bigpicture_admin;
-GRANT EXECUTE ON FUNCTION bigpicture.entitlement_state(bigpicture.entitlements, timestamptz)
+GRANT EXECUTE ON FUNCTION bigpicture.entitlement_state(bigpicture.entitlements, timestamptz),
+	bigpicture.entitlement_state_of(text, timestamptz, timestamptz, timestamptz)
 	TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;

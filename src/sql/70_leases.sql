@@ -169,7 +169,7 @@ BEGIN
 	INSERT INTO bigpicture.lease_chains AS c (tenant_id, product_id, subject, last_seq, last_token_hash)
 	VALUES (l.tenant_id, l.product_id, l.subject, seq, token_hash)
 	ON CONFLICT (tenant_id, product_id, subject) DO UPDATE
-		SET last_seq = EXCLUDED.last_seq, last_token_hash = EXCLUDED.last_token_hash, updated_at = now();
+		SET last_seq = EXCLUDED.last_seq, last_token_hash = EXCLUDED.last_token_hash, updated_at = EXCLUDED.updated_at;
 END
 $$;
 
@@ -215,7 +215,7 @@ BEGIN
 	    ON y.tenant_id = x.tenant_id AND y.entitlement_id = x.entitlement_id
 	 WHERE x.tenant_id = t.tenant_id AND x.product_id = product AND x.subject = subj
 	   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now()
-	   AND bigpicture.entitlement_state(y) = 'active'
+	   AND bigpicture.entitlement_state_of(y.status, y.starts_at, y.ends_at) = 'active'
 	   AND (y.type IN ('per_user', 'per_machine') OR x.install_id IS NOT DISTINCT FROM install)
 	 ORDER BY x.issued_at DESC LIMIT 1;
 	IF FOUND THEN
@@ -412,7 +412,7 @@ BEGIN
 		'product_id', request ->> 'product_id',
 		'entitlements', COALESCE((
 			SELECT jsonb_agg(jsonb_build_object(
-				'entitlement_id', e.entitlement_id, 'type', e.type, 'state', bigpicture.entitlement_state(e),
+				'entitlement_id', e.entitlement_id, 'type', e.type, 'state', bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at),
 				'features', to_jsonb(e.features), 'ends_at', bigpicture.rfc3339(e.ends_at),
 				'max_seats', e.max_seats, 'seats_used', u.used,
 				'seats_available', CASE WHEN e.max_seats IS NOT NULL THEN greatest(e.max_seats - u.used, 0) END,
@@ -420,7 +420,7 @@ BEGIN
 						'install_id', l.install_id)
 					FROM bigpicture.leases l
 					WHERE l.tenant_id = e.tenant_id AND l.entitlement_id = e.entitlement_id AND l.subject = subj
-					  AND bigpicture.lease_state(l) = 'active'
+					  AND l.revoked_at IS NULL AND l.released_at IS NULL AND l.expires_at > now()
 					ORDER BY l.issued_at DESC LIMIT 1)) ORDER BY e.entitlement_id)
 			FROM bigpicture.entitlements e
 			CROSS JOIN LATERAL (SELECT count(*)::integer AS used FROM bigpicture.leases l
@@ -511,7 +511,7 @@ CREATE FUNCTION bigpicture.list_entitlements(tenant_id text DEFAULT NULL, produc
 		seats_used integer, features text[], starts_at timestamptz, ends_at timestamptz, auto_renew boolean)
 	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-	SELECT e.tenant_id, e.entitlement_id, e.product_id, e.type, bigpicture.entitlement_state(e), e.max_seats,
+	SELECT e.tenant_id, e.entitlement_id, e.product_id, e.type, bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at), e.max_seats,
 		(SELECT count(*)::integer FROM bigpicture.leases l WHERE l.tenant_id = e.tenant_id
 		   AND l.entitlement_id = e.entitlement_id AND l.released_at IS NULL AND l.revoked_at IS NULL
 		   AND l.expires_at > now()),
@@ -523,7 +523,7 @@ BEGIN ATOMIC
 	  AND (list_entitlements.product_id IS NULL OR e.product_id = list_entitlements.product_id)
 	  AND (list_entitlements.expiring_within_days IS NULL
 		   OR e.ends_at <= now() + make_interval(days => list_entitlements.expiring_within_days) AND e.ends_at > now())
-	  AND (list_entitlements.state IS NULL OR bigpicture.entitlement_state(e) = list_entitlements.state)
+	  AND (list_entitlements.state IS NULL OR bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at) = list_entitlements.state)
 	ORDER BY e.tenant_id, e.product_id, e.entitlement_id;
 END;
 COMMENT ON FUNCTION bigpicture.list_entitlements(text, text, integer, text) IS
@@ -551,7 +551,7 @@ COMMENT ON FUNCTION bigpicture.renew_due_entitlements() IS
 -- ---- usage ---------------------------------------------------------------------------------------
 
 CREATE VIEW bigpicture.entitlement_usage WITH (security_barrier) AS
-SELECT e.tenant_id, e.entitlement_id, e.product_id, e.type, bigpicture.entitlement_state(e) AS state, e.max_seats,
+SELECT e.tenant_id, e.entitlement_id, e.product_id, e.type, bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at) AS state, e.max_seats,
 	u.used AS seats_used,
 	CASE WHEN e.max_seats IS NOT NULL THEN greatest(e.max_seats - u.used, 0) END AS seats_available,
 	CASE WHEN e.max_seats IS NOT NULL THEN round(u.used::numeric / e.max_seats, 4) END AS utilisation

@@ -178,7 +178,8 @@ BEGIN
 	ev.hash := bigpicture.audit_hash(ev.prev_hash, ev.chain_id, ev.seq, ev.event_id, ev.occurred_at, ev.actor,
 		ev.event_type, ev.object_type, ev.object_id, ev.before::text, ev.after::text, ev.context::text);
 	INSERT INTO bigpicture.audit_events VALUES (ev.*);
-	UPDATE bigpicture.audit_heads SET seq = ev.seq, hash = ev.hash, updated_at = now() WHERE ctid = at
+	UPDATE bigpicture.audit_heads SET seq = ev.seq, hash = ev.hash, updated_at = now()
+	 WHERE ctid = at AND chain_id = p_chain
 	RETURNING ctid INTO at;
 	PERFORM set_config(at_name, at::text, false);
 	RETURN ev.seq;
@@ -235,7 +236,12 @@ DECLARE
 	n jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) - omit END;
 	-- The object id: one column, or several joined with '/' (channel: product/channel).
 	id text := (SELECT string_agg(COALESCE(n, o) ->> c, '/') FROM unnest(string_to_array(TG_ARGV[1], ',')) c);
-	event text := bigpicture._audit_event_type(TG_TABLE_NAME, TG_OP, o, n);
+	-- On Citus the trigger fires on a shard (leases_102133), and for a
+	-- reference table on every node's copy (docs/scaling.md).  No table of
+	-- ours ends in _<digits>.
+	on_shard boolean := right(TG_TABLE_NAME, 1) BETWEEN '0' AND '9';
+	event text := bigpicture._audit_event_type(CASE WHEN on_shard THEN regexp_replace(TG_TABLE_NAME, '_[0-9]+$', '')
+		ELSE TG_TABLE_NAME END, TG_OP, o, n);
 BEGIN
 	IF TG_OP = 'UPDATE' AND o = n THEN
 		RETURN NULL;
@@ -250,10 +256,16 @@ BEGIN
 			HINT = 'Restore into a new database: CREATE EXTENSION bigpicture; SELECT bigpicture.pre_restore(); '
 				'pg_restore; SELECT bigpicture.post_restore(). See docs/backup.md.';
 	END IF;
-	PERFORM bigpicture._audit_append(COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor'), event,
-		TG_ARGV[0], id, o, n);
+	-- A chain is appended to on the node that holds it, so once, in the
+	-- transaction of the change: a shard is colocated with its chain, and of a
+	-- reference table's copies exactly one is on the chain's node.
+	IF NOT on_shard OR bigpicture._citus_chain_is_here(COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor')) THEN
+		PERFORM bigpicture._audit_append(COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor'), event,
+			TG_ARGV[0], id, o, n);
+	END IF;
 	-- A row moved to another tenant is recorded on the chain it left, too.
-	IF TG_OP = 'UPDATE' AND o ->> 'tenant_id' IS DISTINCT FROM n ->> 'tenant_id' THEN
+	IF TG_OP = 'UPDATE' AND o ->> 'tenant_id' IS DISTINCT FROM n ->> 'tenant_id'
+		AND (NOT on_shard OR bigpicture._citus_chain_is_here(COALESCE(o ->> 'tenant_id', 'vendor'))) THEN
 		PERFORM bigpicture._audit_append(COALESCE(o ->> 'tenant_id', 'vendor'), event, TG_ARGV[0], id, o, n);
 	END IF;
 	RETURN NULL;
@@ -398,9 +410,14 @@ COMMENT ON FUNCTION bigpicture.audit_checkpoint(text) IS
 	'sign the head of a chain (chain, seq, hash, time) with the audit key (typ checkpoint) and keep it; returns the token';
 
 -- The chain as JSON lines, with the exact JSON texts that were hashed.
+-- PL/pgSQL: the chain is resolved first, so the query names it as a value
+-- (Citus routes a query to the chain's shard only by a value it can see).
 CREATE FUNCTION bigpicture.export_audit_chain(chain_id text) RETURNS SETOF text
-	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	c text := bigpicture._audit_chain_for(export_audit_chain.chain_id);
+BEGIN
+	RETURN QUERY
 	SELECT jsonb_build_object('v', 1, 'chain_id', e.chain_id, 'seq', e.seq, 'event_id', e.event_id,
 		'occurred_at_us', (extract(epoch FROM e.occurred_at) * 1000000)::bigint,
 		'occurred_at', to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
@@ -408,17 +425,21 @@ BEGIN ATOMIC
 		'before', e.before::text, 'after', e.after::text, 'context', e.context::text,
 		'prev_hash', encode(e.prev_hash, 'hex'), 'hash', encode(e.hash, 'hex'))::text
 	FROM bigpicture.audit_events e
-	WHERE e.chain_id = bigpicture._audit_chain_for(export_audit_chain.chain_id)
+	WHERE e.chain_id = c
 	ORDER BY e.seq;
-END;
+END
+$$;
 COMMENT ON FUNCTION bigpicture.export_audit_chain(text) IS
 	'a chain as JSON lines (before/after/context as the exact JSON text hashed) for offline verification with bigpicture-audit-verify';
 
+-- PL/pgSQL, not SQL: Citus cannot plan a SQL function's parameters over
+-- several shards; PL/pgSQL gives it the values.
 CREATE FUNCTION bigpicture.audit_log(chain_id text DEFAULT NULL, event_type text DEFAULT NULL, actor text DEFAULT NULL,
 	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
 	RETURNS SETOF bigpicture.audit_events
-	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY
 	SELECT e.* FROM bigpicture.audit_events e
 	WHERE (audit_log.chain_id IS NULL OR e.chain_id = audit_log.chain_id)
 	  AND (audit_log.event_type IS NULL OR e.event_type = audit_log.event_type)
@@ -426,7 +447,8 @@ BEGIN ATOMIC
 	  AND (audit_log.from_time IS NULL OR e.occurred_at >= audit_log.from_time)
 	  AND (audit_log.to_time IS NULL OR e.occurred_at < audit_log.to_time)
 	ORDER BY e.chain_id, e.seq;
-END;
+END
+$$;
 COMMENT ON FUNCTION bigpicture.audit_log(text, text, text, timestamptz, timestamptz) IS
 	'audit events you may read (row-level security), by chain, type, actor and time';
 

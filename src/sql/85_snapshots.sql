@@ -195,32 +195,45 @@ COMMENT ON FUNCTION bigpicture.list_snapshots(text) IS
 -- that takes snapshots (it has a mirror that is not INACTIVE, or a snapshot
 -- already) and can see the product.  Without an active snapshot key there
 -- is nothing to sign with: the release still goes out, with a warning.
-CREATE FUNCTION bigpicture.snapshots_on_release() RETURNS trigger
-	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- After a release is published or revoked: a new snapshot for every tenant
+-- that takes them and may see the product.
+CREATE FUNCTION bigpicture._snapshots_after_release(p_release_id text, p_product_id text, p_status text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	t text;
+	needs_entitlement boolean := (SELECT p.requires_entitlement FROM bigpicture.products p WHERE p.product_id = p_product_id);
 BEGIN
-	IF NEW.status NOT IN ('published', 'revoked') OR NEW.status = OLD.status THEN
-		RETURN NULL;
-	END IF;
-	FOR t IN
-		SELECT x.tenant_id FROM bigpicture.tenants x
-		WHERE (EXISTS (SELECT 1 FROM bigpicture.mirrors m WHERE m.tenant_id = x.tenant_id AND m.status <> 'INACTIVE')
-			OR EXISTS (SELECT 1 FROM bigpicture.snapshots s WHERE s.tenant_id = x.tenant_id))
-		  AND (NOT (SELECT p.requires_entitlement FROM bigpicture.products p WHERE p.product_id = NEW.product_id)
-			OR EXISTS (SELECT 1 FROM bigpicture.entitlements e WHERE e.tenant_id = x.tenant_id AND e.product_id = NEW.product_id))
-		ORDER BY x.tenant_id
-	LOOP
+	-- A query per tenant, each naming it: on Citus each is a one-shard query
+	-- (a correlated join of the tenant list with the tenants' tables is not).
+	FOR t IN SELECT x.tenant_id FROM bigpicture.tenants x ORDER BY x.tenant_id LOOP
+		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM bigpicture.mirrors m WHERE m.tenant_id = t AND m.status <> 'INACTIVE')
+			AND NOT EXISTS (SELECT 1 FROM bigpicture.snapshots s WHERE s.tenant_id = t);
+		CONTINUE WHEN needs_entitlement
+			AND NOT EXISTS (SELECT 1 FROM bigpicture.entitlements e WHERE e.tenant_id = t AND e.product_id = p_product_id);
 		IF NOT EXISTS (SELECT 1 FROM bigpicture.signing_keys k
 					   WHERE k.purpose = 'snapshot' AND k.state = 'active' AND k.tenant_id IS NULL) THEN
 			RAISE WARNING 'no snapshot was generated for the tenants that take snapshots'
 				USING DETAIL = 'There is no active snapshot signing key.',
 					  HINT = 'Create one with bigpicture.generate_key(''snapshot'') and activate it.';
-			RETURN NULL;
+			RETURN;
 		END IF;
-		PERFORM bigpicture._generate_snapshot(t, false, NULL,
-			'release ' || NEW.release_id || ' ' || NEW.status);
+		PERFORM bigpicture._generate_snapshot(t, false, NULL, 'release ' || p_release_id || ' ' || p_status);
 	END LOOP;
+END
+$$;
+
+-- The trigger does it on one node.  On Citus it fires on every copy of the
+-- reference table, inside a shard's query, where the tenants' shards cannot be
+-- written; there the functions that publish and revoke call it themselves
+-- (bigpicture._citus_distributed()).
+CREATE FUNCTION bigpicture.snapshots_on_release() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NEW.status NOT IN ('published', 'revoked') OR NEW.status = OLD.status
+		OR right(TG_TABLE_NAME, 1) BETWEEN '0' AND '9' THEN
+		RETURN NULL;
+	END IF;
+	PERFORM bigpicture._snapshots_after_release(NEW.release_id, NEW.product_id, NEW.status);
 	RETURN NULL;
 END
 $$;

@@ -34,11 +34,14 @@ CREATE POLICY own_tenant_read ON bigpicture.events FOR SELECT TO bigpicture_tena
 	USING (tenant_id = bigpicture.current_tenant());
 GRANT SELECT ON bigpicture.events TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
--- A deleted tenant's events go with it, as a foreign key's cascade would do.
+-- A deleted tenant's events go with it, as a foreign key's cascade would do;
+-- and its webhook subscriptions, which on one node their foreign key also
+-- deletes, but which cannot have it on Citus (citus_distribute()).
 CREATE FUNCTION bigpicture._tenant_events_gone() RETURNS trigger
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	DELETE FROM bigpicture.events e WHERE e.tenant_id = OLD.tenant_id;
+	DELETE FROM bigpicture.webhook_subscriptions s WHERE s.tenant_id = OLD.tenant_id;
 	RETURN NULL;
 END
 $$;
@@ -61,6 +64,11 @@ CREATE FUNCTION bigpicture._emit_event(type text, tenant_id text, payload jsonb)
 DECLARE
 	id bigint;
 BEGIN
+	-- On a Citus worker the trigger fired on a shard or on a reference
+	-- table's copy; the outbox is the coordinator's (docs/scaling.md).
+	IF current_setting('citus.version', true) IS NOT NULL AND bigpicture._citus_worker() THEN
+		RETURN NULL;
+	END IF;
 	-- no NOTIFY here: a notifying commit takes the database's notify lock,
 	-- which would queue every change that writes an event behind the others
 	INSERT INTO bigpicture.events AS e (type, tenant_id, payload) VALUES ($1, $2, $3) RETURNING e.event_id INTO id;
@@ -141,7 +149,8 @@ CREATE TRIGGER events AFTER INSERT ON bigpicture.release_approvals
 CREATE FUNCTION bigpicture._rollout_started_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM bigpicture._emit_event('rollout.started', NULL, bigpicture._rollout_json(NEW));
+	-- ROW(NEW.*): on Citus the row is a shard's, of another row type
+	PERFORM bigpicture._emit_event('rollout.started', NULL, bigpicture._rollout_json(ROW(NEW.*)::bigpicture.rollouts));
 	RETURN NULL;
 END
 $$;

@@ -4,8 +4,12 @@
 -- every foreign key either leads with it into another tenant table (colocated)
 -- or points at a catalog table without a tenant column (a reference table).
 -- The exceptions are listed with their reason and must stay the only ones.
+-- Then the plan citus_distribute() follows (bigpicture.citus_plan(); test/citus
+-- runs it on a real cluster): it names every table, distributes exactly the
+-- tenant tables by their tenant column, and no foreign key goes where Citus
+-- cannot have one.
 BEGIN;
-SELECT plan(6);
+SELECT plan(11);
 
 CREATE TEMP VIEW tenant_tables AS
 SELECT c.oid, c.relname::text AS tbl, a.attnum AS tenant_att, a.attname AS tenant_col
@@ -56,6 +60,32 @@ SELECT is((SELECT array_agg(t.tbl || '.' || con.conname ORDER BY 1)
 			 AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = con.confrelid
 						 AND a.attname IN ('tenant_id', 'chain_id') AND NOT a.attisdropped)),
 	NULL, 'every other foreign key points at a table without a tenant column (a reference table)');
+
+-- ---- the Citus plan ------------------------------------------------------------------------------
+CREATE TEMP VIEW plan AS
+SELECT p.*, ('bigpicture.' || p.table_name)::regclass AS oid FROM bigpicture.citus_plan() p;
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
+		   WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relkind IN ('r', 'p')),
+	(SELECT array_agg(table_name ORDER BY table_name) FROM plan),
+	'citus_plan() names every table of the extension, once');
+SELECT is((SELECT array_agg(t.tbl || ':' || t.tenant_col ORDER BY t.tbl) FROM tenant_tables t WHERE t.tbl <> 'tenants'),
+	(SELECT array_agg(table_name || ':' || distribution_column ORDER BY table_name) FROM plan WHERE placement = 'distributed'),
+	'it distributes exactly the tenant tables but tenants (a reference table, so that signing_keys and tenant_roles may reference it), each by its tenant column');
+SELECT is((SELECT array_agg(con.conrelid::regclass || ' -> ' || con.confrelid::regclass
+							 ORDER BY con.conrelid::regclass::text, con.confrelid::regclass::text)
+		   FROM pg_constraint con JOIN plan f ON f.oid = con.conrelid JOIN plan t ON t.oid = con.confrelid
+		   WHERE con.contype = 'f' AND f.placement = 'reference' AND t.placement <> 'reference'),
+	NULL, 'no reference table has a foreign key to a distributed or local table');
+SELECT is((SELECT array_agg(con.conrelid::regclass || ' -> ' || con.confrelid::regclass
+							 ORDER BY con.conrelid::regclass::text, con.confrelid::regclass::text)
+		   FROM pg_constraint con JOIN plan f ON f.oid = con.conrelid JOIN plan t ON t.oid = con.confrelid
+		   WHERE con.contype = 'f' AND f.placement = 'coordinator' AND t.placement <> 'coordinator'),
+	'{bigpicture.webhook_cursors -> bigpicture.tenants,bigpicture.webhook_deliveries -> bigpicture.tenants,bigpicture.webhook_subscriptions -> bigpicture.tenants}',
+	'the only foreign keys from local tables to distributed ones are the webhook tables'' to tenants, '
+	'which citus_distribute() drops (the tenants trigger deletes a tenant''s subscriptions instead)');
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
+		   WHERE c.relnamespace = 'bigpicture'::regnamespace AND c.relname ~ '_[0-9]+$'),
+	NULL, 'no relation of ours ends in _<digits>: on Citus that suffix is a shard''s (audit_row_change relies on it)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -747,15 +747,10 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION bigpicture.audit_row_change()
- RETURNS trigger
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
- SET "TimeZone" TO 'UTC'
- SET "DateStyle" TO 'ISO, YMD'
- SET "IntervalStyle" TO 'postgres'
-AS $function$
+CREATE OR REPLACE FUNCTION bigpicture.audit_row_change() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres'
+	AS $$
 DECLARE
 	-- TG_ARGV[2], optional: more columns left out of the row images (bulky ones).
 	omit text[] := '{sealed_secret}'::text[] || COALESCE(string_to_array(TG_ARGV[2], ','), '{}');
@@ -763,7 +758,12 @@ DECLARE
 	n jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) - omit END;
 	-- The object id: one column, or several joined with '/' (channel: product/channel).
 	id text := (SELECT string_agg(COALESCE(n, o) ->> c, '/') FROM unnest(string_to_array(TG_ARGV[1], ',')) c);
-	event text := bigpicture._audit_event_type(TG_TABLE_NAME, TG_OP, o, n);
+	-- On Citus the trigger fires on a shard (leases_102133), and for a
+	-- reference table on every node's copy (docs/scaling.md).  No table of
+	-- ours ends in _<digits>.
+	on_shard boolean := right(TG_TABLE_NAME, 1) BETWEEN '0' AND '9';
+	event text := bigpicture._audit_event_type(CASE WHEN on_shard THEN regexp_replace(TG_TABLE_NAME, '_[0-9]+$', '')
+		ELSE TG_TABLE_NAME END, TG_OP, o, n);
 BEGIN
 	IF TG_OP = 'UPDATE' AND o = n THEN
 		RETURN NULL;
@@ -778,15 +778,21 @@ BEGIN
 			HINT = 'Restore into a new database: CREATE EXTENSION bigpicture; SELECT bigpicture.pre_restore(); '
 				'pg_restore; SELECT bigpicture.post_restore(). See docs/backup.md.';
 	END IF;
-	PERFORM bigpicture._audit_append(COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor'), event,
-		TG_ARGV[0], id, o, n);
+	-- A chain is appended to on the node that holds it, so once, in the
+	-- transaction of the change: a shard is colocated with its chain, and of a
+	-- reference table's copies exactly one is on the chain's node.
+	IF NOT on_shard OR bigpicture._citus_chain_is_here(COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor')) THEN
+		PERFORM bigpicture._audit_append(COALESCE(n ->> 'tenant_id', o ->> 'tenant_id', 'vendor'), event,
+			TG_ARGV[0], id, o, n);
+	END IF;
 	-- A row moved to another tenant is recorded on the chain it left, too.
-	IF TG_OP = 'UPDATE' AND o ->> 'tenant_id' IS DISTINCT FROM n ->> 'tenant_id' THEN
+	IF TG_OP = 'UPDATE' AND o ->> 'tenant_id' IS DISTINCT FROM n ->> 'tenant_id'
+		AND (NOT on_shard OR bigpicture._citus_chain_is_here(COALESCE(o ->> 'tenant_id', 'vendor'))) THEN
 		PERFORM bigpicture._audit_append(COALESCE(o ->> 'tenant_id', 'vendor'), event, TG_ARGV[0], id, o, n);
 	END IF;
 	RETURN NULL;
 END
-$function$;
+$$;
 
 CREATE OR REPLACE FUNCTION bigpicture.create_release(product_id text, version text, channel text, notes text DEFAULT ''::text, metadata jsonb DEFAULT '{}'::jsonb, critical boolean DEFAULT false, release_id text DEFAULT NULL::text)
  RETURNS text
@@ -941,12 +947,8 @@ CREATE FUNCTION bigpicture._bound_install_id(requested text) RETURNS text
 COMMENT ON FUNCTION bigpicture._bound_install_id(text) IS
 	'internal: the requested install_id, or the one the gateway session''s claims bind it to; another is refused (42501)';
 
-CREATE OR REPLACE FUNCTION bigpicture.issue_lease(request jsonb)
- RETURNS jsonb
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
+CREATE OR REPLACE FUNCTION bigpicture.issue_lease(request jsonb) RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	subj text := bigpicture._check_lease_request(request,
 		'{tenant_id,product_id,subject_type,subject_id,install_id,duration}', '{product_id,subject_type,subject_id}');
@@ -973,7 +975,7 @@ BEGIN
 	    ON y.tenant_id = x.tenant_id AND y.entitlement_id = x.entitlement_id
 	 WHERE x.tenant_id = t.tenant_id AND x.product_id = product AND x.subject = subj
 	   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now()
-	   AND bigpicture.entitlement_state(y) = 'active'
+	   AND bigpicture.entitlement_state_of(y.status, y.starts_at, y.ends_at) = 'active'
 	   AND (y.type IN ('per_user', 'per_machine') OR x.install_id IS NOT DISTINCT FROM install)
 	 ORDER BY x.issued_at DESC LIMIT 1;
 	IF FOUND THEN
@@ -1037,7 +1039,7 @@ BEGIN
 	PERFORM bigpicture._refuse_entitlement(best_state, product);
 	RETURN NULL;
 END
-$function$;
+$$;
 
 CREATE OR REPLACE FUNCTION bigpicture.key_certificates_guard()
  RETURNS trigger
@@ -1476,12 +1478,10 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION bigpicture.set_approval_workflow(scope text, product_id text DEFAULT NULL::text, channel text DEFAULT NULL::text, required_approvals integer DEFAULT 1, auto_approve_channels text[] DEFAULT '{}'::text[], approval_expiry interval DEFAULT '7 days'::interval)
- RETURNS text
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
+CREATE OR REPLACE FUNCTION bigpicture.set_approval_workflow(scope text, product_id text DEFAULT NULL, channel text DEFAULT NULL,
+	required_approvals integer DEFAULT 1, auto_approve_channels text[] DEFAULT '{}',
+	approval_expiry interval DEFAULT '7 days') RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	id text;
 BEGIN
@@ -1512,11 +1512,11 @@ BEGIN
 		set_approval_workflow.approval_expiry)
 	ON CONFLICT ON CONSTRAINT approval_workflows_target DO UPDATE
 		SET required_approvals = EXCLUDED.required_approvals, auto_approve_channels = EXCLUDED.auto_approve_channels,
-			approval_expiry = EXCLUDED.approval_expiry, updated_at = now()
+			approval_expiry = EXCLUDED.approval_expiry, updated_at = EXCLUDED.updated_at
 	RETURNING w.workflow_id INTO id;
 	RETURN id;
 END
-$function$;
+$$;
 
 CREATE OR REPLACE FUNCTION bigpicture.set_entitlement_status(entitlement_id text, status text, reason text DEFAULT NULL::text)
  RETURNS void
@@ -2752,6 +2752,7 @@ CREATE FUNCTION bigpicture._tenant_events_gone() RETURNS trigger
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	DELETE FROM bigpicture.events e WHERE e.tenant_id = OLD.tenant_id;
+	DELETE FROM bigpicture.webhook_subscriptions s WHERE s.tenant_id = OLD.tenant_id;
 	RETURN NULL;
 END
 $$;
@@ -2774,6 +2775,11 @@ CREATE FUNCTION bigpicture._emit_event(type text, tenant_id text, payload jsonb)
 DECLARE
 	id bigint;
 BEGIN
+	-- On a Citus worker the trigger fired on a shard or on a reference
+	-- table's copy; the outbox is the coordinator's (docs/scaling.md).
+	IF current_setting('citus.version', true) IS NOT NULL AND bigpicture._citus_worker() THEN
+		RETURN NULL;
+	END IF;
 	-- no NOTIFY here: a notifying commit takes the database's notify lock,
 	-- which would queue every change that writes an event behind the others
 	INSERT INTO bigpicture.events AS e (type, tenant_id, payload) VALUES ($1, $2, $3) RETURNING e.event_id INTO id;
@@ -2854,7 +2860,8 @@ CREATE TRIGGER events AFTER INSERT ON bigpicture.release_approvals
 CREATE FUNCTION bigpicture._rollout_started_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM bigpicture._emit_event('rollout.started', NULL, bigpicture._rollout_json(NEW));
+	-- ROW(NEW.*): on Citus the row is a shard's, of another row type
+	PERFORM bigpicture._emit_event('rollout.started', NULL, bigpicture._rollout_json(ROW(NEW.*)::bigpicture.rollouts));
 	RETURN NULL;
 END
 $$;
@@ -3757,7 +3764,8 @@ BEGIN
 	ev.hash := bigpicture.audit_hash(ev.prev_hash, ev.chain_id, ev.seq, ev.event_id, ev.occurred_at, ev.actor,
 		ev.event_type, ev.object_type, ev.object_id, ev.before::text, ev.after::text, ev.context::text);
 	INSERT INTO bigpicture.audit_events VALUES (ev.*);
-	UPDATE bigpicture.audit_heads SET seq = ev.seq, hash = ev.hash, updated_at = now() WHERE ctid = at
+	UPDATE bigpicture.audit_heads SET seq = ev.seq, hash = ev.hash, updated_at = now()
+	 WHERE ctid = at AND chain_id = p_chain
 	RETURNING ctid INTO at;
 	PERFORM set_config(at_name, at::text, false);
 	RETURN ev.seq;
@@ -3851,6 +3859,430 @@ ALTER POLICY own_chain_read ON bigpicture.audit_checkpoints USING (chain_id = bi
 ALTER POLICY own_tenant_read ON bigpicture.mirrors USING (tenant_id = bigpicture.current_tenant());
 ALTER POLICY own_tenant_read ON bigpicture.snapshots USING (tenant_id = bigpicture.current_tenant());
 ALTER POLICY own_tenant_read ON bigpicture.imported_snapshots USING (tenant_id = bigpicture.current_tenant());
+
+-- ---- Citus (docs/scaling.md): statements Citus can plan, triggers safe on shards ---------------
+CREATE OR REPLACE FUNCTION bigpicture.bind_role(role_name text, tenant_id text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._tenant_or_error(bind_role.tenant_id);
+	IF role_name IS NULL OR NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = bind_role.role_name) THEN
+		RAISE EXCEPTION 'role "%" does not exist', role_name USING ERRCODE = '42704';
+	END IF;
+	IF role_name LIKE 'bigpicture\_%' THEN
+		RAISE EXCEPTION 'the shared role "%" cannot be bound to one tenant', role_name USING ERRCODE = '22023',
+			HINT = 'Bind a login role of the tenant''s own (a member of bigpicture_tenant_admin, for instance).';
+	END IF;
+	INSERT INTO bigpicture.tenant_roles AS r (role_name, tenant_id) VALUES (bind_role.role_name, bind_role.tenant_id)
+	ON CONFLICT ON CONSTRAINT tenant_roles_pkey DO UPDATE SET tenant_id = EXCLUDED.tenant_id, created_at = EXCLUDED.created_at;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._keyset_claims(p_tenant_id text, p_all_tenants boolean)
+	RETURNS jsonb
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	revoked jsonb;
+	cert_seq bigint;
+	key_seq bigint;
+BEGIN
+	SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+			'kid', c.kid, 'purpose', c.purposes[1], 'tenant_id', c.tenant_id,
+			'public_key', bigpicture.paserk_public(c.public_key), 'state', 'revoked',
+			'created_at', c.issued_at, 'valid_from', c.issued_at, 'valid_until', c.revoked_at)), '[]')
+	  INTO revoked
+	  FROM bigpicture.key_certificates c
+	 WHERE c.revoked_at IS NOT NULL AND c.valid_until > pg_catalog.now()
+	   AND (c.tenant_id = p_tenant_id OR p_all_tenants);
+	SELECT COALESCE(pg_catalog.max(c.change_seq), 0) INTO cert_seq FROM bigpicture.key_certificates c;
+	SELECT COALESCE(pg_catalog.max(k.change_seq), 0) INTO key_seq FROM bigpicture.signing_keys k;
+	RETURN pg_catalog.jsonb_build_object(
+		'version', GREATEST(key_seq, cert_seq),
+		'keys', COALESCE((
+			SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+				'kid', k.kid, 'purpose', k.purpose, 'tenant_id', k.tenant_id,
+				'public_key', k.public_key, 'state', k.state,
+				'valid_from', bigpicture.rfc3339(k.valid_from),
+				'valid_until', bigpicture.rfc3339(k.valid_until)) ORDER BY k.purpose, k.created_at, k.kid)
+			FROM (SELECT p.kid, p.purpose, p.tenant_id, p.public_key, p.state, p.created_at, p.valid_from, p.valid_until
+					FROM bigpicture._all_public_keys p
+				   WHERE p.state <> 'retired' AND (p.tenant_id IS NULL OR p.tenant_id = p_tenant_id OR p_all_tenants)
+				  UNION ALL
+				  SELECT r.kid, r.purpose, r.tenant_id, r.public_key, r.state, r.created_at, r.valid_from, r.valid_until
+					FROM pg_catalog.jsonb_to_recordset(revoked) AS r(kid text, purpose text, tenant_id text, public_key text,
+						state text, created_at timestamptz, valid_from timestamptz, valid_until timestamptz)) k),
+			'[]'::jsonb));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.approve_release(release_id text, comment text DEFAULT NULL) RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r bigpicture.releases := bigpicture._lock_release(approve_release.release_id);
+	w bigpicture.approval_workflows := bigpicture.approval_workflow_for(r.product_id, r.channel);
+	actor text := bigpicture.current_actor();
+BEGIN
+	PERFORM bigpicture._expect_status(r, 'pending_approval', 'approved');
+	IF actor = r.submitted_by THEN
+		RAISE EXCEPTION 'the submitter of release % cannot approve it', r.release_id USING ERRCODE = '42501',
+			DETAIL = format('%s submitted it.', actor), HINT = 'Another approver must approve it.';
+	END IF;
+	-- An expired approval by the same approver is replaced by the new one.
+	INSERT INTO bigpicture.release_approvals AS a (release_id, approver, comment)
+	VALUES (r.release_id, actor, approve_release.comment)
+	ON CONFLICT ON CONSTRAINT release_approvals_pkey DO UPDATE
+		SET approved_at = EXCLUDED.approved_at, comment = EXCLUDED.comment
+		WHERE a.approved_at <= EXCLUDED.approved_at - COALESCE(w.approval_expiry, interval '7 days');
+	IF NOT FOUND THEN
+		RAISE EXCEPTION '% has already approved release %', actor, r.release_id USING ERRCODE = '23505',
+			HINT = 'Approvals must come from distinct approvers.';
+	END IF;
+	IF w.workflow_id IS NULL OR bigpicture._valid_approvals(r.release_id, w.approval_expiry) >= w.required_approvals THEN
+		PERFORM bigpicture._publish(r.release_id);
+		RETURN 'published';
+	END IF;
+	RETURN 'pending_approval';
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._publish(p_release_id text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r bigpicture.releases;
+	token text;
+BEGIN
+	SELECT * INTO STRICT r FROM bigpicture.releases WHERE release_id = p_release_id;
+	token := bigpicture._sign('release', NULL, bigpicture.release_payload(r, now()),
+		now() + bigpicture._setting_interval('release_ttl', 30 * 86400));
+	UPDATE bigpicture.releases x SET status = 'published', published_at = now(), release_token = token
+	 WHERE x.release_id = p_release_id;
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._snapshots_after_release(p_release_id, r.product_id, 'published');
+	END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.revoke_release(release_id text, reason text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r bigpicture.releases := bigpicture._lock_release(revoke_release.release_id);
+BEGIN
+	PERFORM bigpicture._expect_status(r, 'published', 'revoked');
+	IF reason IS NULL OR reason !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'a revocation needs a reason' USING ERRCODE = '22023';
+	END IF;
+	UPDATE bigpicture.releases x SET status = 'revoked', revoked_at = now(),
+		revoked_by = bigpicture.current_actor(), revoked_reason = reason
+	 WHERE x.release_id = r.release_id;
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._snapshots_after_release(r.release_id, r.product_id, 'revoked');
+	END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.entitlement_state_of(status text, starts_at timestamptz, ends_at timestamptz,
+	at timestamptz DEFAULT pg_catalog.now())
+	RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN CASE
+		WHEN status <> 'active' THEN status
+		WHEN starts_at > at THEN 'not_started'
+		WHEN ends_at IS NOT NULL AND ends_at <= at THEN 'expired'
+		ELSE 'active' END;
+
+CREATE OR REPLACE FUNCTION bigpicture.entitlement_state(e bigpicture.entitlements, at timestamptz DEFAULT pg_catalog.now())
+	RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at, at);
+
+CREATE OR REPLACE FUNCTION bigpicture._sign_lease(l bigpicture.leases, e bigpicture.entitlements, offline_grace interval,
+	OUT token text, OUT seq bigint, OUT token_hash text)
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	chain bigpicture.lease_chains;
+BEGIN
+	SELECT * INTO chain FROM bigpicture.lease_chains c
+	 WHERE c.tenant_id = l.tenant_id AND c.product_id = l.product_id AND c.subject = l.subject FOR UPDATE;
+	seq := COALESCE(chain.last_seq, 0) + 1;
+	token := bigpicture._sign('lease', l.tenant_id, jsonb_build_object(
+		'lease_id', l.lease_id,
+		'entitlement_id', l.entitlement_id,
+		'tenant_id', l.tenant_id,
+		'product_id', l.product_id,
+		'sub', l.subject,
+		'install_id', l.install_id,
+		'license_type', e.type,
+		'features', to_jsonb(l.features),
+		'offline_grace', extract(epoch FROM offline_grace)::bigint,
+		'seq', seq,
+		'prev_hash', COALESCE(chain.last_token_hash, '')), l.expires_at, now());
+	token_hash := encode(sha256(convert_to(token, 'UTF8')), 'hex');
+	INSERT INTO bigpicture.lease_chains AS c (tenant_id, product_id, subject, last_seq, last_token_hash)
+	VALUES (l.tenant_id, l.product_id, l.subject, seq, token_hash)
+	ON CONFLICT (tenant_id, product_id, subject) DO UPDATE
+		SET last_seq = EXCLUDED.last_seq, last_token_hash = EXCLUDED.last_token_hash, updated_at = EXCLUDED.updated_at;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.license_status(request jsonb) RETURNS jsonb
+	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	subj text := bigpicture._check_lease_request(request, '{tenant_id,product_id,subject_type,subject_id,install_id}',
+		'{product_id}');
+	t bigpicture.tenants := bigpicture._request_tenant(request ->> 'tenant_id');
+BEGIN
+	RETURN jsonb_build_object(
+		'tenant_id', t.tenant_id,
+		'product_id', request ->> 'product_id',
+		'entitlements', COALESCE((
+			SELECT jsonb_agg(jsonb_build_object(
+				'entitlement_id', e.entitlement_id, 'type', e.type, 'state', bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at),
+				'features', to_jsonb(e.features), 'ends_at', bigpicture.rfc3339(e.ends_at),
+				'max_seats', e.max_seats, 'seats_used', u.used,
+				'seats_available', CASE WHEN e.max_seats IS NOT NULL THEN greatest(e.max_seats - u.used, 0) END,
+				'lease', (SELECT jsonb_build_object('lease_id', l.lease_id, 'expires_at', bigpicture.rfc3339(l.expires_at),
+						'install_id', l.install_id)
+					FROM bigpicture.leases l
+					WHERE l.tenant_id = e.tenant_id AND l.entitlement_id = e.entitlement_id AND l.subject = subj
+					  AND l.revoked_at IS NULL AND l.released_at IS NULL AND l.expires_at > now()
+					ORDER BY l.issued_at DESC LIMIT 1)) ORDER BY e.entitlement_id)
+			FROM bigpicture.entitlements e
+			CROSS JOIN LATERAL (SELECT count(*)::integer AS used FROM bigpicture.leases l
+				WHERE l.tenant_id = e.tenant_id AND l.entitlement_id = e.entitlement_id
+				  AND l.released_at IS NULL AND l.revoked_at IS NULL AND l.expires_at > now()) u
+			WHERE e.tenant_id = t.tenant_id AND e.product_id = request ->> 'product_id'), '[]'::jsonb));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.list_entitlements(tenant_id text DEFAULT NULL, product_id text DEFAULT NULL,
+	expiring_within_days integer DEFAULT NULL, state text DEFAULT NULL)
+	RETURNS TABLE (tenant_id text, entitlement_id text, product_id text, type text, state text, max_seats integer,
+		seats_used integer, features text[], starts_at timestamptz, ends_at timestamptz, auto_renew boolean)
+	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT e.tenant_id, e.entitlement_id, e.product_id, e.type, bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at), e.max_seats,
+		(SELECT count(*)::integer FROM bigpicture.leases l WHERE l.tenant_id = e.tenant_id
+		   AND l.entitlement_id = e.entitlement_id AND l.released_at IS NULL AND l.revoked_at IS NULL
+		   AND l.expires_at > now()),
+		e.features, e.starts_at, e.ends_at, e.auto_renew
+	FROM bigpicture.entitlements e
+	WHERE (e.tenant_id = bigpicture.current_tenant()
+		   OR bigpicture.current_tenant() IS NULL AND bigpicture.acts_for_all_tenants())
+	  AND (list_entitlements.tenant_id IS NULL OR e.tenant_id = bigpicture._resolve_tenant(list_entitlements.tenant_id))
+	  AND (list_entitlements.product_id IS NULL OR e.product_id = list_entitlements.product_id)
+	  AND (list_entitlements.expiring_within_days IS NULL
+		   OR e.ends_at <= now() + make_interval(days => list_entitlements.expiring_within_days) AND e.ends_at > now())
+	  AND (list_entitlements.state IS NULL OR bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at) = list_entitlements.state)
+	ORDER BY e.tenant_id, e.product_id, e.entitlement_id;
+END;
+
+CREATE OR REPLACE FUNCTION bigpicture.export_audit_chain(chain_id text) RETURNS SETOF text
+	LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	c text := bigpicture._audit_chain_for(export_audit_chain.chain_id);
+BEGIN
+	RETURN QUERY
+	SELECT jsonb_build_object('v', 1, 'chain_id', e.chain_id, 'seq', e.seq, 'event_id', e.event_id,
+		'occurred_at_us', (extract(epoch FROM e.occurred_at) * 1000000)::bigint,
+		'occurred_at', to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+		'actor', e.actor, 'event_type', e.event_type, 'object_type', e.object_type, 'object_id', e.object_id,
+		'before', e.before::text, 'after', e.after::text, 'context', e.context::text,
+		'prev_hash', encode(e.prev_hash, 'hex'), 'hash', encode(e.hash, 'hex'))::text
+	FROM bigpicture.audit_events e
+	WHERE e.chain_id = c
+	ORDER BY e.seq;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.audit_log(chain_id text DEFAULT NULL, event_type text DEFAULT NULL, actor text DEFAULT NULL,
+	from_time timestamptz DEFAULT NULL, to_time timestamptz DEFAULT NULL)
+	RETURNS SETOF bigpicture.audit_events
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY
+	SELECT e.* FROM bigpicture.audit_events e
+	WHERE (audit_log.chain_id IS NULL OR e.chain_id = audit_log.chain_id)
+	  AND (audit_log.event_type IS NULL OR e.event_type = audit_log.event_type)
+	  AND (audit_log.actor IS NULL OR e.actor = audit_log.actor)
+	  AND (audit_log.from_time IS NULL OR e.occurred_at >= audit_log.from_time)
+	  AND (audit_log.to_time IS NULL OR e.occurred_at < audit_log.to_time)
+	ORDER BY e.chain_id, e.seq;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._snapshots_after_release(p_release_id text, p_product_id text, p_status text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	t text;
+	needs_entitlement boolean := (SELECT p.requires_entitlement FROM bigpicture.products p WHERE p.product_id = p_product_id);
+BEGIN
+	-- A query per tenant, each naming it: on Citus each is a one-shard query
+	-- (a correlated join of the tenant list with the tenants' tables is not).
+	FOR t IN SELECT x.tenant_id FROM bigpicture.tenants x ORDER BY x.tenant_id LOOP
+		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM bigpicture.mirrors m WHERE m.tenant_id = t AND m.status <> 'INACTIVE')
+			AND NOT EXISTS (SELECT 1 FROM bigpicture.snapshots s WHERE s.tenant_id = t);
+		CONTINUE WHEN needs_entitlement
+			AND NOT EXISTS (SELECT 1 FROM bigpicture.entitlements e WHERE e.tenant_id = t AND e.product_id = p_product_id);
+		IF NOT EXISTS (SELECT 1 FROM bigpicture.signing_keys k
+					   WHERE k.purpose = 'snapshot' AND k.state = 'active' AND k.tenant_id IS NULL) THEN
+			RAISE WARNING 'no snapshot was generated for the tenants that take snapshots'
+				USING DETAIL = 'There is no active snapshot signing key.',
+					  HINT = 'Create one with bigpicture.generate_key(''snapshot'') and activate it.';
+			RETURN;
+		END IF;
+		PERFORM bigpicture._generate_snapshot(t, false, NULL, 'release ' || p_release_id || ' ' || p_status);
+	END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.snapshots_on_release() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NEW.status NOT IN ('published', 'revoked') OR NEW.status = OLD.status
+		OR right(TG_TABLE_NAME, 1) BETWEEN '0' AND '9' THEN
+		RETURN NULL;
+	END IF;
+	PERFORM bigpicture._snapshots_after_release(NEW.release_id, NEW.product_id, NEW.status);
+	RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._citus_distributed() RETURNS boolean
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	-- two statements: PL/pgSQL parses the second only when it runs
+	IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+		RETURN false;
+	END IF;
+	RETURN EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = 'bigpicture.releases'::regclass);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._citus_worker() RETURNS boolean
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
+		RETURN false;
+	END IF;
+	RETURN (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g) <> 0;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._citus_chain_is_here(chain text) RETURNS boolean
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN EXISTS (SELECT FROM pg_catalog.pg_dist_placement p
+		WHERE p.shardid = pg_catalog.get_shard_id_for_distribution_column('bigpicture.audit_heads', chain)
+		  AND p.groupid = (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.citus_plan() RETURNS TABLE (table_name text, placement text, distribution_column text)
+	LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT x.t, x.p, x.c FROM (VALUES
+		(1, 'tenants', 'reference', NULL), (2, 'tenant_roles', 'reference', NULL), (3, 'signing_keys', 'reference', NULL),
+		(4, 'trusted_root_keys', 'reference', NULL), (5, 'products', 'reference', NULL), (6, 'channels', 'reference', NULL),
+		(7, 'artifacts', 'reference', NULL), (8, 'releases', 'reference', NULL), (9, 'release_artifacts', 'reference', NULL),
+		(10, 'rollouts', 'reference', NULL), (11, 'rollout_counts', 'reference', NULL),
+		(12, 'vendor_policies', 'reference', NULL), (13, 'approval_workflows', 'reference', NULL),
+		(14, 'release_approvals', 'reference', NULL),
+		(20, 'installs', 'distributed', 'tenant_id'), (21, 'entitlements', 'distributed', 'tenant_id'),
+		(22, 'entitlement_notices', 'distributed', 'tenant_id'), (23, 'leases', 'distributed', 'tenant_id'),
+		(24, 'lease_chains', 'distributed', 'tenant_id'), (25, 'tenant_policies', 'distributed', 'tenant_id'),
+		(26, 'decision_log', 'distributed', 'tenant_id'), (27, 'install_reports', 'distributed', 'tenant_id'),
+		(28, 'rollout_members', 'distributed', 'tenant_id'), (29, 'mirrors', 'distributed', 'tenant_id'),
+		(30, 'snapshots', 'distributed', 'tenant_id'), (31, 'imported_snapshots', 'distributed', 'tenant_id'),
+		(32, 'key_certificates', 'distributed', 'tenant_id'),
+		(33, 'audit_heads', 'distributed', 'chain_id'), (34, 'audit_events', 'distributed', 'chain_id'),
+		(35, 'audit_checkpoints', 'distributed', 'chain_id'),
+		(40, 'events', 'coordinator', NULL), (41, 'webhook_subscriptions', 'coordinator', NULL),
+		(42, 'webhook_cursors', 'coordinator', NULL), (43, 'webhook_deliveries', 'coordinator', NULL),
+		(44, 'worker_jobs', 'coordinator', NULL)) AS x(n, t, p, c)
+	ORDER BY x.n;
+END;
+
+CREATE OR REPLACE FUNCTION bigpicture.citus_distribute() RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	fks jsonb;
+	f record;
+	t record;
+	planned text[];
+BEGIN
+	IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+		RAISE EXCEPTION 'Citus is not installed in this database' USING ERRCODE = '55000',
+			HINT = 'CREATE EXTENSION citus on every node first; see docs/scaling.md.';
+	END IF;
+	IF bigpicture._citus_worker() THEN
+		RAISE EXCEPTION 'citus_distribute() runs on the coordinator' USING ERRCODE = '55000';
+	END IF;
+	IF bigpicture._citus_distributed() THEN
+		RAISE EXCEPTION 'the extension''s tables are already distributed' USING ERRCODE = '55000';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_dist_node n WHERE n.groupid <> 0 AND n.noderole = 'primary' AND n.isactive) THEN
+		RAISE EXCEPTION 'the cluster has no workers' USING ERRCODE = '55000',
+			HINT = 'Add them with citus_add_node() first; see docs/scaling.md.';
+	END IF;
+	SELECT pg_catalog.array_agg('bigpicture.' || p.table_name) INTO planned FROM bigpicture.citus_plan() p
+	 WHERE p.placement <> 'coordinator';
+
+	-- Citus connects to the workers as the current role: the extension's roles
+	-- must be able to log in there (pg_hba.conf keeps them to the nodes).
+	FOR t IN SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.rolname LIKE 'bigpicture\_%' AND NOT r.rolcanlogin LOOP
+		EXECUTE format('ALTER ROLE %I LOGIN', t.rolname);
+	END LOOP;
+	SET LOCAL citus.enable_unsafe_triggers = on;
+	SET LOCAL citus.multi_shard_modify_mode = 'sequential';
+
+	SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('tbl', c.conrelid::regclass::text, 'name', c.conname,
+			'def', pg_catalog.pg_get_constraintdef(c.oid), 'back', c.conrelid::regclass::text = ANY (planned)))
+	  INTO fks FROM pg_catalog.pg_constraint c
+	 WHERE c.contype = 'f' AND c.connamespace = 'bigpicture'::regnamespace
+	   AND c.confrelid::regclass::text = ANY (planned);
+	FOR f IN SELECT * FROM pg_catalog.jsonb_to_recordset(fks) AS x(tbl text, name text, def text, back boolean) LOOP
+		EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', f.tbl, f.name);
+		PERFORM pg_catalog.run_command_on_workers(format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', f.tbl, f.name));
+	END LOOP;
+
+	FOR t IN SELECT * FROM bigpicture.citus_plan() p WHERE p.placement = 'reference' LOOP
+		PERFORM pg_catalog.create_reference_table(('bigpicture.' || t.table_name)::regclass);
+	END LOOP;
+	FOR t IN SELECT * FROM bigpicture.citus_plan() p WHERE p.placement = 'distributed' LOOP
+		PERFORM pg_catalog.create_distributed_table(('bigpicture.' || t.table_name)::regclass, t.distribution_column,
+			colocate_with => CASE WHEN t.table_name = 'installs' THEN 'none' ELSE 'bigpicture.installs' END);
+	END LOOP;
+
+	FOR f IN SELECT * FROM pg_catalog.jsonb_to_recordset(fks) AS x(tbl text, name text, def text, back boolean) WHERE x.back LOOP
+		EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', f.tbl, f.name, f.def);
+	END LOOP;
+END
+$$;
+
+CREATE OR REPLACE VIEW bigpicture.entitlement_usage WITH (security_barrier) AS
+SELECT e.tenant_id, e.entitlement_id, e.product_id, e.type, bigpicture.entitlement_state_of(e.status, e.starts_at, e.ends_at) AS state, e.max_seats,
+	u.used AS seats_used,
+	CASE WHEN e.max_seats IS NOT NULL THEN greatest(e.max_seats - u.used, 0) END AS seats_available,
+	CASE WHEN e.max_seats IS NOT NULL THEN round(u.used::numeric / e.max_seats, 4) END AS utilisation
+FROM bigpicture.entitlements e
+CROSS JOIN LATERAL (SELECT count(*)::integer AS used FROM bigpicture.leases l
+	WHERE l.tenant_id = e.tenant_id AND l.entitlement_id = e.entitlement_id
+	  AND l.released_at IS NULL AND l.revoked_at IS NULL AND l.expires_at > pg_catalog.now()) u
+WHERE e.tenant_id = (SELECT bigpicture.current_tenant())
+   OR (SELECT bigpicture.current_tenant()) IS NULL AND (SELECT bigpicture.acts_for_all_tenants());
+COMMENT ON FUNCTION bigpicture.entitlement_state_of(text, timestamptz, timestamptz, timestamptz) IS
+	'entitlement_state() from the columns: for queries over the table, which Citus runs on shards of another row type';
+COMMENT ON FUNCTION bigpicture._citus_distributed() IS
+	'internal (Citus): whether bigpicture.citus_distribute() has distributed the extension''s tables in this database';
+COMMENT ON FUNCTION bigpicture._citus_worker() IS
+	'internal (Citus): whether this node is a worker, where triggers on shards and reference copies write no event';
+COMMENT ON FUNCTION bigpicture._citus_chain_is_here(text) IS
+	'internal (Citus): whether this node holds the shard of the audit chain, so a trigger on a shard appends to it here';
+COMMENT ON FUNCTION bigpicture.citus_plan() IS
+	'what citus_distribute() makes of each table: reference, distributed (by tenant_id or chain_id, colocated) or coordinator (local)';
+COMMENT ON FUNCTION bigpicture.citus_distribute() IS
+	'on a Citus coordinator with its workers added: distribute the extension''s tables as citus_plan() says (docs/scaling.md)';
+GRANT EXECUTE ON FUNCTION bigpicture.entitlement_state_of(text, timestamptz, timestamptz, timestamptz)
+	TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
 -- ---- privileges, as src/sql/99_privileges.sql applies them at install -------------------------------
 -- Privileges, last so that nothing created above escapes them.  PostgreSQL
