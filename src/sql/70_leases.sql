@@ -532,19 +532,32 @@ COMMENT ON FUNCTION bigpicture.list_entitlements(text, text, integer, text) IS
 -- For pg_cron or any scheduler: extend auto-renewing entitlements that end
 -- within a day by their renewal period.
 CREATE FUNCTION bigpicture.renew_due_entitlements() RETURNS integer
-	LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	WITH renewed AS (
-		-- As many renewal periods as it takes to run past tomorrow, so an
-		-- entitlement the scheduler missed catches up in one run.
-		UPDATE bigpicture.entitlements e
-		   SET ends_at = e.ends_at + make_interval(days => e.renewal_days * greatest(1, ceil(
-				extract(epoch FROM now() + interval '1 day' - e.ends_at) / (e.renewal_days * 86400.0))::integer)),
-			   updated_at = now()
-		 WHERE e.auto_renew AND e.status = 'active' AND e.ends_at IS NOT NULL AND e.ends_at <= now() + interval '1 day'
-		RETURNING 1)
-	SELECT count(*)::integer FROM renewed;
-END;
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	due timestamptz := now() + interval '1 day';
+	r record;
+	n integer := 0;
+BEGIN
+	-- The new end is computed in a query and written by key: Citus refuses a
+	-- STABLE function (timestamptz + interval) next to a column in SET.  The
+	-- UPDATE matches the end it read, so two runs never renew twice.
+	-- As many renewal periods as it takes to run past tomorrow, so an
+	-- entitlement the scheduler missed catches up in one run.
+	FOR r IN SELECT e.tenant_id, e.entitlement_id, e.ends_at,
+				e.ends_at + make_interval(days => e.renewal_days * greatest(1, ceil(
+					extract(epoch FROM due - e.ends_at) / (e.renewal_days * 86400.0))::integer)) AS new_end
+			 FROM bigpicture.entitlements e
+			 WHERE e.auto_renew AND e.status = 'active' AND e.ends_at IS NOT NULL AND e.ends_at <= due LOOP
+		UPDATE bigpicture.entitlements e SET ends_at = r.new_end, updated_at = now()
+		 WHERE e.tenant_id = r.tenant_id AND e.entitlement_id = r.entitlement_id AND e.ends_at = r.ends_at
+		   AND e.auto_renew AND e.status = 'active';
+		IF FOUND THEN
+			n := n + 1;
+		END IF;
+	END LOOP;
+	RETURN n;
+END
+$$;
 COMMENT ON FUNCTION bigpicture.renew_due_entitlements() IS
 	'extend active auto-renewing entitlements that end within a day by renewal_days; returns how many (run daily, e.g. from pg_cron)';
 

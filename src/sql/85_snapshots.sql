@@ -49,15 +49,51 @@ CREATE TRIGGER snapshots_no_truncate BEFORE TRUNCATE ON bigpicture.snapshots
 -- Everything a tenant's mirror needs, unsigned and without times or
 -- sequence: equal content means an equal snapshot.  Rows travel as to_jsonb
 -- of the table row, so the importer rebuilds them with jsonb_populate_record.
+-- PL/pgSQL, the tenant's rows first and the catalogue after, each statement
+-- over one kind of table: under Citus the tenant's tables are distributed and
+-- the catalogue is a reference table, and one statement joining them with
+-- the tenant as a parameter cannot be planned there.
 CREATE FUNCTION bigpicture._snapshot_content(p_tenant_id text) RETURNS jsonb
-	LANGUAGE sql STABLE
+	LANGUAGE plpgsql STABLE
 	SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres'
-BEGIN ATOMIC
+	AS $$
+DECLARE
+	-- products the tenant holds an entitlement to or has a policy for
+	held text[];
+	tenant_policies jsonb;
+	entitlements jsonb;
+	checkpoint text;
+	certificates jsonb;
+	cert_seq bigint;
+	key_seq bigint;
+	effective jsonb := '{}';
+	product text;
+	catalog jsonb;
+BEGIN
+	SELECT array_agg(DISTINCT x.product_id) INTO held FROM (
+		SELECT e.product_id FROM bigpicture.entitlements e WHERE e.tenant_id = p_tenant_id
+		UNION ALL
+		SELECT tp.product_id FROM bigpicture.tenant_policies tp WHERE tp.tenant_id = p_tenant_id AND tp.product_id IS NOT NULL) x;
+	SELECT COALESCE(jsonb_agg(to_jsonb(tp) ORDER BY tp.policy_id), '[]') INTO tenant_policies
+	  FROM bigpicture.tenant_policies tp WHERE tp.tenant_id = p_tenant_id;
+	SELECT COALESCE(jsonb_agg(to_jsonb(e) ORDER BY e.entitlement_id), '[]') INTO entitlements
+	  FROM bigpicture.entitlements e WHERE e.tenant_id = p_tenant_id;
+	SELECT c.token INTO checkpoint FROM bigpicture.audit_checkpoints c
+	 WHERE c.chain_id = p_tenant_id ORDER BY c.seq DESC LIMIT 1;
+	-- The tenant's mirror keys' certificates as signed now, so a mirror
+	-- picks up a certificate re-signed after a root rotation.
+	SELECT COALESCE(jsonb_agg(c.token ORDER BY c.kid), '[]') INTO certificates FROM bigpicture.key_certificates c
+	 WHERE c.tenant_id = p_tenant_id AND c.revoked_at IS NULL AND c.valid_until > now();
+	SELECT COALESCE(max(c.change_seq), 0) INTO cert_seq FROM bigpicture.key_certificates c;
+	SELECT COALESCE(max(k.change_seq), 0) INTO key_seq FROM bigpicture.signing_keys k;
+	FOR product IN SELECT p.product_id FROM bigpicture.products p
+		WHERE NOT p.requires_entitlement OR p.product_id = ANY (held) LOOP
+		effective := effective || jsonb_build_object(product, bigpicture.effective_policy(p_tenant_id, product));
+	END LOOP;
+
 	WITH prod AS (
 		SELECT p.* FROM bigpicture.products p
-		WHERE NOT p.requires_entitlement
-		   OR EXISTS (SELECT 1 FROM bigpicture.entitlements e WHERE e.tenant_id = p_tenant_id AND e.product_id = p.product_id)
-		   OR EXISTS (SELECT 1 FROM bigpicture.tenant_policies tp WHERE tp.tenant_id = p_tenant_id AND tp.product_id = p.product_id)),
+		WHERE NOT p.requires_entitlement OR p.product_id = ANY (held)),
 	rel AS (
 		SELECT r.* FROM bigpicture.releases r JOIN prod USING (product_id)
 		WHERE r.status IN ('published', 'revoked'))
@@ -74,22 +110,17 @@ BEGIN ATOMIC
 		'rollouts', COALESCE((SELECT jsonb_agg(to_jsonb(o) ORDER BY o.release_id, o.platform NULLS FIRST)
 			FROM bigpicture.rollouts o JOIN rel USING (release_id)), '[]'),
 		'vendor_policies', COALESCE((SELECT jsonb_agg(to_jsonb(v) ORDER BY v.policy_id) FROM bigpicture.vendor_policies v
-			WHERE v.product_id IS NULL OR v.product_id IN (SELECT product_id FROM prod)), '[]'),
-		'tenant_policies', COALESCE((SELECT jsonb_agg(to_jsonb(tp) ORDER BY tp.policy_id) FROM bigpicture.tenant_policies tp
-			WHERE tp.tenant_id = p_tenant_id), '[]'),
-		'effective_policies', COALESCE((SELECT jsonb_object_agg(p.product_id,
-			bigpicture.effective_policy(p_tenant_id, p.product_id)) FROM prod p), '{}'),
-		'entitlements', COALESCE((SELECT jsonb_agg(to_jsonb(e) ORDER BY e.entitlement_id) FROM bigpicture.entitlements e
-			WHERE e.tenant_id = p_tenant_id), '[]'),
-		'keyset_version', GREATEST((SELECT COALESCE(max(change_seq), 0) FROM bigpicture.signing_keys),
-			(SELECT COALESCE(max(change_seq), 0) FROM bigpicture.key_certificates)),
-		'audit_checkpoint', (SELECT c.token FROM bigpicture.audit_checkpoints c
-			WHERE c.chain_id = p_tenant_id ORDER BY c.seq DESC LIMIT 1),
-		-- The tenant's mirror keys' certificates as signed now, so a mirror
-		-- picks up a certificate re-signed after a root rotation.
-		'key_certificates', COALESCE((SELECT jsonb_agg(c.token ORDER BY c.kid) FROM bigpicture.key_certificates c
-			WHERE c.tenant_id = p_tenant_id AND c.revoked_at IS NULL AND c.valid_until > now()), '[]'));
-END;
+			WHERE v.product_id IS NULL OR v.product_id IN (SELECT product_id FROM prod)), '[]'))
+	  INTO catalog;
+	RETURN catalog || jsonb_build_object(
+		'tenant_policies', tenant_policies,
+		'effective_policies', effective,
+		'entitlements', entitlements,
+		'keyset_version', GREATEST(key_seq, cert_seq),
+		'audit_checkpoint', checkpoint,
+		'key_certificates', certificates);
+END
+$$;
 
 CREATE FUNCTION bigpicture._generate_snapshot(p_tenant_id text, force boolean, ttl interval, reason text)
 	RETURNS text

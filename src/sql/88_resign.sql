@@ -40,6 +40,7 @@ DECLARE
 	n_checkpoints integer := 0;
 	n_snapshots integer := 0;
 	snapshot_kid text;
+	kid text;
 	r record;
 	rel bigpicture.releases;
 	last bigpicture.snapshots;
@@ -60,25 +61,31 @@ BEGIN
 	END IF;
 
 	-- A certificate keeps its own end (valid_until): only its signer changes.
+	-- No FOR UPDATE (Citus cannot lock rows across shards): what is signed
+	-- never changes, and the UPDATE skips a certificate revoked meanwhile.
 	IF root_kid IS NOT NULL THEN
 		FOR r IN SELECT c.* FROM bigpicture.key_certificates c
 				 WHERE c.revoked_at IS NULL AND c.valid_until > now()
 				   AND (bigpicture.paseto_footer(c.token) ->> 'kid') IS DISTINCT FROM root_kid
-				 ORDER BY c.kid FOR UPDATE LOOP
+				 ORDER BY c.kid LOOP
 			UPDATE bigpicture.key_certificates c SET token = bigpicture._sign('key_certificate', NULL,
 				bigpicture._key_certificate_claims(r.kid, r.public_key, r.tenant_id, r.purposes, r.mirror_id),
 				r.valid_until, r.issued_at)
-			 WHERE c.tenant_id = r.tenant_id AND c.kid = r.kid;
-			n_certificates := n_certificates + 1;
+			 WHERE c.tenant_id = r.tenant_id AND c.kid = r.kid AND c.revoked_at IS NULL;
+			IF FOUND THEN
+				n_certificates := n_certificates + 1;
+			END IF;
 		END LOOP;
 	END IF;
 
 	-- The latest checkpoint of each chain is the one served and verified.
-	FOR r IN SELECT x.*, bigpicture._active_kid('audit', x.tenant_id) AS kid
-			 FROM (SELECT DISTINCT ON (c.chain_id) c.chain_id, c.seq, c.hash, c.token,
-						  CASE WHEN c.chain_id = 'vendor' THEN NULL ELSE c.chain_id END AS tenant_id
-				   FROM bigpicture.audit_checkpoints c ORDER BY c.chain_id, c.seq DESC) x LOOP
-		CONTINUE WHEN r.kid IS NULL OR NOT bigpicture._needs_resigning(r.token, r.kid, checkpoint_ttl);
+	-- The signing key is looked up per chain in the loop, not in the query:
+	-- on Citus the query runs on the shards, where a lookup is a nested query.
+	FOR r IN SELECT DISTINCT ON (c.chain_id) c.chain_id, c.seq, c.hash, c.token,
+				 CASE WHEN c.chain_id = 'vendor' THEN NULL ELSE c.chain_id END AS tenant_id
+			 FROM bigpicture.audit_checkpoints c ORDER BY c.chain_id, c.seq DESC LOOP
+		kid := bigpicture._active_kid('audit', r.tenant_id);
+		CONTINUE WHEN kid IS NULL OR NOT bigpicture._needs_resigning(r.token, kid, checkpoint_ttl);
 		UPDATE bigpicture.audit_checkpoints c SET token = bigpicture._sign('checkpoint', r.tenant_id,
 			bigpicture._checkpoint_claims(r.chain_id, r.seq, r.hash), now() + checkpoint_ttl)
 		 WHERE c.chain_id = r.chain_id AND c.seq = r.seq;

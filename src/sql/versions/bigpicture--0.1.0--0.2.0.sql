@@ -4284,6 +4284,191 @@ COMMENT ON FUNCTION bigpicture.citus_distribute() IS
 GRANT EXECUTE ON FUNCTION bigpicture.entitlement_state_of(text, timestamptz, timestamptz, timestamptz)
 	TO bigpicture_admin, bigpicture_auditor, bigpicture_tenant_admin;
 
+-- (Citus, continued) the snapshot content, the tenant's rows first, then the catalogue
+CREATE OR REPLACE FUNCTION bigpicture._snapshot_content(p_tenant_id text) RETURNS jsonb
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres'
+	AS $$
+DECLARE
+	-- products the tenant holds an entitlement to or has a policy for
+	held text[];
+	tenant_policies jsonb;
+	entitlements jsonb;
+	checkpoint text;
+	certificates jsonb;
+	cert_seq bigint;
+	key_seq bigint;
+	effective jsonb := '{}';
+	product text;
+	catalog jsonb;
+BEGIN
+	SELECT array_agg(DISTINCT x.product_id) INTO held FROM (
+		SELECT e.product_id FROM bigpicture.entitlements e WHERE e.tenant_id = p_tenant_id
+		UNION ALL
+		SELECT tp.product_id FROM bigpicture.tenant_policies tp WHERE tp.tenant_id = p_tenant_id AND tp.product_id IS NOT NULL) x;
+	SELECT COALESCE(jsonb_agg(to_jsonb(tp) ORDER BY tp.policy_id), '[]') INTO tenant_policies
+	  FROM bigpicture.tenant_policies tp WHERE tp.tenant_id = p_tenant_id;
+	SELECT COALESCE(jsonb_agg(to_jsonb(e) ORDER BY e.entitlement_id), '[]') INTO entitlements
+	  FROM bigpicture.entitlements e WHERE e.tenant_id = p_tenant_id;
+	SELECT c.token INTO checkpoint FROM bigpicture.audit_checkpoints c
+	 WHERE c.chain_id = p_tenant_id ORDER BY c.seq DESC LIMIT 1;
+	-- The tenant's mirror keys' certificates as signed now, so a mirror
+	-- picks up a certificate re-signed after a root rotation.
+	SELECT COALESCE(jsonb_agg(c.token ORDER BY c.kid), '[]') INTO certificates FROM bigpicture.key_certificates c
+	 WHERE c.tenant_id = p_tenant_id AND c.revoked_at IS NULL AND c.valid_until > now();
+	SELECT COALESCE(max(c.change_seq), 0) INTO cert_seq FROM bigpicture.key_certificates c;
+	SELECT COALESCE(max(k.change_seq), 0) INTO key_seq FROM bigpicture.signing_keys k;
+	FOR product IN SELECT p.product_id FROM bigpicture.products p
+		WHERE NOT p.requires_entitlement OR p.product_id = ANY (held) LOOP
+		effective := effective || jsonb_build_object(product, bigpicture.effective_policy(p_tenant_id, product));
+	END LOOP;
+
+	WITH prod AS (
+		SELECT p.* FROM bigpicture.products p
+		WHERE NOT p.requires_entitlement OR p.product_id = ANY (held)),
+	rel AS (
+		SELECT r.* FROM bigpicture.releases r JOIN prod USING (product_id)
+		WHERE r.status IN ('published', 'revoked'))
+	SELECT jsonb_build_object(
+		'tenant', (SELECT to_jsonb(t) FROM bigpicture.tenants t WHERE t.tenant_id = p_tenant_id),
+		'products', COALESCE((SELECT jsonb_agg(to_jsonb(p) ORDER BY p.product_id) FROM prod p), '[]'),
+		'channels', COALESCE((SELECT jsonb_agg(to_jsonb(c) ORDER BY c.product_id, c.channel)
+			FROM bigpicture.channels c JOIN prod USING (product_id)), '[]'),
+		'artifacts', COALESCE((SELECT jsonb_agg(to_jsonb(a) ORDER BY a.artifact_id) FROM bigpicture.artifacts a
+			WHERE a.artifact_id IN (SELECT ra.artifact_id FROM bigpicture.release_artifacts ra JOIN rel USING (release_id))), '[]'),
+		'releases', COALESCE((SELECT jsonb_agg(to_jsonb(r) || jsonb_build_object('artifacts', COALESCE((
+				SELECT jsonb_agg(to_jsonb(ra) ORDER BY ra.artifact_id) FROM bigpicture.release_artifacts ra
+				WHERE ra.release_id = r.release_id), '[]')) ORDER BY r.release_id) FROM rel r), '[]'),
+		'rollouts', COALESCE((SELECT jsonb_agg(to_jsonb(o) ORDER BY o.release_id, o.platform NULLS FIRST)
+			FROM bigpicture.rollouts o JOIN rel USING (release_id)), '[]'),
+		'vendor_policies', COALESCE((SELECT jsonb_agg(to_jsonb(v) ORDER BY v.policy_id) FROM bigpicture.vendor_policies v
+			WHERE v.product_id IS NULL OR v.product_id IN (SELECT product_id FROM prod)), '[]'))
+	  INTO catalog;
+	RETURN catalog || jsonb_build_object(
+		'tenant_policies', tenant_policies,
+		'effective_policies', effective,
+		'entitlements', entitlements,
+		'keyset_version', GREATEST(key_seq, cert_seq),
+		'audit_checkpoint', checkpoint,
+		'key_certificates', certificates);
+END
+$$;
+
+-- (Citus, continued) the worker jobs: no row locks across shards, no now() next to a column in SET
+CREATE OR REPLACE FUNCTION bigpicture.refresh_signatures() RETURNS jsonb
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	release_ttl interval := bigpicture._setting_interval('release_ttl', 30 * 86400);
+	checkpoint_ttl interval := bigpicture._setting_interval('checkpoint_ttl', 30 * 86400);
+	decision_kid text := bigpicture._active_kid('decision', NULL);
+	root_kid text := bigpicture._active_kid('root', NULL);
+	n_releases integer := 0;
+	n_certificates integer := 0;
+	n_checkpoints integer := 0;
+	n_snapshots integer := 0;
+	snapshot_kid text;
+	kid text;
+	r record;
+	rel bigpicture.releases;
+	last bigpicture.snapshots;
+BEGIN
+	-- One refresher at a time (the worker, a scheduler, an admin by hand).
+	PERFORM pg_advisory_xact_lock(hashtext('bigpicture.refresh_signatures'));
+
+	IF decision_kid IS NOT NULL THEN
+		FOR rel IN SELECT x.* FROM bigpicture.releases x
+				 WHERE x.status IN ('published', 'revoked')
+				   AND bigpicture._needs_resigning(x.release_token, decision_kid, release_ttl)
+				 ORDER BY x.release_id FOR UPDATE LOOP
+			UPDATE bigpicture.releases x SET release_token = bigpicture._sign('release', NULL,
+				bigpicture.release_payload(rel, rel.published_at), now() + release_ttl)
+			 WHERE x.release_id = rel.release_id;
+			n_releases := n_releases + 1;
+		END LOOP;
+	END IF;
+
+	-- A certificate keeps its own end (valid_until): only its signer changes.
+	-- No FOR UPDATE (Citus cannot lock rows across shards): what is signed
+	-- never changes, and the UPDATE skips a certificate revoked meanwhile.
+	IF root_kid IS NOT NULL THEN
+		FOR r IN SELECT c.* FROM bigpicture.key_certificates c
+				 WHERE c.revoked_at IS NULL AND c.valid_until > now()
+				   AND (bigpicture.paseto_footer(c.token) ->> 'kid') IS DISTINCT FROM root_kid
+				 ORDER BY c.kid LOOP
+			UPDATE bigpicture.key_certificates c SET token = bigpicture._sign('key_certificate', NULL,
+				bigpicture._key_certificate_claims(r.kid, r.public_key, r.tenant_id, r.purposes, r.mirror_id),
+				r.valid_until, r.issued_at)
+			 WHERE c.tenant_id = r.tenant_id AND c.kid = r.kid AND c.revoked_at IS NULL;
+			IF FOUND THEN
+				n_certificates := n_certificates + 1;
+			END IF;
+		END LOOP;
+	END IF;
+
+	-- The latest checkpoint of each chain is the one served and verified.
+	-- The signing key is looked up per chain in the loop, not in the query:
+	-- on Citus the query runs on the shards, where a lookup is a nested query.
+	FOR r IN SELECT DISTINCT ON (c.chain_id) c.chain_id, c.seq, c.hash, c.token,
+				 CASE WHEN c.chain_id = 'vendor' THEN NULL ELSE c.chain_id END AS tenant_id
+			 FROM bigpicture.audit_checkpoints c ORDER BY c.chain_id, c.seq DESC LOOP
+		kid := bigpicture._active_kid('audit', r.tenant_id);
+		CONTINUE WHEN kid IS NULL OR NOT bigpicture._needs_resigning(r.token, kid, checkpoint_ttl);
+		UPDATE bigpicture.audit_checkpoints c SET token = bigpicture._sign('checkpoint', r.tenant_id,
+			bigpicture._checkpoint_claims(r.chain_id, r.seq, r.hash), now() + checkpoint_ttl)
+		 WHERE c.chain_id = r.chain_id AND c.seq = r.seq;
+		n_checkpoints := n_checkpoints + 1;
+	END LOOP;
+
+	-- Last, the snapshots, which carry all of the above: a new one (the
+	-- next seq, so mirrors take it) when its signer changed or half its
+	-- life is gone (forced), or what it carries changed (which
+	-- _generate_snapshot finds by itself); with the lifetime the last had.
+	snapshot_kid := bigpicture._active_kid('snapshot', NULL);
+	IF snapshot_kid IS NOT NULL THEN
+		FOR last IN SELECT DISTINCT ON (s.tenant_id) s.* FROM bigpicture.snapshots s
+					ORDER BY s.tenant_id, s.seq DESC LOOP
+			PERFORM bigpicture._generate_snapshot(last.tenant_id,
+				bigpicture._needs_resigning(last.token, snapshot_kid, last.expires_at - last.created_at),
+				last.expires_at - last.created_at, 're-signed');
+			IF (SELECT max(s.seq) FROM bigpicture.snapshots s WHERE s.tenant_id = last.tenant_id) > last.seq THEN
+				n_snapshots := n_snapshots + 1;
+			END IF;
+		END LOOP;
+	END IF;
+
+	RETURN jsonb_build_object('releases', n_releases, 'key_certificates', n_certificates,
+		'checkpoints', n_checkpoints, 'snapshots', n_snapshots);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.renew_due_entitlements() RETURNS integer
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	due timestamptz := now() + interval '1 day';
+	r record;
+	n integer := 0;
+BEGIN
+	-- The new end is computed in a query and written by key: Citus refuses a
+	-- STABLE function (timestamptz + interval) next to a column in SET.  The
+	-- UPDATE matches the end it read, so two runs never renew twice.
+	-- As many renewal periods as it takes to run past tomorrow, so an
+	-- entitlement the scheduler missed catches up in one run.
+	FOR r IN SELECT e.tenant_id, e.entitlement_id, e.ends_at,
+				e.ends_at + make_interval(days => e.renewal_days * greatest(1, ceil(
+					extract(epoch FROM due - e.ends_at) / (e.renewal_days * 86400.0))::integer)) AS new_end
+			 FROM bigpicture.entitlements e
+			 WHERE e.auto_renew AND e.status = 'active' AND e.ends_at IS NOT NULL AND e.ends_at <= due LOOP
+		UPDATE bigpicture.entitlements e SET ends_at = r.new_end, updated_at = now()
+		 WHERE e.tenant_id = r.tenant_id AND e.entitlement_id = r.entitlement_id AND e.ends_at = r.ends_at
+		   AND e.auto_renew AND e.status = 'active';
+		IF FOUND THEN
+			n := n + 1;
+		END IF;
+	END LOOP;
+	RETURN n;
+END
+$$;
+
 -- ---- privileges, as src/sql/99_privileges.sql applies them at install -------------------------------
 -- Privileges, last so that nothing created above escapes them.  PostgreSQL
 -- grants EXECUTE on new functions to PUBLIC; we take that back from every
