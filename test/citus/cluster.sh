@@ -31,3 +31,15 @@ bp_citus_stop() {
 	for node in coord w1 w2; do bp_cluster_stop "$1/$node" 2>/dev/null; done
 	return 0
 }
+
+# bp_citus_setup_sql PORT — the setup of docs/scaling.md (the block after
+# <!-- citus-setup -->) for the nodes on PORT, PORT+1, PORT+2: the test and
+# the bench run exactly what the documentation shows.
+bp_citus_setup_sql() {
+	local setup
+	setup=$(awk '/<!-- citus-setup -->/ {on = 1; next} on && /^```/ {if (started) exit; started = 1; next} on && started' docs/scaling.md)
+	setup=${setup//:coordinator_port/$1}
+	setup=${setup//:worker1_port/$(($1 + 1))}
+	setup=${setup//:worker2_port/$(($1 + 2))}
+	printf '%s\n' "$setup"
+}
