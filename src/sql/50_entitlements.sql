@@ -68,6 +68,7 @@ CREATE FUNCTION bigpicture.create_entitlement(tenant_id text, product_id text, t
 DECLARE
 	id text := bigpicture._check_id(COALESCE(create_entitlement.entitlement_id, bigpicture.new_id('ent')), 'ent', 'entitlement');
 	starts timestamptz := COALESCE(create_entitlement.starts_at, now());
+	created bigpicture.entitlements;
 BEGIN
 	PERFORM bigpicture._tenant_or_error(create_entitlement.tenant_id);
 	PERFORM bigpicture._product_or_error(create_entitlement.product_id);
@@ -96,7 +97,12 @@ BEGIN
 	VALUES (create_entitlement.tenant_id, id, create_entitlement.product_id, create_entitlement.type,
 		create_entitlement.max_seats, COALESCE(create_entitlement.features, '{}'), starts, create_entitlement.ends_at,
 		COALESCE(create_entitlement.auto_renew, false), create_entitlement.renewal_days,
-		create_entitlement.default_lease_duration, create_entitlement.max_lease_duration);
+		create_entitlement.default_lease_duration, create_entitlement.max_lease_duration)
+	RETURNING * INTO created;
+	-- on Citus the trigger ran on a worker's shard (87_events.sql)
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._entitlement_created_event(created);
+	END IF;
 	RETURN id;
 EXCEPTION WHEN unique_violation THEN
 	RAISE EXCEPTION 'entitlement "%" already exists', id USING ERRCODE = '23505';

@@ -262,6 +262,10 @@ BEGIN
 		VALUES (l.tenant_id, l.lease_id, l.entitlement_id, l.product_id, l.subject, l.install_id, l.features,
 			l.issued_at, l.expires_at, signed.seq, signed.token_hash)
 		RETURNING * INTO l;
+		-- on Citus the trigger ran on a worker's shard (87_events.sql)
+		IF bigpicture._citus_distributed() THEN
+			PERFORM bigpicture._seats_exhausted_event(l.tenant_id, l.entitlement_id, l.lease_id);
+		END IF;
 		RETURN bigpicture._lease_response(l, signed.token) || '{"renewed": false}';
 	END LOOP;
 	IF best_state = 'wrong_subject_type' THEN

@@ -403,6 +403,10 @@ BEGIN
 		bigpicture._checkpoint_claims(c, h.seq, h.hash),
 		now() + bigpicture._setting_interval('checkpoint_ttl', 30 * 86400));
 	INSERT INTO bigpicture.audit_checkpoints (chain_id, seq, hash, token) VALUES (c, h.seq, h.hash, token);
+	-- on Citus the trigger ran on a worker's shard (87_events.sql)
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._checkpoint_signed_event(c, h.seq, h.hash);
+	END IF;
 	RETURN token;
 END
 $$;

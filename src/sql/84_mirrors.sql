@@ -225,6 +225,7 @@ CREATE FUNCTION bigpicture.set_mirror_status(mirror_id text, status text, last_e
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	m bigpicture.mirrors := bigpicture._mirror_or_error(set_mirror_status.mirror_id);
+	n bigpicture.mirrors;
 BEGIN
 	IF status IS NULL OR status NOT IN ('ACTIVE', 'INACTIVE', 'ERROR') THEN
 		RAISE EXCEPTION 'invalid mirror status "%"', status USING ERRCODE = '22023',
@@ -236,7 +237,12 @@ BEGIN
 	UPDATE bigpicture.mirrors x SET status = set_mirror_status.status,
 		last_error = CASE WHEN set_mirror_status.status = 'ERROR' THEN set_mirror_status.last_error ELSE x.last_error END,
 		updated_at = now()
-	 WHERE x.mirror_id = m.mirror_id;
+	 WHERE x.tenant_id = m.tenant_id AND x.mirror_id = m.mirror_id
+	RETURNING * INTO n;
+	-- on Citus the trigger ran on a worker's shard (87_events.sql)
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._mirror_failed_event(m, n);
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION bigpicture.set_mirror_status(text, text, text) IS

@@ -162,6 +162,10 @@ BEGIN
 			FROM bigpicture._keyset_tokens(bigpicture._keyset_claims(p_tenant_id, false), expires) k)), expires);
 	INSERT INTO bigpicture.snapshots (tenant_id, seq, created_at, expires_at, content_hash, reason, token)
 	VALUES (p_tenant_id, seq, created, expires, hash, reason, token);
+	-- on Citus the trigger ran on a worker's shard (87_events.sql)
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._snapshot_generated_event(p_tenant_id, seq, expires, hash);
+	END IF;
 	RETURN token;
 END
 $$;

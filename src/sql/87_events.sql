@@ -118,6 +118,10 @@ COMMENT ON FUNCTION bigpicture.sequence_events() IS
 -- Triggers on the tables whose changes are events, so no path that makes the
 -- change can skip its event.  (Rollout halts, resumes and steps are written
 -- by their functions, with the rollout as payload: docs/rollouts.md.)
+-- On Citus a trigger on a tenant table fires on a worker's shard, where the
+-- coordinator's outbox cannot be written: there the trigger does nothing and
+-- the function that made the change writes the event, through the same
+-- _..._event function, when bigpicture._citus_distributed().
 
 CREATE FUNCTION bigpicture._release_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -171,34 +175,59 @@ $$;
 CREATE TRIGGER events AFTER UPDATE OF state ON bigpicture.signing_keys
 	FOR EACH ROW EXECUTE FUNCTION bigpicture._key_event();
 
+CREATE FUNCTION bigpicture._entitlement_created_event(e bigpicture.entitlements) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('entitlement.created', e.tenant_id, jsonb_build_object(
+		'entitlement_id', e.entitlement_id, 'tenant_id', e.tenant_id, 'product_id', e.product_id,
+		'type', e.type, 'max_seats', e.max_seats, 'ends_at', bigpicture.rfc3339(e.ends_at)));
+END
+$$;
 CREATE FUNCTION bigpicture._entitlement_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM bigpicture._emit_event('entitlement.created', NEW.tenant_id, jsonb_build_object(
-		'entitlement_id', NEW.entitlement_id, 'tenant_id', NEW.tenant_id, 'product_id', NEW.product_id,
-		'type', NEW.type, 'max_seats', NEW.max_seats, 'ends_at', bigpicture.rfc3339(NEW.ends_at)));
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._entitlement_created_event(NEW);
+	END IF;
 	RETURN NULL;
 END
 $$;
 CREATE TRIGGER events AFTER INSERT ON bigpicture.entitlements
 	FOR EACH ROW EXECUTE FUNCTION bigpicture._entitlement_event();
 
+CREATE FUNCTION bigpicture._checkpoint_signed_event(chain_id text, seq bigint, hash bytea) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('audit.checkpoint_signed', NULLIF(chain_id, 'vendor'),
+		jsonb_build_object('chain_id', chain_id, 'seq', seq, 'hash', encode(hash, 'hex')));
+END
+$$;
 CREATE FUNCTION bigpicture._checkpoint_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM bigpicture._emit_event('audit.checkpoint_signed', NULLIF(NEW.chain_id, 'vendor'),
-		jsonb_build_object('chain_id', NEW.chain_id, 'seq', NEW.seq, 'hash', encode(NEW.hash, 'hex')));
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._checkpoint_signed_event(NEW.chain_id, NEW.seq, NEW.hash);
+	END IF;
 	RETURN NULL;
 END
 $$;
 CREATE TRIGGER events AFTER INSERT ON bigpicture.audit_checkpoints
 	FOR EACH ROW EXECUTE FUNCTION bigpicture._checkpoint_event();
 
+CREATE FUNCTION bigpicture._snapshot_generated_event(tenant_id text, seq bigint, expires_at timestamptz,
+	content_hash text) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('snapshot.generated', tenant_id, jsonb_build_object('tenant_id', tenant_id,
+		'seq', seq, 'expires_at', bigpicture.rfc3339(expires_at), 'content_hash', content_hash));
+END
+$$;
 CREATE FUNCTION bigpicture._snapshot_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM bigpicture._emit_event('snapshot.generated', NEW.tenant_id, jsonb_build_object('tenant_id', NEW.tenant_id,
-		'seq', NEW.seq, 'expires_at', bigpicture.rfc3339(NEW.expires_at), 'content_hash', NEW.content_hash));
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._snapshot_generated_event(NEW.tenant_id, NEW.seq, NEW.expires_at, NEW.content_hash);
+	END IF;
 	RETURN NULL;
 END
 $$;
@@ -207,23 +236,32 @@ CREATE TRIGGER events AFTER INSERT ON bigpicture.snapshots
 
 -- The last seat taken: from now on leases are refused until one is free.
 -- (A refused lease is counted instead: fold_seat_refusals, below.)
-CREATE FUNCTION bigpicture._seats_event() RETURNS trigger
+CREATE FUNCTION bigpicture._seats_exhausted_event(p_tenant_id text, p_entitlement_id text, p_lease_id text)
+	RETURNS void
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	e bigpicture.entitlements;
 	used integer;
 BEGIN
-	SELECT * INTO e FROM bigpicture.entitlements x WHERE x.tenant_id = NEW.tenant_id AND x.entitlement_id = NEW.entitlement_id;
+	SELECT * INTO e FROM bigpicture.entitlements x WHERE x.tenant_id = p_tenant_id AND x.entitlement_id = p_entitlement_id;
 	IF e.max_seats IS NULL OR e.type = 'feature_based' THEN
-		RETURN NULL;
+		RETURN;
 	END IF;
 	SELECT count(*) INTO used FROM bigpicture.leases x
-	 WHERE x.tenant_id = NEW.tenant_id AND x.entitlement_id = NEW.entitlement_id
+	 WHERE x.tenant_id = p_tenant_id AND x.entitlement_id = p_entitlement_id
 	   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now();
 	IF used = e.max_seats THEN
-		PERFORM bigpicture._emit_event('entitlement.seats_exhausted', NEW.tenant_id, jsonb_build_object(
+		PERFORM bigpicture._emit_event('entitlement.seats_exhausted', p_tenant_id, jsonb_build_object(
 			'entitlement_id', e.entitlement_id, 'tenant_id', e.tenant_id, 'product_id', e.product_id,
-			'max_seats', e.max_seats, 'seats_used', used, 'lease_id', NEW.lease_id));
+			'max_seats', e.max_seats, 'seats_used', used, 'lease_id', p_lease_id));
+	END IF;
+END
+$$;
+CREATE FUNCTION bigpicture._seats_event() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._seats_exhausted_event(NEW.tenant_id, NEW.entitlement_id, NEW.lease_id);
 	END IF;
 	RETURN NULL;
 END
@@ -232,13 +270,21 @@ CREATE TRIGGER events AFTER INSERT ON bigpicture.leases
 	FOR EACH ROW EXECUTE FUNCTION bigpicture._seats_event();
 
 -- A mirror reported that it could not sync (set_mirror_status ERROR).
+CREATE FUNCTION bigpicture._mirror_failed_event(o bigpicture.mirrors, n bigpicture.mirrors) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF n.status = 'ERROR' AND (o.status <> 'ERROR' OR n.last_error IS DISTINCT FROM o.last_error) THEN
+		PERFORM bigpicture._emit_event('mirror.sync_failed', n.tenant_id, jsonb_build_object('tenant_id', n.tenant_id,
+			'mirror_id', n.mirror_id, 'name', n.name, 'last_error', n.last_error,
+			'last_sync_at', bigpicture.rfc3339(n.last_sync_at)));
+	END IF;
+END
+$$;
 CREATE FUNCTION bigpicture._mirror_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	IF NEW.status = 'ERROR' AND (OLD.status <> 'ERROR' OR NEW.last_error IS DISTINCT FROM OLD.last_error) THEN
-		PERFORM bigpicture._emit_event('mirror.sync_failed', NEW.tenant_id, jsonb_build_object('tenant_id', NEW.tenant_id,
-			'mirror_id', NEW.mirror_id, 'name', NEW.name, 'last_error', NEW.last_error,
-			'last_sync_at', bigpicture.rfc3339(NEW.last_sync_at)));
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._mirror_failed_event(OLD, NEW);
 	END IF;
 	RETURN NULL;
 END

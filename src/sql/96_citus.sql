@@ -7,8 +7,10 @@
 CREATE FUNCTION bigpicture._citus_distributed() RETURNS boolean
 	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	-- two statements: PL/pgSQL parses the second only when it runs
-	IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+	-- Citus's setting first (cheap, and absent on one node); then two
+	-- statements: PL/pgSQL parses the second only when it runs.
+	IF pg_catalog.current_setting('citus.version', true) IS NULL
+		OR pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
 		RETURN false;
 	END IF;
 	RETURN EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = 'bigpicture.releases'::regclass);

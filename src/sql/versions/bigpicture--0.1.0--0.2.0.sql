@@ -704,12 +704,8 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION bigpicture.audit_checkpoint(chain_id text)
- RETURNS text
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
+CREATE OR REPLACE FUNCTION bigpicture.audit_checkpoint(chain_id text) RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	c text := bigpicture._audit_chain_for(audit_checkpoint.chain_id);
 	h bigpicture.audit_heads;
@@ -727,9 +723,13 @@ BEGIN
 		bigpicture._checkpoint_claims(c, h.seq, h.hash),
 		now() + bigpicture._setting_interval('checkpoint_ttl', 30 * 86400));
 	INSERT INTO bigpicture.audit_checkpoints (chain_id, seq, hash, token) VALUES (c, h.seq, h.hash, token);
+	-- on Citus the trigger ran on a worker's shard (87_events.sql)
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._checkpoint_signed_event(c, h.seq, h.hash);
+	END IF;
 	RETURN token;
 END
-$function$;
+$$;
 
 CREATE OR REPLACE FUNCTION bigpicture.audit_checkpoints_guard()
  RETURNS trigger
@@ -1022,6 +1022,10 @@ BEGIN
 		VALUES (l.tenant_id, l.lease_id, l.entitlement_id, l.product_id, l.subject, l.install_id, l.features,
 			l.issued_at, l.expires_at, signed.seq, signed.token_hash)
 		RETURNING * INTO l;
+		-- on Citus the trigger ran on a worker's shard (87_events.sql)
+		IF bigpicture._citus_distributed() THEN
+			PERFORM bigpicture._seats_exhausted_event(l.tenant_id, l.entitlement_id, l.lease_id);
+		END IF;
 		RETURN bigpicture._lease_response(l, signed.token) || '{"renewed": false}';
 	END LOOP;
 	IF best_state = 'wrong_subject_type' THEN
@@ -2885,9 +2889,9 @@ CREATE TRIGGER events AFTER UPDATE OF state ON bigpicture.signing_keys
 CREATE FUNCTION bigpicture._entitlement_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM bigpicture._emit_event('entitlement.created', NEW.tenant_id, jsonb_build_object(
-		'entitlement_id', NEW.entitlement_id, 'tenant_id', NEW.tenant_id, 'product_id', NEW.product_id,
-		'type', NEW.type, 'max_seats', NEW.max_seats, 'ends_at', bigpicture.rfc3339(NEW.ends_at)));
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._entitlement_created_event(NEW);
+	END IF;
 	RETURN NULL;
 END
 $$;
@@ -2897,8 +2901,9 @@ CREATE TRIGGER events AFTER INSERT ON bigpicture.entitlements
 CREATE FUNCTION bigpicture._checkpoint_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM bigpicture._emit_event('audit.checkpoint_signed', NULLIF(NEW.chain_id, 'vendor'),
-		jsonb_build_object('chain_id', NEW.chain_id, 'seq', NEW.seq, 'hash', encode(NEW.hash, 'hex')));
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._checkpoint_signed_event(NEW.chain_id, NEW.seq, NEW.hash);
+	END IF;
 	RETURN NULL;
 END
 $$;
@@ -2908,8 +2913,9 @@ CREATE TRIGGER events AFTER INSERT ON bigpicture.audit_checkpoints
 CREATE FUNCTION bigpicture._snapshot_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM bigpicture._emit_event('snapshot.generated', NEW.tenant_id, jsonb_build_object('tenant_id', NEW.tenant_id,
-		'seq', NEW.seq, 'expires_at', bigpicture.rfc3339(NEW.expires_at), 'content_hash', NEW.content_hash));
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._snapshot_generated_event(NEW.tenant_id, NEW.seq, NEW.expires_at, NEW.content_hash);
+	END IF;
 	RETURN NULL;
 END
 $$;
@@ -2976,21 +2982,9 @@ GRANT USAGE ON SCHEMA bigpicture TO bigpicture_webhooks;
 -- (A refused lease is not an event: its transaction rolls back.)
 CREATE FUNCTION bigpicture._seats_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	e bigpicture.entitlements;
-	used integer;
 BEGIN
-	SELECT * INTO e FROM bigpicture.entitlements x WHERE x.tenant_id = NEW.tenant_id AND x.entitlement_id = NEW.entitlement_id;
-	IF e.max_seats IS NULL OR e.type = 'feature_based' THEN
-		RETURN NULL;
-	END IF;
-	SELECT count(*) INTO used FROM bigpicture.leases x
-	 WHERE x.tenant_id = NEW.tenant_id AND x.entitlement_id = NEW.entitlement_id
-	   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now();
-	IF used = e.max_seats THEN
-		PERFORM bigpicture._emit_event('entitlement.seats_exhausted', NEW.tenant_id, jsonb_build_object(
-			'entitlement_id', e.entitlement_id, 'tenant_id', e.tenant_id, 'product_id', e.product_id,
-			'max_seats', e.max_seats, 'seats_used', used, 'lease_id', NEW.lease_id));
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._seats_exhausted_event(NEW.tenant_id, NEW.entitlement_id, NEW.lease_id);
 	END IF;
 	RETURN NULL;
 END
@@ -3002,10 +2996,8 @@ CREATE TRIGGER events AFTER INSERT ON bigpicture.leases
 CREATE FUNCTION bigpicture._mirror_event() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	IF NEW.status = 'ERROR' AND (OLD.status <> 'ERROR' OR NEW.last_error IS DISTINCT FROM OLD.last_error) THEN
-		PERFORM bigpicture._emit_event('mirror.sync_failed', NEW.tenant_id, jsonb_build_object('tenant_id', NEW.tenant_id,
-			'mirror_id', NEW.mirror_id, 'name', NEW.name, 'last_error', NEW.last_error,
-			'last_sync_at', bigpicture.rfc3339(NEW.last_sync_at)));
+	IF right(TG_TABLE_NAME, 1) NOT BETWEEN '0' AND '9' THEN
+		PERFORM bigpicture._mirror_failed_event(OLD, NEW);
 	END IF;
 	RETURN NULL;
 END
@@ -4149,8 +4141,10 @@ $$;
 CREATE OR REPLACE FUNCTION bigpicture._citus_distributed() RETURNS boolean
 	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	-- two statements: PL/pgSQL parses the second only when it runs
-	IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+	-- Citus's setting first (cheap, and absent on one node); then two
+	-- statements: PL/pgSQL parses the second only when it runs.
+	IF pg_catalog.current_setting('citus.version', true) IS NULL
+		OR pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
 		RETURN false;
 	END IF;
 	RETURN EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = 'bigpicture.releases'::regclass);
@@ -4466,6 +4460,189 @@ BEGIN
 		END IF;
 	END LOOP;
 	RETURN n;
+END
+$$;
+
+-- (Citus, continued) events of tenant tables, written by the functions that make the change
+CREATE OR REPLACE FUNCTION bigpicture._entitlement_created_event(e bigpicture.entitlements) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('entitlement.created', e.tenant_id, jsonb_build_object(
+		'entitlement_id', e.entitlement_id, 'tenant_id', e.tenant_id, 'product_id', e.product_id,
+		'type', e.type, 'max_seats', e.max_seats, 'ends_at', bigpicture.rfc3339(e.ends_at)));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._checkpoint_signed_event(chain_id text, seq bigint, hash bytea) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('audit.checkpoint_signed', NULLIF(chain_id, 'vendor'),
+		jsonb_build_object('chain_id', chain_id, 'seq', seq, 'hash', encode(hash, 'hex')));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._snapshot_generated_event(tenant_id text, seq bigint, expires_at timestamptz,
+	content_hash text) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM bigpicture._emit_event('snapshot.generated', tenant_id, jsonb_build_object('tenant_id', tenant_id,
+		'seq', seq, 'expires_at', bigpicture.rfc3339(expires_at), 'content_hash', content_hash));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._seats_exhausted_event(p_tenant_id text, p_entitlement_id text, p_lease_id text)
+	RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	e bigpicture.entitlements;
+	used integer;
+BEGIN
+	SELECT * INTO e FROM bigpicture.entitlements x WHERE x.tenant_id = p_tenant_id AND x.entitlement_id = p_entitlement_id;
+	IF e.max_seats IS NULL OR e.type = 'feature_based' THEN
+		RETURN;
+	END IF;
+	SELECT count(*) INTO used FROM bigpicture.leases x
+	 WHERE x.tenant_id = p_tenant_id AND x.entitlement_id = p_entitlement_id
+	   AND x.released_at IS NULL AND x.revoked_at IS NULL AND x.expires_at > now();
+	IF used = e.max_seats THEN
+		PERFORM bigpicture._emit_event('entitlement.seats_exhausted', p_tenant_id, jsonb_build_object(
+			'entitlement_id', e.entitlement_id, 'tenant_id', e.tenant_id, 'product_id', e.product_id,
+			'max_seats', e.max_seats, 'seats_used', used, 'lease_id', p_lease_id));
+	END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._mirror_failed_event(o bigpicture.mirrors, n bigpicture.mirrors) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF n.status = 'ERROR' AND (o.status <> 'ERROR' OR n.last_error IS DISTINCT FROM o.last_error) THEN
+		PERFORM bigpicture._emit_event('mirror.sync_failed', n.tenant_id, jsonb_build_object('tenant_id', n.tenant_id,
+			'mirror_id', n.mirror_id, 'name', n.name, 'last_error', n.last_error,
+			'last_sync_at', bigpicture.rfc3339(n.last_sync_at)));
+	END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.create_entitlement(tenant_id text, product_id text, type text,
+	max_seats integer DEFAULT NULL, features text[] DEFAULT '{}', starts_at timestamptz DEFAULT NULL,
+	ends_at timestamptz DEFAULT NULL, auto_renew boolean DEFAULT false, renewal_days integer DEFAULT 365,
+	default_lease_duration interval DEFAULT '1 day', max_lease_duration interval DEFAULT '7 days',
+	entitlement_id text DEFAULT NULL) RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	id text := bigpicture._check_id(COALESCE(create_entitlement.entitlement_id, bigpicture.new_id('ent')), 'ent', 'entitlement');
+	starts timestamptz := COALESCE(create_entitlement.starts_at, now());
+	created bigpicture.entitlements;
+BEGIN
+	PERFORM bigpicture._tenant_or_error(create_entitlement.tenant_id);
+	PERFORM bigpicture._product_or_error(create_entitlement.product_id);
+	IF type IS NULL OR type NOT IN ('per_user', 'per_machine', 'concurrent', 'feature_based') THEN
+		RAISE EXCEPTION 'invalid entitlement type "%"', type USING ERRCODE = '22023',
+			HINT = 'Use per_user, per_machine, concurrent or feature_based.';
+	END IF;
+	IF type <> 'feature_based' AND (max_seats IS NULL OR max_seats <= 0) THEN
+		RAISE EXCEPTION 'a % entitlement needs max_seats greater than zero', type USING ERRCODE = '22023';
+	END IF;
+	IF max_seats IS NOT NULL AND max_seats <= 0 THEN
+		RAISE EXCEPTION 'max_seats must be greater than zero' USING ERRCODE = '22023';
+	END IF;
+	IF ends_at IS NOT NULL AND ends_at <= starts THEN
+		RAISE EXCEPTION 'ends_at must be after starts_at' USING ERRCODE = '22023';
+	END IF;
+	IF default_lease_duration IS NULL OR max_lease_duration IS NULL OR default_lease_duration <= interval '0'
+	   OR max_lease_duration < default_lease_duration THEN
+		RAISE EXCEPTION 'lease durations must be positive, with the default no longer than the maximum' USING ERRCODE = '22023';
+	END IF;
+	IF renewal_days IS NULL OR renewal_days NOT BETWEEN 1 AND 3660 THEN
+		RAISE EXCEPTION 'renewal_days must be 1 to 3660' USING ERRCODE = '22023';
+	END IF;
+	INSERT INTO bigpicture.entitlements (tenant_id, entitlement_id, product_id, type, max_seats, features,
+		starts_at, ends_at, auto_renew, renewal_days, default_lease_duration, max_lease_duration)
+	VALUES (create_entitlement.tenant_id, id, create_entitlement.product_id, create_entitlement.type,
+		create_entitlement.max_seats, COALESCE(create_entitlement.features, '{}'), starts, create_entitlement.ends_at,
+		COALESCE(create_entitlement.auto_renew, false), create_entitlement.renewal_days,
+		create_entitlement.default_lease_duration, create_entitlement.max_lease_duration)
+	RETURNING * INTO created;
+	-- on Citus the trigger ran on a worker's shard (87_events.sql)
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._entitlement_created_event(created);
+	END IF;
+	RETURN id;
+EXCEPTION WHEN unique_violation THEN
+	RAISE EXCEPTION 'entitlement "%" already exists', id USING ERRCODE = '23505';
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture._generate_snapshot(p_tenant_id text, force boolean, ttl interval, reason text)
+	RETURNS text
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	content jsonb;
+	hash text;
+	last bigpicture.snapshots;
+	seq bigint;
+	created timestamptz := date_trunc('second', now());
+	expires timestamptz;
+	token text;
+BEGIN
+	ttl := COALESCE(ttl, bigpicture._setting_interval('snapshot_ttl', 14 * 86400));
+	IF ttl < interval '1 second' OR ttl > interval '400 days' THEN
+		RAISE EXCEPTION 'snapshot ttl must be between 1 second and 400 days' USING ERRCODE = '22023',
+			DETAIL = format('Got %s.', COALESCE(ttl::text, 'NULL'));
+	END IF;
+	-- One generation per tenant at a time, so sequence numbers never fork.
+	PERFORM pg_advisory_xact_lock(hashtext('bigpicture.snapshot:' || p_tenant_id));
+	content := bigpicture._snapshot_content(p_tenant_id);
+	hash := encode(sha256(convert_to(content::text, 'UTF8')), 'hex');
+	SELECT * INTO last FROM bigpicture.snapshots s WHERE s.tenant_id = p_tenant_id ORDER BY s.seq DESC LIMIT 1;
+	IF FOUND AND last.content_hash = hash AND NOT force AND last.expires_at > now() THEN
+		RETURN last.token;
+	END IF;
+	seq := COALESCE(last.seq, 0) + 1;
+	expires := created + ttl;
+	-- The content travels as one JSON text: a stock verifier counts the
+	-- members of a payload (paseto-ts refuses more than 128 by default),
+	-- and a catalog has thousands.  content_hash is the SHA-256 of that text.
+	token := bigpicture._sign('snapshot', NULL, jsonb_build_object(
+		'tenant_id', p_tenant_id,
+		'seq', seq,
+		'content_hash', hash,
+		'offline_grace', content -> 'tenant' ->> 'offline_grace',
+		'content', content::text,
+		'keysets', (SELECT jsonb_agg(k.token ORDER BY k.state, k.kid)
+			FROM bigpicture._keyset_tokens(bigpicture._keyset_claims(p_tenant_id, false), expires) k)), expires);
+	INSERT INTO bigpicture.snapshots (tenant_id, seq, created_at, expires_at, content_hash, reason, token)
+	VALUES (p_tenant_id, seq, created, expires, hash, reason, token);
+	-- on Citus the trigger ran on a worker's shard (87_events.sql)
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._snapshot_generated_event(p_tenant_id, seq, expires, hash);
+	END IF;
+	RETURN token;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bigpicture.set_mirror_status(mirror_id text, status text, last_error text DEFAULT NULL) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	m bigpicture.mirrors := bigpicture._mirror_or_error(set_mirror_status.mirror_id);
+	n bigpicture.mirrors;
+BEGIN
+	IF status IS NULL OR status NOT IN ('ACTIVE', 'INACTIVE', 'ERROR') THEN
+		RAISE EXCEPTION 'invalid mirror status "%"', status USING ERRCODE = '22023',
+			HINT = 'A mirror is ACTIVE, INACTIVE or ERROR.';
+	END IF;
+	IF status = 'ERROR' AND (last_error IS NULL OR last_error !~ '[^[:space:]]') THEN
+		RAISE EXCEPTION 'an ERROR status needs last_error' USING ERRCODE = '22023';
+	END IF;
+	UPDATE bigpicture.mirrors x SET status = set_mirror_status.status,
+		last_error = CASE WHEN set_mirror_status.status = 'ERROR' THEN set_mirror_status.last_error ELSE x.last_error END,
+		updated_at = now()
+	 WHERE x.tenant_id = m.tenant_id AND x.mirror_id = m.mirror_id
+	RETURNING * INTO n;
+	-- on Citus the trigger ran on a worker's shard (87_events.sql)
+	IF bigpicture._citus_distributed() THEN
+		PERFORM bigpicture._mirror_failed_event(m, n);
+	END IF;
 END
 $$;
 
