@@ -9,9 +9,9 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
-#include "utils/guc.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 
 #include "bigpicture.h"
 
