@@ -126,15 +126,14 @@ bigpicture_jwt_claim(PG_FUNCTION_ARGS)
 }
 
 /*
- * The caller's tenant, looked up: the tenant_id claim in a gateway session;
- * otherwise the tenant bound to the role the session acts as; else NULL.
+ * The tenant bound to the role the session acts as, or NULL.
  * Reads tenant_roles as the extension's owner, as a SECURITY DEFINER
  * function would; current_tenant() is not one, because fmgr's definer wrapper
  * (a user switch and a GUC save per call) would cost a policy that calls it
  * per row far more than this lookup does once per statement.
  */
 static char *
-lookup_current_tenant(void)
+bound_tenant(void)
 {
 	static SPIPlanPtr plan;
 	Oid			saved_user;
@@ -146,8 +145,6 @@ lookup_current_tenant(void)
 	char	   *volatile tenant = NULL;
 	bool		isnull;
 
-	if (session_is_gateway())
-		return bp_jwt_claim("tenant_id");
 	values[0] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(get_role_oid("bigpicture_owner", false),
@@ -204,8 +201,7 @@ static struct
 	Oid			session_user;
 	bool		gateway;		/* then the claims are part of the key */
 	char	   *claims;
-	char	   *tenant;
-	text	   *tenant_text;
+	text	   *tenant;			/* NULL: no tenant */
 }			tenant_cache;
 
 static bool
@@ -226,44 +222,53 @@ tenant_cache_hit(void)
 	return strcmp(tenant_cache.claims, claims ? claims : "") == 0;
 }
 
-static void
-tenant_cache_fill(void)
+/*
+ * The caller's tenant (in TopMemoryContext, NULL for none), looked up on a
+ * miss: the tenant_id claim in a gateway session; otherwise the tenant bound
+ * to the role the session acts as.
+ */
+static text *
+cached_tenant(void)
 {
-	const char *claims = GetConfigOption("request.jwt.claims", true, false);
-	char	   *tenant = lookup_current_tenant();
+	const char *claims;
+	bool		gateway;
+	char	   *tenant;
 
+	if (tenant_cache_hit())
+		return tenant_cache.tenant;
+	claims = GetConfigOption("request.jwt.claims", true, false);
+	gateway = session_is_gateway();
+	tenant = gateway ? bp_jwt_claim("tenant_id") : bound_tenant();
 	tenant_cache.valid = false;
 	if (tenant_cache.claims)
 		pfree(tenant_cache.claims);
 	if (tenant_cache.tenant)
 		pfree(tenant_cache.tenant);
-	if (tenant_cache.tenant_text)
-		pfree(tenant_cache.tenant_text);
 	tenant_cache.claims = MemoryContextStrdup(TopMemoryContext, claims ? claims : "");
-	tenant_cache.tenant = tenant ? MemoryContextStrdup(TopMemoryContext, tenant) : NULL;
-	tenant_cache.tenant_text = NULL;
+	tenant_cache.tenant = NULL;
 	if (tenant)
 	{
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
-		tenant_cache.tenant_text = cstring_to_text(tenant);
+		tenant_cache.tenant = cstring_to_text(tenant);
 		MemoryContextSwitchTo(old);
 	}
-	tenant_cache.gateway = session_is_gateway();
+	tenant_cache.gateway = gateway;
 	tenant_cache.lxid = MyProc->lxid;
 	tenant_cache.cid = GetCurrentCommandId(false);
 	tenant_cache.statement_start = GetCurrentStatementStartTimestamp();
 	tenant_cache.outer_user = GetOuterUserId();
 	tenant_cache.session_user = GetSessionUserId();
 	tenant_cache.valid = true;
+	return tenant_cache.tenant;
 }
 
 char *
 bp_current_tenant(void)
 {
-	if (!tenant_cache_hit())
-		tenant_cache_fill();
-	return tenant_cache.tenant ? pstrdup(tenant_cache.tenant) : NULL;
+	text	   *tenant = cached_tenant();
+
+	return tenant ? text_to_cstring(tenant) : NULL;
 }
 
 /* Who is acting, for audit columns: the JWT subject through the gateway, else the role. */
@@ -280,11 +285,11 @@ PG_FUNCTION_INFO_V1(bigpicture_current_tenant);
 Datum
 bigpicture_current_tenant(PG_FUNCTION_ARGS)
 {
-	if (!tenant_cache_hit())
-		tenant_cache_fill();
-	if (tenant_cache.tenant_text == NULL)
+	text	   *tenant = cached_tenant();
+
+	if (tenant == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(datumCopy(PointerGetDatum(tenant_cache.tenant_text), false, -1));
+	PG_RETURN_DATUM(datumCopy(PointerGetDatum(tenant), false, -1));
 }
 
 /* May the caller act on any tenant?  (Members of bigpicture_admin or bigpicture_auditor.) */
