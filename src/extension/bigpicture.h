@@ -62,9 +62,12 @@ extern int	bp_rollout_bucket_of(bytea *salt, const char *install_id);
 #include "executor/spi.h"
 extern SPIPlanPtr bp_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types);
 extern Datum bp_text_or_null(const char *s, char *null);
-extern bool bp_citus_loaded(void);
 extern SPIPlanPtr bp_prepare_cursor_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
 										 int cursor_options);
+
+/* citus.c: Citus loaded, and the extension's tables distributed */
+extern bool bp_citus_loaded(void);
+extern bool bp_citus_distributed(void);
 
 /* tenancy.c: who is calling, and for which tenant */
 extern char *bp_jwt_claim(const char *claim);

@@ -489,25 +489,19 @@ bigpicture_dry_run(PG_FUNCTION_ARGS)
 							errhint("Bind the role with bigpicture.bind_role(), or call as an administrator.")));
 	}
 
-	SPI_connect();
 	/*
 	 * "Before" is read through this node's snapshot; under Citus the tenants'
 	 * rows are on workers, which see the change itself: the answer would be wrong.
 	 */
-	if (bp_citus_loaded())
-	{
-		bool		isnull;
+	if (bp_citus_distributed())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("dry_run() is not available on Citus"),
+				 errdetail("A dry run compares the fleet before and after in one snapshot; "
+						   "on Citus the tenants' rows are read on the workers, which would see the change."),
+				 errhint("Run the dry run on a single-node copy (a restored backup); see docs/scaling.md.")));
 
-		if (SPI_execute("SELECT bigpicture._citus_distributed()", true, 1) != SPI_OK_SELECT)
-			elog(ERROR, "could not ask whether the tables are distributed");
-		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("dry_run() is not available on Citus"),
-					 errdetail("A dry run compares the fleet before and after in one snapshot; "
-							   "on Citus the tenants' rows are read on the workers, which would see the change."),
-					 errhint("Run the dry run on a single-node copy (a restored backup); see docs/scaling.md.")));
-	}
+	SPI_connect();
 	before_snap = RegisterSnapshot(GetActiveSnapshot());
 
 	BeginInternalSubTransaction(NULL);

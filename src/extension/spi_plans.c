@@ -11,7 +11,6 @@
 #include "executor/spi.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 
 #include "bigpicture.h"
 
@@ -48,20 +47,6 @@ bp_prepare_cursor_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
 	return *plan;
 }
 
-
-/*
- * Is Citus loaded into this server?  Its GUCs exist only then, and
- * shared_preload_libraries does not change under a running backend.
- */
-bool
-bp_citus_loaded(void)
-{
-	static int	loaded = -1;
-
-	if (loaded < 0)
-		loaded = GetConfigOption("citus.version", true, false) != NULL;
-	return loaded;
-}
 
 /* A text argument of a prepared statement, or SQL NULL for s NULL (*null: ' ' or 'n'). */
 Datum

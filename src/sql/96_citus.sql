@@ -2,20 +2,12 @@
 -- a coordinator and workers that all have the extension.  Nothing here runs
 -- on a single node; the functions refer to Citus's catalogues only when called.
 
--- Are the extension's tables distributed here?  (The catalogue check first:
--- without Citus, pg_dist_partition does not exist.)
+-- Are the extension's tables distributed here?  C (src/extension/citus.c):
+-- asked on every lease and new entitlement, it costs one node a setting
+-- lookup.
 CREATE FUNCTION bigpicture._citus_distributed() RETURNS boolean
-	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-	-- Citus's setting first (cheap, and absent on one node); then two
-	-- statements: PL/pgSQL parses the second only when it runs.
-	IF pg_catalog.current_setting('citus.version', true) IS NULL
-		OR pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
-		RETURN false;
-	END IF;
-	RETURN EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = 'bigpicture.releases'::regclass);
-END
-$$;
+	LANGUAGE C STABLE
+	AS 'MODULE_PATHNAME', 'bigpicture_citus_distributed';
 COMMENT ON FUNCTION bigpicture._citus_distributed() IS
 	'internal (Citus): whether bigpicture.citus_distribute() has distributed the extension''s tables in this database';
 

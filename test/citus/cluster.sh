@@ -32,6 +32,16 @@ bp_citus_stop() {
 	return 0
 }
 
+# bp_citus_database PORT DB — DB on the three nodes, each with CREATE EXTENSION
+# citus (the step of docs/scaling.md that runs on every node).
+bp_citus_database() {
+	local p
+	for p in "$1" $(($1 + 1)) $(($1 + 2)); do
+		psql -X -q -h 127.0.0.1 -p "$p" -U postgres -d postgres -c "CREATE DATABASE $2" >/dev/null &&
+			psql -X -q -h 127.0.0.1 -p "$p" -U postgres -d "$2" -c "CREATE EXTENSION citus" >/dev/null || return 1
+	done
+}
+
 # bp_citus_setup_sql PORT — the setup of docs/scaling.md (the block after
 # <!-- citus-setup -->) for the nodes on PORT, PORT+1, PORT+2: the test and
 # the bench run exactly what the documentation shows.

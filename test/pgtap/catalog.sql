@@ -38,7 +38,7 @@ SELECT set_eq(
 	('bigpicture._checkpoint_event()', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._checkpoint_signed_event(text,bigint,bytea)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._citus_chain_is_here(text)', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
-	('bigpicture._citus_distributed()', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
+	('bigpicture._citus_distributed()', 'bigpicture_owner', 's', false, '', ''),
 	('bigpicture._citus_worker()', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._dry_run_active()', 'bigpicture_owner', 's', false, 'search_path=pg_catalog, pg_temp', ''),
 	('bigpicture._dry_run_apply(jsonb)', 'bigpicture_owner', 'v', false, 'search_path=pg_catalog, pg_temp', ''),

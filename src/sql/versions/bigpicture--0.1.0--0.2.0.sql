@@ -4139,15 +4139,19 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION bigpicture._citus_distributed() RETURNS boolean
+	LANGUAGE C STABLE
+	AS 'MODULE_PATHNAME', 'bigpicture_citus_distributed';
+COMMENT ON FUNCTION bigpicture._citus_distributed() IS
+	'internal (Citus): whether bigpicture.citus_distribute() has distributed the extension''s tables in this database';
+
+-- Is this node a Citus worker (not the coordinator)?
+CREATE FUNCTION bigpicture._citus_worker() RETURNS boolean
 	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	-- Citus's setting first (cheap, and absent on one node); then two
-	-- statements: PL/pgSQL parses the second only when it runs.
-	IF pg_catalog.current_setting('citus.version', true) IS NULL
-		OR pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+	IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
 		RETURN false;
 	END IF;
-	RETURN EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = 'bigpicture.releases'::regclass);
+	RETURN (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g) <> 0;
 END
 $$;
 
